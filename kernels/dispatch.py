@@ -1,0 +1,68 @@
+"""Pick the fast kernel when it can run, the PyTorch reference otherwise."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from kernels.attention.reference import attention_sdpa
+from kernels.cross_entropy.reference import linear_cross_entropy_reference
+from kernels.ssd.reference import ssd_chunked
+
+
+def triton_usable(t: torch.Tensor) -> bool:
+    if os.environ.get("VAANI_KERNELS", "") == "torch":
+        return False
+    if t.is_cuda:
+        try:
+            import triton  # noqa: F401
+        except ImportError:
+            return False
+        return True
+    return os.environ.get("TRITON_INTERPRET") == "1" and os.environ.get("VAANI_KERNELS") == "triton"
+
+
+def _fast(name: str):
+    """The fast implementation of an op, or None if it is not built yet."""
+    try:
+        if name == "attention":
+            from kernels.attention.triton_fa2 import flash_attention_triton as fn
+        elif name == "ssd":
+            from kernels.ssd.triton_ssd import ssd_scan_triton as fn
+        else:
+            from kernels.cross_entropy.triton_ce import linear_cross_entropy_triton as fn
+    except ImportError:
+        return None
+    return fn
+
+
+def flash_attention(q, k, v, causal: bool = True, scale: float | None = None, impl: str = "auto"):
+    """q (B, Hq, T, D), k/v (B, Hkv, T, D) -> (B, Hq, T, D)."""
+    fast = _fast("attention") if impl in ("auto", "triton") else None
+    if impl == "triton" and fast is None:
+        raise RuntimeError("the Triton attention kernel is not available")
+    if fast is not None and (impl == "triton" or triton_usable(q)):
+        return fast(q, k, v, causal=causal, scale=scale)
+    return attention_sdpa(q, k, v, causal=causal, scale=scale)
+
+
+def ssd_scan(x, dt, A, B, C, chunk_size: int = 64, initial_state=None, impl: str = "auto"):
+    """Mamba-2 chunked scan; returns (y, final_state). See kernels.ssd.reference."""
+    fast = _fast("ssd") if impl in ("auto", "triton") else None
+    if impl == "triton" and fast is None:
+        raise RuntimeError("the Triton SSD kernel is not available")
+    if fast is not None and (impl == "triton" or triton_usable(x)):
+        return fast(x, dt, A, B, C, chunk_size=chunk_size, initial_state=initial_state)
+    return ssd_chunked(x, dt, A, B, C, chunk_size=chunk_size, initial_state=initial_state)
+
+
+def linear_cross_entropy(hidden, weight, targets, ignore_index: int = -100,
+                         reduction: str = "mean", impl: str = "auto"):
+    """Cross-entropy of ``hidden @ weight.T`` against ``targets`` (mean over non-ignored)."""
+    fast = _fast("ce") if impl in ("auto", "triton") else None
+    if impl == "triton" and fast is None:
+        raise RuntimeError("the Triton cross-entropy kernel is not available")
+    if fast is not None and (impl == "triton" or triton_usable(hidden)):
+        return fast(hidden, weight, targets, ignore_index=ignore_index, reduction=reduction)
+    return linear_cross_entropy_reference(hidden, weight, targets, ignore_index, reduction)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install everything VAANI needs on a fresh Debian/Ubuntu machine, idempotently:
+# system packages, a virtual environment with the project and its extras, the default models.
+# Re-running it is cheap: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(espeak-ng festival festvox-hi-nsk festival-hi sox libportaudio2 libsndfile1
+              pocketsphinx-testdata)
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+    echo "== installing system packages: ${missing[*]}"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "== creating .venv"
+    "$PY" -m venv .venv
+    .venv/bin/pip install -q --upgrade pip wheel setuptools
+fi
+
+stamp=.venv/.vaani-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "== installing VAANI and its dependencies (llama-cpp-python builds from source: ~7 min)"
+    .venv/bin/pip install -q -e ".[serve,train,test]"
+    touch "$stamp"
+fi
+
+echo "== installing default models"
+.venv/bin/vaani models install

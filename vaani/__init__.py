@@ -1,0 +1,3 @@
+"""VAANI: a Hindi-first voice assistant that runs fully offline."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from vaani.cli import main
+
+raise SystemExit(main())

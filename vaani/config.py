@@ -1,0 +1,266 @@
+"""One typed configuration tree, read from a TOML file.
+
+Defaults live here and nowhere else. Unknown keys are errors that name the key
+(``assistant.langauge``). Engine options that only one engine understands go in that
+section's ``options`` table, which the engine validates. Each plugin validates its own
+table under ``[plugins.<name>]`` in its ``vaani_configure`` hook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaani.errors import ConfigError
+
+LANGUAGES = ("hi", "en")
+
+
+@dataclass
+class AssistantConfig:
+    language: str = "auto"            # hi | en | auto (resolved per utterance)
+    languages: list[str] = field(default_factory=lambda: ["hi", "en"])
+    follow_up_s: float = 5.0          # listen without the wake word after a reply
+    require_wake_word: bool = True
+    system_prompt: str = (
+        "You are VAANI, a helpful offline voice assistant. Answer in one or two short "
+        "sentences, in the language of the question."
+    )
+
+
+@dataclass
+class AudioConfig:
+    input_device: str = ""            # name (or part of it); empty = system default
+    output_device: str = ""
+    sample_rate: int = 16000          # pipeline rate; input of any rate is converted
+    block_ms: int = 32                # microphone block size
+    output_latency_ms: int = 40
+
+
+@dataclass
+class WakeConfig:
+    engine: str = "openwakeword"
+    model: str = "wake-hey-jarvis"    # a model pack name from the manifest, or a path
+    threshold: float = 0.5
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class VadConfig:
+    engine: str = "silero"
+    model: str = "silero-vad"
+    threshold: float = 0.5
+    hangover_ms: int = 250            # silence that ends a turn (<=300 ms by design)
+    min_speech_ms: int = 120
+    pre_roll_ms: int = 300            # audio kept from before the voice onset
+    max_utterance_s: float = 15.0
+    no_speech_timeout_s: float = 6.0  # after wake/follow-up, give up if nobody speaks
+    end_of_turn: str = ""             # "" (hangover only) or "smart-turn"
+    end_of_turn_threshold: float = 0.5
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AsrConfig:
+    engine: str = "faster-whisper"
+    model: str = "whisper-base"
+    english_model: str = "whisper-tiny-en"  # used when the language is known to be English
+    language: str = ""                # "" = follow assistant.language
+    compute_type: str = "int8"
+    beam_size: int = 1
+    threads: int = 0                  # 0 = all cores
+    no_speech_threshold: float = 0.6
+    logprob_threshold: float = -1.0
+    speculative: bool = True          # transcribe during the hangover / while speaking
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LlmConfig:
+    engine: str = "llama-cpp"
+    model: str = "smollm2-135m"
+    draft_model: str = ""             # speculative decoding draft ("" = off)
+    max_tokens: int = 96
+    temperature: float = 0.3
+    top_p: float = 0.95
+    context: int = 2048
+    threads: int = 0
+    seed: int = -1
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TtsConfig:
+    engine: str = "auto"              # pick a voice per language from `voices`
+    voices: dict[str, str] = field(default_factory=lambda: {
+        "en": "piper:piper-en-joe", "hi": "espeak:hi"})
+    speed: float = 1.0
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PluginsConfig:
+    disabled: list[str] = field(default_factory=list)
+    timeout_ms: int = 300             # per call deadline for a skill
+    max_failures: int = 3             # a plugin that fails this often is disabled
+
+
+@dataclass
+class TraceConfig:
+    path: str = ""                    # JSONL of per-stage timings; "" = data dir default
+    enabled: bool = True
+
+
+@dataclass
+class ModelsConfig:
+    dir: str = ""                     # "" = platform data dir (~/.local/share/vaani/models)
+
+
+@dataclass
+class Config:
+    assistant: AssistantConfig = field(default_factory=AssistantConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    wake: WakeConfig = field(default_factory=WakeConfig)
+    vad: VadConfig = field(default_factory=VadConfig)
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    llm: LlmConfig = field(default_factory=LlmConfig)
+    tts: TtsConfig = field(default_factory=TtsConfig)
+    plugins: PluginsConfig = field(default_factory=PluginsConfig)
+    trace: TraceConfig = field(default_factory=TraceConfig)
+    models: ModelsConfig = field(default_factory=ModelsConfig)
+    # [plugins.<name>] tables, validated by each plugin's vaani_configure hook
+    plugin_tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str = "<defaults>"
+
+    def validate(self) -> None:
+        lang = self.assistant.language
+        if lang not in ("auto", *LANGUAGES):
+            raise ConfigError(f"assistant.language must be one of auto, hi, en (got {lang!r})")
+        for code in self.assistant.languages:
+            if code not in LANGUAGES:
+                raise ConfigError(f"assistant.languages: unknown language {code!r}")
+        if self.asr.language not in ("", "auto", *LANGUAGES):
+            raise ConfigError(f"asr.language must be '', auto, hi or en (got {self.asr.language!r})")
+        if not 0 < self.vad.hangover_ms <= 2000:
+            raise ConfigError("vad.hangover_ms must be between 1 and 2000")
+        if self.vad.max_utterance_s <= 0:
+            raise ConfigError("vad.max_utterance_s must be positive")
+        for name in ("threshold",):
+            for section in (self.wake, self.vad):
+                value = getattr(section, name)
+                if not 0.0 < value < 1.0:
+                    raise ConfigError(f"{type(section).__name__[:-6].lower()}.{name} must be in (0, 1)")
+        if self.llm.max_tokens <= 0:
+            raise ConfigError("llm.max_tokens must be positive")
+        if self.audio.sample_rate != 16000:
+            raise ConfigError("audio.sample_rate: the pipeline runs at 16000 Hz")
+
+
+def _check_type(value: Any, tp: Any, key: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}")
+        return value
+    if tp in (str, bool):
+        if not isinstance(value, tp):
+            raise ConfigError(f"{key}: expected {tp.__name__}, got {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list, got {value!r}")
+        (item_tp,) = typing.get_args(tp)
+        return [_check_type(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a table, got {value!r}")
+        _, val_tp = typing.get_args(tp)
+        if val_tp is Any:
+            return dict(value)
+        return {k: _check_type(v, val_tp, f"{key}.{k}") for k, v in value.items()}
+    if origin in (typing.Union, types.UnionType):
+        return value
+    return value
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if key not in names:
+            known = ", ".join(sorted(names))
+            raise ConfigError(f"unknown config key '{full}'", hint=f"known keys here: {known}")
+        tp = hints[key]
+        if dataclasses.is_dataclass(tp):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{full}: expected a table, got {value!r}")
+            kwargs[key] = _build(tp, value, f"{full}.")
+        else:
+            kwargs[key] = _check_type(value, tp, full)
+    return cls(**kwargs)
+
+
+def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
+    data = dict(data)
+    plugin_tables: dict[str, dict[str, Any]] = {}
+    plugins = data.get("plugins")
+    if isinstance(plugins, dict):
+        plugins = dict(plugins)
+        for key in list(plugins):
+            if isinstance(plugins[key], dict):
+                plugin_tables[key] = plugins.pop(key)
+        data["plugins"] = plugins
+    for bad in ("plugin_tables", "source"):
+        if bad in data:
+            raise ConfigError(f"unknown config key '{bad}'")
+    config = _build(Config, data, "")
+    config.plugin_tables = plugin_tables
+    config.source = source
+    config.validate()
+    return config
+
+
+def load(path: str | Path | None = None) -> Config:
+    """Load the config file (or the defaults when ``path`` is None and no user file exists)."""
+    if path is None:
+        path = default_path()
+        if not path.exists():
+            return from_dict({}, source="<defaults>")
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return from_dict(data, source=str(path))
+
+
+def default_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("vaani")) / "config.toml"
+
+
+def data_dir() -> Path:
+    import os
+
+    import platformdirs
+
+    env = os.environ.get("VAANI_DATA_DIR")
+    return Path(env) if env else Path(platformdirs.user_data_dir("vaani"))

@@ -1,0 +1,98 @@
+"""The plugin interface: every hook VAANI calls, in one place.
+
+A plugin is a module or object with functions marked ``@vaani.hookimpl`` whose names are
+hook names below. Register it under the ``vaani`` entry-point group::
+
+    [project.entry-points.vaani]
+    weather = "vaani_weather"
+
+Built-in plugins (``plugins/vaani_*``) are registered the same way. Rules:
+
+* No hook is called at import time; the host loads plugins, calls ``vaani_configure``
+  once, then ``vaani_startup`` once, and ``vaani_shutdown`` at exit.
+* ``vaani_handle`` is first-result: the first plugin that returns a :class:`Reply` answers the
+  turn and no other plugin (nor the LLM) does. Each call has a deadline
+  (``plugins.timeout_ms``); a plugin that raises or runs late produces an ``Error`` event,
+  the turn goes on to the next plugin, and a plugin that fails ``plugins.max_failures``
+  times in a row is disabled.
+* Hooks run in worker threads: keep them quick and thread-safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from vaani.config import Config
+    from vaani.engines import EngineSpec
+    from vaani.events import Event
+
+PROJECT = "vaani"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What the user said, as the plugins see it."""
+
+    text: str
+    language: str           # "hi" or "en": resolved for this utterance
+    turn: int = 0
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A plugin's answer: spoken (and shown) in ``language`` (default: the utterance's)."""
+
+    text: str
+    language: str = ""
+    data: dict[str, Any] = field(default_factory=dict)   # structured result for GUIs/tests
+
+
+@dataclass
+class PluginContext:
+    """What plugins get at start-up: config, a way to speak later, and a clock."""
+
+    config: Config
+    table: dict[str, Any]                         # this plugin's [plugins.<name>] table
+    notify: Callable[[str, str], None]            # notify(text, language): speak outside a turn
+    emit: Callable[[Event], None]                 # emit any event on the bus
+    now: Callable[[], float]                      # wall clock (time.time), replaceable in tests
+
+
+@hookspec
+def vaani_engines() -> list[EngineSpec]:
+    """Engines this plugin provides (wake, vad, end_of_turn, asr, llm, tts)."""
+
+
+@hookspec
+def vaani_configure(config: Config, table: dict[str, Any]) -> None:
+    """Validate this plugin's own config table; raise ``ConfigError`` naming a bad key.
+
+    ``table`` is the ``[plugins.<name>]`` table of the plugin being called (empty if absent).
+    """
+
+
+@hookspec
+def vaani_startup(ctx: PluginContext) -> None:
+    """The assistant is starting: keep ``ctx`` to speak later (timers)."""
+
+
+@hookspec
+def vaani_shutdown() -> None:
+    """The assistant is stopping: stop threads, flush state."""
+
+
+@hookspec(firstresult=True)
+def vaani_handle(utterance: Utterance) -> Reply | None:
+    """Answer the utterance, or return None to let other plugins and then the LLM try."""
+
+
+@hookspec
+def vaani_on_event(event: Event) -> None:
+    """Observe every event on the bus. Must not block."""
