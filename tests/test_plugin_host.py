@@ -1,0 +1,185 @@
+import threading
+import time
+
+import pytest
+
+from vaani import config as config_mod
+from vaani.engines import EngineContext, EngineSpec
+from vaani.errors import ConfigError
+from vaani.events import Error, Notification
+from vaani.hookspecs import Reply, Utterance, hookimpl
+from vaani.plugins import PluginHost
+
+
+class Echo:
+    @hookimpl
+    def vaani_handle(self, utterance):
+        if utterance.text.startswith("echo "):
+            return Reply(utterance.text[5:])
+        return None
+
+
+class Raises:
+    @hookimpl(tryfirst=True)
+    def vaani_handle(self, utterance):
+        raise RuntimeError("broken plugin")
+
+
+class Hangs:
+    def __init__(self):
+        self.release = threading.Event()
+
+    @hookimpl(tryfirst=True)
+    def vaani_handle(self, utterance):
+        self.release.wait(5)
+        return Reply("too late")
+
+
+class Fallback:
+    @hookimpl(trylast=True)
+    def vaani_handle(self, utterance):
+        return Reply("fallback")
+
+
+def make_host(*plugins, **cfg):
+    events = []
+    host = PluginHost(config_mod.from_dict(cfg), emit=events.append)
+    host.load(extra=[(type(p).__name__.lower(), p) for p in plugins], entry_points=False)
+    return host, events
+
+
+def test_first_result_wins_and_order_respects_trylast():
+    host, events = make_host(Fallback(), Echo())
+    answer = host.handle(Utterance("echo hello", "en"))
+    assert (answer.reply.text, answer.plugin) == ("hello", "echo")
+    assert host.handle(Utterance("something else", "en")).plugin == "fallback"
+    assert events == []
+
+
+def test_plugin_that_raises_gives_error_event_and_turn_continues():
+    host, events = make_host(Raises(), Echo())
+    answer = host.handle(Utterance("echo hi", "en", turn=7))
+    assert answer.reply.text == "hi"
+    assert len(events) == 1 and isinstance(events[0], Error)
+    assert events[0].source == "plugin:raises" and "broken plugin" in events[0].message
+    assert events[0].turn == 7
+
+
+def test_plugin_that_hangs_is_abandoned_at_its_deadline():
+    hangs = Hangs()
+    host, events = make_host(hangs, Echo())
+    start = time.monotonic()
+    answer = host.handle(Utterance("echo hi", "en"), timeout_ms=100)
+    elapsed = time.monotonic() - start
+    hangs.release.set()
+    assert answer.reply.text == "hi"
+    assert elapsed < 2.0
+    assert any("did not answer within 100 ms" in e.message for e in events)
+    assert host.health["hangs"].timeouts == 1
+
+
+def test_repeated_failures_disable_the_plugin():
+    host, events = make_host(Raises(), Echo(), plugins={"max_failures": 2})
+    for _ in range(4):
+        host.handle(Utterance("echo hi", "en"))
+    assert host.health["raises"].disabled
+    assert host.health["raises"].total_failures == 2
+    assert any("disabled" in e.message for e in events)
+
+
+def test_non_reply_result_is_reported():
+    class Wrong:
+        @hookimpl(tryfirst=True)
+        def vaani_handle(self, utterance):
+            return "a plain string"
+
+    host, events = make_host(Wrong(), Echo())
+    assert host.handle(Utterance("echo x", "en")).reply.text == "x"
+    assert "not Reply" in events[0].message
+
+
+def test_configure_passes_each_plugin_its_own_table():
+    seen = {}
+
+    class Timerish:
+        @hookimpl
+        def vaani_configure(self, config, table):
+            seen["timerish"] = table
+            if "bad" in table:
+                raise ConfigError("unknown config key 'plugins.timerish.bad'")
+
+    class Other:
+        @hookimpl
+        def vaani_configure(self, config, table):
+            seen["other"] = table
+
+    host, _ = make_host(Timerish(), Other(), plugins={"timerish": {"max": 2}})
+    host.configure()
+    assert seen == {"timerish": {"max": 2}, "other": {}}
+
+    host, _ = make_host(Timerish(), plugins={"timerish": {"bad": 1}})
+    with pytest.raises(ConfigError, match="plugins.timerish.bad"):
+        host.configure()
+
+    host, _ = make_host(Timerish(), plugins={"nosuch": {"x": 1}})
+    with pytest.raises(ConfigError, match="plugins.nosuch"):
+        host.configure()
+
+
+def test_engines_are_found_by_kind_and_name():
+    class Engines:
+        @hookimpl
+        def vaani_engines(self):
+            return [EngineSpec("asr", "fake-asr", lambda ctx: ("built", ctx.model))]
+
+    host, _ = make_host(Engines())
+    ctx = EngineContext(config=host.config, models=None, model="m")
+    assert host.create_engine("asr", "fake-asr", ctx) == ("built", "m")
+    with pytest.raises(ConfigError) as info:
+        host.create_engine("asr", "nope", ctx)
+    assert "unknown asr engine 'nope'" in str(info.value) and "fake-asr" in str(info.value)
+
+
+def test_engine_factory_failure_becomes_engine_error():
+    from vaani.errors import EngineError
+
+    class Broken:
+        @hookimpl
+        def vaani_engines(self):
+            return [EngineSpec("tts", "broken", lambda ctx: 1 / 0)]
+
+    host, _ = make_host(Broken())
+    with pytest.raises(EngineError, match="tts engine 'broken' failed to start"):
+        host.create_engine("tts", "broken", EngineContext(config=host.config, models=None))
+
+
+def test_startup_notify_carries_plugin_name_and_observer_errors_are_reported():
+    said = []
+
+    class Speaker:
+        @hookimpl
+        def vaani_startup(self, ctx):
+            ctx.notify("timer done", "en")
+
+        @hookimpl
+        def vaani_on_event(self, event):
+            raise ValueError("observer broke")
+
+    host, events = make_host(Speaker())
+    host.startup(notify=lambda text, lang, name: said.append((text, lang, name)))
+    assert said == [("timer done", "en", "speaker")]
+    host.on_event(Notification(text="x", source="s"))
+    assert any("observer broke" in e.message for e in events)
+    host.on_event(Error(title="t", message="m", source="s"))  # no loop on error events
+
+
+def test_disabled_plugins_are_not_loaded():
+    host, _ = make_host(Echo(), plugins={"disabled": ["echo"]})
+    assert "echo" not in host.plugin_names()
+    assert host.handle(Utterance("echo hi", "en")) is None
+
+
+def test_describe_lists_hooks():
+    host, _ = make_host(Echo())
+    (row,) = host.describe()
+    assert row["name"] == "echo" and row["hooks"] == ["vaani_handle"]
