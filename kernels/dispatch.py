@@ -37,22 +37,34 @@ def _fast(name: str):
     return fn
 
 
+def _pick(name: str, impl: str, t: torch.Tensor):
+    """The fast kernel to call, or None for the reference.
+
+    The Triton module is imported only when it will be used: importing it fixes, once per
+    process, whether its kernels are compiled or interpreted (TRITON_INTERPRET is read then).
+    """
+    if impl not in ("auto", "torch", "triton"):
+        raise ValueError(f"impl must be 'auto', 'torch' or 'triton', got {impl!r}")
+    if impl == "torch" or (impl == "auto" and not triton_usable(t)):
+        return None
+    fast = _fast(name)
+    if fast is None and impl == "triton":
+        raise RuntimeError(f"the Triton {name} kernel is not available (is triton installed?)")
+    return fast
+
+
 def flash_attention(q, k, v, causal: bool = True, scale: float | None = None, impl: str = "auto"):
     """q (B, Hq, T, D), k/v (B, Hkv, T, D) -> (B, Hq, T, D)."""
-    fast = _fast("attention") if impl in ("auto", "triton") else None
-    if impl == "triton" and fast is None:
-        raise RuntimeError("the Triton attention kernel is not available")
-    if fast is not None and (impl == "triton" or triton_usable(q)):
+    fast = _pick("attention", impl, q)
+    if fast is not None:
         return fast(q, k, v, causal=causal, scale=scale)
     return attention_sdpa(q, k, v, causal=causal, scale=scale)
 
 
 def ssd_scan(x, dt, A, B, C, chunk_size: int = 64, initial_state=None, impl: str = "auto"):
     """Mamba-2 chunked scan; returns (y, final_state). See kernels.ssd.reference."""
-    fast = _fast("ssd") if impl in ("auto", "triton") else None
-    if impl == "triton" and fast is None:
-        raise RuntimeError("the Triton SSD kernel is not available")
-    if fast is not None and (impl == "triton" or triton_usable(x)):
+    fast = _pick("ssd", impl, x)
+    if fast is not None:
         return fast(x, dt, A, B, C, chunk_size=chunk_size, initial_state=initial_state)
     return ssd_chunked(x, dt, A, B, C, chunk_size=chunk_size, initial_state=initial_state)
 
@@ -60,9 +72,7 @@ def ssd_scan(x, dt, A, B, C, chunk_size: int = 64, initial_state=None, impl: str
 def linear_cross_entropy(hidden, weight, targets, ignore_index: int = -100,
                          reduction: str = "mean", impl: str = "auto"):
     """Cross-entropy of ``hidden @ weight.T`` against ``targets`` (mean over non-ignored)."""
-    fast = _fast("ce") if impl in ("auto", "triton") else None
-    if impl == "triton" and fast is None:
-        raise RuntimeError("the Triton cross-entropy kernel is not available")
-    if fast is not None and (impl == "triton" or triton_usable(hidden)):
+    fast = _pick("cross-entropy", impl, hidden)
+    if fast is not None:
         return fast(hidden, weight, targets, ignore_index=ignore_index, reduction=reduction)
     return linear_cross_entropy_reference(hidden, weight, targets, ignore_index, reduction)
