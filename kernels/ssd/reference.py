@@ -23,19 +23,21 @@ def _expand_groups(t: torch.Tensor, heads: int) -> torch.Tensor:
 
 
 def ssd_recurrent(x, dt, A, B, C, initial_state=None):
-    """Sequential recurrence, float32 state. The ground truth for tests and generation."""
+    """Sequential recurrence, float32 state (float64 when x is float64, so that tests can
+    measure the kernels' float32 error). The ground truth for tests and generation."""
     b, l, h, p = x.shape
     n = B.shape[-1]
-    Bh, Ch = _expand_groups(B, h).float(), _expand_groups(C, h).float()
-    state = (torch.zeros(b, h, p, n, device=x.device, dtype=torch.float32)
-             if initial_state is None else initial_state.float().clone())
+    acc = torch.promote_types(x.dtype, torch.float32)
+    Bh, Ch = _expand_groups(B, h).to(acc), _expand_groups(C, h).to(acc)
+    state = (torch.zeros(b, h, p, n, device=x.device, dtype=acc)
+             if initial_state is None else initial_state.to(acc).clone())
     ys = []
     for t in range(l):
-        decay = torch.exp(dt[:, t].float() * A.float())                     # (b, h)
-        dx = dt[:, t, :, None].float() * x[:, t].float()                     # (b, h, p)
+        decay = torch.exp(dt[:, t].to(acc) * A.to(acc))                      # (b, h)
+        dx = dt[:, t, :, None].to(acc) * x[:, t].to(acc)                     # (b, h, p)
         state = state * decay[..., None, None] + dx[..., None] * Bh[:, t, :, None, :]
         ys.append(torch.einsum("bhpn,bhn->bhp", state, Ch[:, t]))
-    y = torch.stack(ys, dim=1) if ys else x.new_zeros(b, 0, h, p, dtype=torch.float32)
+    y = torch.stack(ys, dim=1) if ys else x.new_zeros(b, 0, h, p, dtype=acc)
     return y.to(x.dtype), state
 
 
