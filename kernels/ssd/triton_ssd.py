@@ -228,7 +228,7 @@ def _ddA_kernel(X, DY, B, C, DT, A, SFWD, SBWD, DDA,
                      mask=cmask, other=0.0)
         bb = tl.load(B + b * sbb + t[:, None] * sbt + g * sbg + (n0 + offs_n)[None, :],
                      mask=cmask, other=0.0)
-        cb += tl.dot(cc, tl.trans(bb), input_precision=DOT_PREC)
+        cb += tl.dot(cc, tl.trans(bb.to(cc.dtype)), input_precision=DOT_PREC)
         t2 += tl.sum(z * cc.to(tl.float32), 1)
         t4 += tl.sum(w * bb.to(tl.float32), 1)
     # T1: pairs s > r weighted, then summed over s >= i and r < i
