@@ -266,17 +266,22 @@ def _attn_bwd_dq(Q, K, V, DO, LSE, DELTA, DQ,
 _FWD_TUNED = None
 
 
+def _autotune_configs() -> list:
+    """Forward tile shapes tried on a GPU, the 64x64 default first."""
+    return [triton.Config({"BLOCK_M": bm, "BLOCK_N": bn}, num_warps=w, num_stages=s)
+            for bm, bn, w, s in [(64, 64, 4, 3), (64, 64, 4, 2), (128, 64, 8, 3),
+                                 (128, 64, 4, 3), (128, 128, 8, 2)]]
+
+
 def _fwd_kernel():
-    """The forward kernel, autotuned over a few tile shapes on a GPU (64x64 first), plain in
-    the interpreter, which cannot run several configs."""
+    """The forward kernel, autotuned over a few tile shapes on a GPU, plain in the
+    interpreter, which cannot run several configs."""
     global _FWD_TUNED
     if interpreting():
         return None
     if _FWD_TUNED is None:
-        configs = [triton.Config({"BLOCK_M": bm, "BLOCK_N": bn}, num_warps=w, num_stages=s)
-                   for bm, bn, w, s in [(64, 64, 4, 3), (64, 64, 4, 2), (128, 64, 8, 3),
-                                        (128, 64, 4, 3), (128, 128, 8, 2)]]
-        _FWD_TUNED = triton.autotune(configs=configs, key=["Tq", "Tk", "D", "CAUSAL"])(_attn_fwd)
+        _FWD_TUNED = triton.autotune(configs=_autotune_configs(),
+                                     key=["Tq", "Tk", "D", "CAUSAL"])(_attn_fwd)
     return _FWD_TUNED
 
 

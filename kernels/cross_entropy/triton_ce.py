@@ -37,7 +37,7 @@ def _logits_tile(H, W, offs_m, offs_v, N, V, E, shn, swv,
                     mask=(offs_m[:, None] < N) & emask[None, :], other=0.0)
         w = tl.load(W + offs_v[:, None] * swv + (e0 + offs_e)[None, :],
                     mask=(offs_v[:, None] < V) & emask[None, :], other=0.0)
-        acc += tl.dot(h, tl.trans(w.to(h.dtype)), input_precision=DOT_PREC)
+        acc += tl.dot(h, tl.trans(w), input_precision=DOT_PREC)
     return acc
 
 
@@ -108,18 +108,23 @@ def _fwd_kernel():
     if interpreting():
         return None
     if _FWD_TUNED is None:
-        configs = [triton.Config({"BLOCK_M": bm, "BLOCK_V": bv, "BLOCK_E": be}, num_warps=w,
-                                 num_stages=s)
-                   for bm, bv, be, w, s in [(64, 64, 64, 4, 3), (128, 64, 64, 4, 3),
-                                            (128, 128, 32, 8, 3), (64, 128, 64, 4, 3)]]
-        _FWD_TUNED = triton.autotune(configs=configs, key=["V", "E"])(_lce_fwd)
+        _FWD_TUNED = triton.autotune(configs=_autotune_configs(), key=["V", "E"])(_lce_fwd)
     return _FWD_TUNED
 
 
-def _gpu_bwd_blocks(e: int) -> tuple[int, int, int]:
-    """Backward tiles on a GPU: large token and vocabulary blocks mean fewer atomic adds
-    (each d-hidden element gets V/BLOCK_V of them, each d-weight element N/BLOCK_M)."""
-    return 128, 128, min(64, pow2_at_least_16(e))
+def _autotune_configs() -> list:
+    return [triton.Config({"BLOCK_M": bm, "BLOCK_V": bv, "BLOCK_E": be}, num_warps=w,
+                          num_stages=s)
+            for bm, bv, be, w, s in [(64, 64, 64, 4, 3), (128, 64, 64, 4, 3),
+                                     (128, 128, 32, 8, 3), (64, 128, 64, 4, 3)]]
+
+
+def _gpu_bwd_config(e: int, fp32: bool) -> tuple[int, int, int, int]:
+    """Backward tiles and warps on a GPU: large token and vocabulary blocks mean fewer atomic
+    adds (each d-hidden element gets V/BLOCK_V of them, each d-weight element N/BLOCK_M);
+    fp32 operands take twice the shared memory, so they get 64x64."""
+    be = min(64, pow2_at_least_16(e))
+    return (64, 64, min(32, be), 4) if fp32 else (128, 128, be, 8)
 
 
 class _LinearCrossEntropy(torch.autograd.Function):
@@ -129,7 +134,7 @@ class _LinearCrossEntropy(torch.autograd.Function):
         v = weight.shape[0]
         lse = torch.empty(n, device=hidden.device, dtype=torch.float32)
         loss = torch.empty(n, device=hidden.device, dtype=torch.float32)
-        prec = dot_precision(torch.promote_types(hidden.dtype, weight.dtype))
+        prec = dot_precision(hidden.dtype)
         args = (hidden, weight, targets, lse, loss, n, v, e, hidden.stride(0), weight.stride(0),
                 ignore_index)
         tuned = _fwd_kernel() if blocks is None else None
@@ -158,13 +163,16 @@ class _LinearCrossEntropy(torch.autograd.Function):
         scale = torch.where(valid, grad.expand(n), torch.zeros((), device=grad.device))
         dh = torch.zeros(n, e, device=hidden.device, dtype=torch.float32)
         dw = torch.zeros(v, e, device=hidden.device, dtype=torch.float32)
-        bm, bv, be = ctx.blocks or (_gpu_bwd_blocks(e) if not interpreting()
-                                    else (64, 64, min(64, pow2_at_least_16(e))))
+        if ctx.blocks:
+            (bm, bv, be), warps = ctx.blocks, 4
+        elif interpreting():
+            bm, bv, be, warps = 64, 64, min(64, pow2_at_least_16(e)), 4
+        else:
+            bm, bv, be, warps = _gpu_bwd_config(e, hidden.dtype == torch.float32)
         _lce_bwd[(triton.cdiv(n, bm), triton.cdiv(v, bv))](
             hidden, weight, targets, lse, scale.contiguous(), dh, dw, n, v, e,
             hidden.stride(0), weight.stride(0), ctx.ignore_index,
-            BLOCK_M=bm, BLOCK_V=bv, BLOCK_E=be, DOT_PREC=ctx.prec,
-            num_warps=8 if bm * bv >= 128 * 128 else 4)
+            BLOCK_M=bm, BLOCK_V=bv, BLOCK_E=be, DOT_PREC=ctx.prec, num_warps=warps)
         return dh.to(hidden.dtype), dw.to(weight.dtype), None, None, None, None
 
 
@@ -192,6 +200,9 @@ def linear_cross_entropy_triton(hidden: torch.Tensor, weight: torch.Tensor, targ
     hidden = hidden.reshape(-1, hidden.shape[-1])
     targets = targets.reshape(-1)
     hidden = hidden if hidden.stride(-1) == 1 else hidden.contiguous()
+    # one operand dtype for every tile product (what autocast's F.linear would use too);
+    # autograd casts the weight gradient back
+    weight = weight.to(hidden.dtype)
     weight = weight if weight.stride(-1) == 1 else weight.contiguous()
     targets = targets.contiguous()
     used = targets[targets != ignore_index]

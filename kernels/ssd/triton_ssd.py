@@ -228,7 +228,7 @@ def _ddA_kernel(X, DY, B, C, DT, A, SFWD, SBWD, DDA,
                      mask=cmask, other=0.0)
         bb = tl.load(B + b * sbb + t[:, None] * sbt + g * sbg + (n0 + offs_n)[None, :],
                      mask=cmask, other=0.0)
-        cb += tl.dot(cc, tl.trans(bb.to(cc.dtype)), input_precision=DOT_PREC)
+        cb += tl.dot(cc, tl.trans(bb), input_precision=DOT_PREC)
         t2 += tl.sum(z * cc.to(tl.float32), 1)
         t4 += tl.sum(w * bb.to(tl.float32), 1)
     # T1: pairs s > r weighted, then summed over s >= i and r < i
@@ -373,4 +373,6 @@ def ssd_scan_triton(x: torch.Tensor, dt: torch.Tensor, A: torch.Tensor, B: torch
     if initial_state is not None and tuple(initial_state.shape) != expect:
         raise ValueError(f"initial_state must be {expect}, got {tuple(initial_state.shape)}")
     check_device(x, dt, A, B, C, initial_state)
+    # one operand dtype for the tile products; autograd casts the gradients back
+    B, C = B.to(x.dtype), C.to(x.dtype)
     return _SSDScan.apply(x, dt, A, B, C, initial_state, chunk_size)
