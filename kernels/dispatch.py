@@ -12,6 +12,12 @@ from kernels.ssd.reference import ssd_chunked
 
 
 def triton_usable(t: torch.Tensor) -> bool:
+    """Whether impl="auto" should run the Triton kernel for a tensor on t's device.
+
+    CUDA tensors: yes when triton imports. CPU tensors: only when asked for, with
+    VAANI_KERNELS=triton and TRITON_INTERPRET=1 (the interpreter is far slower than PyTorch, so
+    it is for tests). VAANI_KERNELS=torch forces the PyTorch references everywhere.
+    """
     if os.environ.get("VAANI_KERNELS", "") == "torch":
         return False
     if t.is_cuda:
