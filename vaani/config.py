@@ -27,6 +27,7 @@ class AssistantConfig:
     languages: list[str] = field(default_factory=lambda: ["hi", "en"])
     follow_up_s: float = 5.0          # listen without the wake word after a reply
     require_wake_word: bool = True
+    barge_in: str = "speech"          # speech (speech or wake word) | wake | off
     system_prompt: str = (
         "You are VAANI, a helpful offline voice assistant. Answer in one or two short "
         "sentences, in the language of the question."
@@ -62,6 +63,7 @@ class VadConfig:
     no_speech_timeout_s: float = 6.0  # after wake/follow-up, give up if nobody speaks
     end_of_turn: str = ""             # "" (hangover only) or "smart-turn"
     end_of_turn_threshold: float = 0.5
+    end_of_turn_max_ms: int = 1000    # longest silence the end-of-turn model may wait for
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -77,6 +79,7 @@ class AsrConfig:
     no_speech_threshold: float = 0.6
     logprob_threshold: float = -1.0
     speculative: bool = True          # transcribe during the hangover / while speaking
+    partial_every_s: float = 0.0      # live partial transcripts while speaking (0 = off)
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -148,6 +151,9 @@ class Config:
             raise ConfigError(f"asr.language must be '', auto, hi or en (got {self.asr.language!r})")
         if not 0 < self.vad.hangover_ms <= 2000:
             raise ConfigError("vad.hangover_ms must be between 1 and 2000")
+        if self.assistant.barge_in not in ("speech", "wake", "off"):
+            raise ConfigError("assistant.barge_in must be speech, wake or off "
+                              f"(got {self.assistant.barge_in!r})")
         if self.vad.max_utterance_s <= 0:
             raise ConfigError("vad.max_utterance_s must be positive")
         for name in ("threshold",):

@@ -136,7 +136,7 @@ class Notification(Event):
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class TurnStarted(Event):
-    trigger: str  # wake | follow_up | push_to_talk | text
+    trigger: str  # wake | follow_up | open_mic (no wake word needed) | push_to_talk | text
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -1,0 +1,826 @@
+"""The pipeline: the one module that owns concurrency.
+
+Stages (vaani/stages) are synchronous and know nothing of threads. This module drives them:
+
+* the **listening loop** runs in the caller's thread: each input block goes through the wake
+  gate (idle), the endpointer (listening) or the barge-in detector (while we speak). These
+  are cheap (a few ms per block), so the loop keeps up with a microphone.
+* **ASR** runs in one worker thread. A pass starts at the first silent frame after speech
+  (speculative) and is reused when the turn ends without the user resuming.
+* each **reply** runs in its own thread: it waits for its transcript, and, while the
+  hangover is still running, already starts the LLM (no side effects) so the first clause
+  may be ready when the turn is confirmed. Plugins are asked only after the turn is
+  confirmed (they may act: set a timer). Then text -> clause splitter -> TTS -> sink, clause
+  by clause; the LLM runs in one more thread so it keeps generating while TTS speaks.
+* **barge-in** (wake word or speech while we speak) stops the sink at once and cancels the
+  rest of the reply, LLM included.
+* after a reply has really finished playing, the wake word model and the VAD are reset and
+  a **follow-up window** opens in which no wake word is needed.
+* plugin **notifications** (timers) are spoken between turns.
+
+Every event goes through :meth:`Pipeline.emit`: internal subscribers (CLI printer, trace)
+and the plugins' ``vaani_on_event``. A failing engine or plugin becomes an ``Error`` event;
+the loop goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vaani.audio import RATE, AudioSink, AudioSource, NullSink
+from vaani.config import Config
+from vaani.engines import AsrResult
+from vaani.errors import EngineError
+from vaani.events import (AudioChunk, AudioStart, AudioStop, Error, Event, Notification,
+                          PlaybackStarted, PlaybackStopped, ReplyTextChunk, SpeechChunk,
+                          StageTiming, Transcript, TurnFinished, TurnStarted, VoiceStarted,
+                          VoiceStopped, WakeDetected, error_event)
+from vaani.hookspecs import Utterance
+from vaani.stages import (BargeInDetector, ClauseSplitter, Discard, EndOfTurn, Endpointer,
+                          LanguageResolver, Pause, Resume, Reuse, SpeculativeAsr, Start,
+                          TranscriptFilter, TtsStage, VoiceOnset, WakeGate)
+
+if TYPE_CHECKING:
+    from vaani.plugins import PluginHost
+
+log = logging.getLogger(__name__)
+
+IDLE, LISTENING, REPLYING = "idle", "listening", "replying"
+_END = object()
+
+
+@dataclass
+class Engines:
+    """The engine objects a pipeline drives (any may be absent if the job does not need it)."""
+
+    vad: Any = None
+    asr: Any = None
+    wake: Any = None
+    end_of_turn: Any = None
+    llm: Any = None
+    tts: dict[str, Any] = field(default_factory=dict)     # language -> TTS engine
+
+
+@dataclass
+class TurnResult:
+    """What one turn came to, for the CLI, the bench and tests."""
+
+    turn: int
+    trigger: str
+    outcome: str = ""
+    transcript: str = ""
+    language: str = ""
+    rejected: str = ""
+    reply: str = ""
+    source: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    first_sound_t: float | None = None          # monotonic time the reply was first heard
+    speech_end_at: float | None = None           # stream time of the end of speech (VAD)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d.pop("first_sound_t")
+        d["timings"] = {k: round(v, 1) for k, v in self.timings.items()}
+        return d
+
+
+class Pipeline:
+    def __init__(self, config: Config, engines: Engines, *, host: PluginHost | None = None,
+                 sink: AudioSink | None = None, require_wake_word: bool | None = None,
+                 normalize: Callable[[str, str], str] | None = None) -> None:
+        self.config = config
+        self.engines = engines
+        self.host = host
+        self.sink = sink or NullSink()
+        a, v = config.assistant, config.vad
+        self.require_wake = (a.require_wake_word if require_wake_word is None
+                             else require_wake_word) and engines.wake is not None
+        self._subscribers: list[Callable[[Event], None]] = []
+        self._emit_lock = threading.RLock()
+
+        # stages
+        self.wake_gate = WakeGate(engines.wake, config.wake.threshold) if engines.wake else None
+        self.endpointer = Endpointer(
+            engines.vad, threshold=v.threshold, hangover_ms=v.hangover_ms,
+            min_speech_ms=v.min_speech_ms, pre_roll_ms=v.pre_roll_ms,
+            max_utterance_s=v.max_utterance_s, end_of_turn=engines.end_of_turn,
+            eot_threshold=v.end_of_turn_threshold,
+            eot_max_ms=v.end_of_turn_max_ms) if engines.vad else None
+        self.speculative = SpeculativeAsr(config.asr.speculative, config.asr.partial_every_s)
+        self.filter = TranscriptFilter(config.asr.no_speech_threshold,
+                                       config.asr.logprob_threshold)
+        self.language = LanguageResolver(a.language, a.languages)
+        fixed = a.language if a.language != "auto" else (a.languages or ["en"])[0]
+        self.tts = TtsStage(engines.tts, fixed, normalize) if engines.tts else None
+        barge_wake = WakeGate(engines.wake, config.wake.threshold) if engines.wake else None
+        self.barge = BargeInDetector(engines.vad, barge_wake, mode=a.barge_in,
+                                     threshold=v.threshold) if engines.vad else None
+        asr_lang = config.asr.language or a.language
+        self.asr_language = None if asr_lang in ("", "auto") else asr_lang
+
+        # workers
+        self._asr_pool = ThreadPoolExecutor(1, thread_name_prefix="vaani-asr")
+        self._asr_pending = 0
+        self._asr_lock = threading.Lock()
+        self.llm_lock = threading.Lock()
+        self.tts_lock = threading.Lock()
+
+        # state (owned by the listening loop)
+        self.state = LISTENING if not self.require_wake else IDLE
+        self._turn_counter = 0
+        self.turn = 0                        # the current turn (0: none)
+        self._trigger = ""
+        self._deadline: float | None = None  # stream time: give up listening
+        self._follow_up = False
+        self._resume_deadline: float | None = None
+        self._reply: _Reply | None = None
+        self._spec: dict[int, _Reply] = {}
+        self._at = 0.0
+        self._source: AudioSource | None = None
+        self._stop = threading.Event()
+        self._notifications: queue.Queue[tuple[str, str, str]] = queue.Queue(maxsize=32)
+        self.history: list[dict[str, str]] = []
+        self.results: list[TurnResult] = []
+        self.turns_finished = 0
+
+    # -- the bus --------------------------------------------------------------------------
+
+    def subscribe(self, fn: Callable[[Event], None]) -> None:
+        self._subscribers.append(fn)
+
+    def emit(self, event: Event) -> None:
+        with self._emit_lock:
+            for fn in list(self._subscribers):
+                try:
+                    fn(event)
+                except Exception as exc:        # an observer's bug must not stop the turn
+                    log.warning("event subscriber %r failed: %s", fn, exc)
+            if self.host is not None:
+                self.host.on_event(event)
+
+    def _error(self, exc: BaseException, source: str, turn: int) -> None:
+        log.warning("%s failed: %s", source, exc)
+        self.emit(error_event(exc, source=source, turn=turn))
+
+    # -- public API -----------------------------------------------------------------------
+
+    def notify(self, text: str, language: str = "", source: str = "") -> None:
+        """Speak ``text`` between turns (thread-safe; plugins call it through their context)."""
+        try:
+            self._notifications.put_nowait((text, language, source))
+        except queue.Full:
+            log.warning("too many pending notifications; dropped %r", text)
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return (from another thread or a signal handler)."""
+        self._stop.set()
+        if self._source is not None:
+            self._source.close()
+
+    def run(self, source: AudioSource, *, max_turns: int | None = None) -> list[TurnResult]:
+        """Listen to ``source`` until it ends, :meth:`stop` is called, or ``max_turns`` turns
+        have finished. Returns the turns."""
+        self._source = source
+        self._stop.clear()
+        self.emit(AudioStart(source=source.name, sample_rate=source.sample_rate,
+                             channels=source.channels))
+        first = len(self.results)
+        try:
+            for block in source:
+                if self._stop.is_set():
+                    break
+                self.feed(block)
+                if max_turns is not None and self._done_turns(first) >= max_turns:
+                    break
+            self.finish(wait=max_turns is None or self._done_turns(first) < max_turns)
+        finally:
+            source.close()
+            self.emit(AudioStop(at=self._at))
+        return self.results[first:]
+
+    def _done_turns(self, first: int) -> int:
+        return sum(1 for r in self.results[first:] if r.outcome)
+
+    def ask(self, text: str, language: str | None = None) -> TurnResult:
+        """A typed question: plugins or the LLM answer, TTS speaks into the sink."""
+        turn = self._new_turn("text")
+        reply = _Reply(self, turn, text=text, language=language)
+        self._reply = reply
+        self.state = REPLYING
+        reply.commit(decided_wall=time.monotonic())
+        reply.start()
+        reply.done.wait()
+        self._reply = None
+        self.state = LISTENING if not self.require_wake else IDLE
+        self.turn = 0
+        return reply.result
+
+    def close(self) -> None:
+        for r in list(self._spec.values()):
+            r.abort()
+        if self._reply is not None:
+            self._reply.interrupt()
+        self._asr_pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- the listening loop ---------------------------------------------------------------
+
+    def feed(self, block: np.ndarray) -> None:
+        """One block of 16 kHz mono float32 input."""
+        at = self._at
+        self._at += len(block) / RATE
+        self.emit(AudioChunk(samples=block, at=at, turn=self.turn))
+        if self.state == REPLYING:
+            reply = self._reply
+            src = self._source
+            if reply is not None and src is not None and not src.realtime:
+                reply.done.wait()     # as fast as possible: a reply is never talked over
+            if reply is not None and reply.done.is_set():
+                self._after_reply()
+            elif reply is not None and reply.committed.is_set() and self.barge is not None:
+                hit = self.barge.process(block, at, self.sink_level())
+                if hit:
+                    self._barge_in(hit, self._at)
+                return
+            else:
+                return
+        if self.state in (IDLE, LISTENING) and self._may_notify():
+            self._start_notification()
+            return
+        if self.state == IDLE:
+            if self.wake_gate is None:
+                self.state = LISTENING
+            else:
+                for hit in self.wake_gate.process(block, at):
+                    self._on_wake(hit.name, hit.score, hit.at)
+                    break
+                return
+        if self.state == LISTENING and self.endpointer is not None:
+            for ev in self.endpointer.process(block, at):
+                self._on_endpoint(ev)
+            self._partials()
+            if (self.state == LISTENING and self._deadline is not None
+                    and not self.endpointer.busy and self._at >= self._deadline):
+                self._listen_timeout()
+
+    def finish(self, wait: bool = True) -> None:
+        """The input ended: close an open utterance and let the reply finish."""
+        if self.state == LISTENING and self.endpointer is not None:
+            for ev in self.endpointer.flush(self._at):
+                self._on_endpoint(ev)
+        for job, r in list(self._spec.items()):
+            r.abort()
+            self._spec.pop(job, None)
+        if self._reply is not None:
+            if wait:
+                self._reply.done.wait()
+            else:
+                self._reply.interrupt()
+                self._reply.done.wait(5.0)
+            self._after_reply(end=True)
+        elif self.turn and self._trigger == "wake":
+            self._listen_timeout()
+
+    def sink_level(self) -> float:
+        return float(getattr(self.sink, "level", 0.0) or 0.0)
+
+    # -- turns ----------------------------------------------------------------------------
+
+    def _new_turn(self, trigger: str) -> int:
+        self._turn_counter += 1
+        self.turn = self._turn_counter
+        self._trigger = trigger
+        self.emit(TurnStarted(trigger=trigger, turn=self.turn))
+        return self.turn
+
+    def _on_wake(self, name: str, score: float, at: float) -> None:
+        turn = self._new_turn("wake")
+        self.emit(WakeDetected(name=name, score=score, at=at, turn=turn))
+        self._listen(deadline=self._at + self.config.vad.no_speech_timeout_s)
+
+    def _listen(self, deadline: float | None, follow_up: bool = False) -> None:
+        self.state = LISTENING
+        self._deadline = deadline
+        self._follow_up = follow_up
+        if self.endpointer is not None:
+            self.endpointer.reset()
+        self.speculative.reset()
+
+    def _listen_timeout(self) -> None:
+        """Nobody spoke in time: a wake-word turn ends as ``no_speech``; a follow-up window
+        simply closes."""
+        if self.turn and self._trigger == "wake":
+            result = TurnResult(self.turn, "wake", outcome="no_speech")
+            self.results.append(result)
+            self.emit(TurnFinished(outcome="no_speech", turn=self.turn))
+            self.turns_finished += 1
+        self.turn = 0
+        self._deadline = None
+        self._follow_up = False
+        self.history.clear()
+        self.filter.reset()
+        self.state = IDLE if self.require_wake else LISTENING
+        if self.wake_gate is not None:
+            self.wake_gate.reset()
+
+    def _on_endpoint(self, ev: object) -> None:
+        if isinstance(ev, VoiceOnset):
+            if not self.turn:
+                self._new_turn("follow_up" if self._follow_up else "open_mic")
+            self.emit(VoiceStarted(at=ev.at, turn=self.turn))
+        if isinstance(ev, EndOfTurn):
+            self.emit(VoiceStopped(at=ev.at, reason=ev.reason, turn=self.turn))
+        for action in self.speculative.process(ev):
+            if isinstance(action, Start):
+                reply = _Reply(self, self.turn, job=self._submit_asr(action.audio),
+                               audio_seconds=len(action.audio) / RATE,
+                               speculative=action.kind == "speculative")
+                if action.kind == "final":
+                    self._commit(reply, ev, reused=False)
+                else:
+                    self._spec[action.job] = reply
+                reply.start()
+            elif isinstance(action, Reuse):
+                reply = self._spec.pop(action.job, None)
+                if reply is not None:
+                    self._commit(reply, ev, reused=True)
+            elif isinstance(action, Discard):
+                reply = self._spec.pop(action.job, None)
+                if reply is not None:
+                    reply.abort()
+
+    def _commit(self, reply: _Reply, ev: object, reused: bool) -> None:
+        assert isinstance(ev, EndOfTurn)
+        for r in self._spec.values():
+            r.abort()
+        self._spec.clear()
+        reply.speech_end_at = ev.at
+        reply.timings["endpoint"] = (ev.decided_at - ev.at) * 1000
+        reply.timings["asr_reused"] = 1.0 if reused else 0.0
+        self._reply = reply
+        self.state = REPLYING
+        self._resume_deadline = self._deadline if self._follow_up else None
+        self._deadline = None
+        if self.barge is not None:
+            self.barge.reset()
+        reply.commit(decided_wall=self._wall_of(ev.decided_at))
+
+    def _wall_of(self, at: float) -> float:
+        """The monotonic time at which stream time ``at`` was captured."""
+        src = self._source
+        if src is not None and src.realtime and src.t0 is not None:
+            return src.t0 + at / float(getattr(src, "speed", 1.0))
+        return time.monotonic()
+
+    def _after_reply(self, end: bool = False) -> None:
+        """The reply has finished playing: reset what heard it, open the follow-up window."""
+        reply = self._reply
+        self._reply = None
+        if reply is None:
+            return
+        if reply.notification is None:
+            self.results.append(reply.result)
+            self.turns_finished += 1
+            if reply.result.reply:
+                self.filter.remember_reply(reply.result.reply)
+        self.turn = 0
+        for stage in (self.wake_gate, self.endpointer, self.barge):
+            if stage is not None:
+                stage.reset()
+        if end:
+            self.state = IDLE if self.require_wake else LISTENING
+            return
+        follow = self.config.assistant.follow_up_s
+        if reply.notification is not None:
+            self._listen(self._deadline if self._follow_up else None, self._follow_up)
+            if self.require_wake and not self._follow_up:
+                self.state = IDLE
+        elif reply.result.outcome == "answered" and follow > 0 and self.endpointer is not None:
+            self._listen(deadline=self._at + follow, follow_up=True)
+        elif (reply.result.outcome == "rejected" and self._resume_deadline is not None
+              and self._resume_deadline > self._at):
+            self._listen(deadline=self._resume_deadline, follow_up=True)   # e.g. our own echo
+        elif self.require_wake:
+            self.history.clear()
+            self.filter.reset()
+            self.state = IDLE
+        else:
+            self._listen(None)
+
+    def _barge_in(self, kind: str, at: float) -> None:
+        reply = self._reply
+        assert reply is not None and self.barge is not None
+        recent = self.barge.recent()
+        reply.interrupt()
+        reply.done.wait(2.0)              # its thread emits PlaybackStopped + TurnFinished
+        self._reply = None
+        if reply.notification is None:
+            self.results.append(reply.result)
+            self.turns_finished += 1
+        self.turn = 0
+        if self.wake_gate is not None:
+            self.wake_gate.reset()
+        if kind == "wake":
+            self._on_wake(self.config.wake.model, 1.0, at)
+            return
+        # speech: the user is already talking; replay what the detector kept so the start
+        # of their sentence reaches the endpointer.
+        self._listen(deadline=at + self.config.vad.no_speech_timeout_s, follow_up=True)
+        if self.endpointer is not None and len(recent):
+            for ev in self.endpointer.process(recent, max(0.0, at - len(recent) / RATE)):
+                self._on_endpoint(ev)
+
+    # -- notifications --------------------------------------------------------------------
+
+    def _may_notify(self) -> bool:
+        if self._notifications.empty() or self._reply is not None or self.tts is None:
+            return False
+        return self.endpointer is None or not self.endpointer.busy
+
+    def _start_notification(self) -> None:
+        text, language, source = self._notifications.get_nowait()
+        language = language or self.language.process(text, None)
+        self.emit(Notification(text=text, source=source, language=language))
+        reply = _Reply(self, 0, notification=(text, language, source))
+        self._reply = reply
+        self.state = REPLYING
+        reply.commit(decided_wall=time.monotonic())
+        reply.start()
+
+    # -- ASR ------------------------------------------------------------------------------
+
+    def _submit_asr(self, audio: np.ndarray) -> Future:
+        asr = self.engines.asr
+        language = self.asr_language
+        with self._asr_lock:
+            self._asr_pending += 1
+
+        def job() -> tuple[AsrResult, float, float]:
+            try:
+                t0 = time.monotonic()
+                result = asr.process(audio, language)
+                return result, t0, time.monotonic()
+            finally:
+                with self._asr_lock:
+                    self._asr_pending -= 1
+
+        return self._asr_pool.submit(job)
+
+    def _partials(self) -> None:
+        if self.speculative.partial_every_s <= 0 or self.endpointer is None:
+            return
+        if self.endpointer.state != "speech":
+            return
+        for action in self.speculative.tick(self.endpointer.utterance(), self._asr_pending > 0):
+            if isinstance(action, Start):
+                future = self._submit_asr(action.audio)
+                turn = self.turn
+                seconds = len(action.audio) / RATE
+
+                def done(f: Future, turn: int = turn, seconds: float = seconds) -> None:
+                    if f.cancelled() or f.exception() is not None:
+                        return
+                    result = f.result()[0]
+                    if result.text.strip() and self.turn == turn and self.state == LISTENING:
+                        self.emit(Transcript(text=result.text.strip(), language=result.language,
+                                             final=False, audio_seconds=seconds, turn=turn))
+
+                future.add_done_callback(done)
+
+    # -- LLM ------------------------------------------------------------------------------
+
+    def messages(self, text: str) -> list[dict[str, str]]:
+        msgs = [{"role": "system", "content": self.config.assistant.system_prompt}]
+        return msgs + self.history[-4:] + [{"role": "user", "content": text}]
+
+
+class _Reply:
+    """One answer, in its own thread: transcript -> plugins or LLM -> clauses -> TTS -> sink.
+
+    Created at a pause (speculative) or at the end of the turn. Until :meth:`commit` it only
+    does work without side effects (ASR, the filter, the LLM) and emits nothing; if the user
+    resumes speaking it is :meth:`abort`-ed and vanishes.
+    """
+
+    def __init__(self, p: Pipeline, turn: int, *, job: Future | None = None,
+                 text: str | None = None, language: str | None = None,
+                 notification: tuple[str, str, str] | None = None,
+                 audio_seconds: float = 0.0, speculative: bool = False) -> None:
+        self.p = p
+        self.turn = turn
+        self.job = job
+        self.text = text
+        self.language = language
+        self.notification = notification
+        self.audio_seconds = audio_seconds
+        self.speculative = speculative
+        self.cancel = threading.Event()          # stop everything (abort or barge-in)
+        self.committed = threading.Event()
+        self.done = threading.Event()
+        self.timings: dict[str, float] = {}
+        self.speech_end_at: float | None = None
+        self.decided_wall = 0.0
+        self.result = TurnResult(turn, p._trigger if turn else "notification")
+        self._llm_cancel = threading.Event()
+        self._llm_queue: queue.Queue[Any] | None = None
+        self._llm_t0 = 0.0
+        self._aborted = False
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"vaani-reply-{turn}")
+
+    # control (called from the listening loop) --------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def commit(self, decided_wall: float) -> None:
+        self.decided_wall = decided_wall
+        self.committed.set()
+
+    def abort(self) -> None:
+        """The speculation was wrong (the user went on speaking): vanish without a trace."""
+        if self.committed.is_set():
+            return
+        self._aborted = True
+        self._llm_cancel.set()
+        self.cancel.set()
+        if self.job is not None:
+            self.job.cancel()
+
+    def interrupt(self) -> None:
+        """Barge-in: silence now, cancel the rest (LLM included)."""
+        self._llm_cancel.set()
+        self.cancel.set()
+        self.p.sink.stop()
+
+    # the thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        p = self.p
+        outcome = "error"
+        try:
+            if self.notification is not None:
+                text, language, source = self.notification
+                self._speak(self._split(text), language)
+                outcome = "answered"
+                return
+            if self.job is not None:
+                heard = self._hear()
+                if heard is None:
+                    outcome = self.result.outcome or (
+                        "cancelled" if self.cancel.is_set() else "rejected")
+                    return
+                text, language = heard
+            else:
+                text = (self.text or "").strip()
+                language = self.language or p.language.process(text, None)
+                self.result.transcript, self.result.language = text, language
+                p.emit(Transcript(text=text, language=language, turn=self.turn))
+            outcome = self._answer(text, language)
+        except Exception as exc:
+            if not self._aborted:
+                self.result.errors.append(str(exc))
+                p._error(exc, "pipeline", self.turn)
+            outcome = "error"
+        finally:
+            self._llm_cancel.set()
+            if not self._aborted:
+                if self.cancel.is_set() and outcome not in ("rejected", "no_speech"):
+                    outcome = "cancelled"
+                self._finish(outcome)
+            self.done.set()
+
+    def _wait_commit(self) -> bool:
+        while not self.committed.wait(0.01):
+            if self.cancel.is_set():
+                return False
+        return not self._aborted
+
+    def _hear(self) -> tuple[str, str] | None:
+        p = self.p
+        assert self.job is not None
+        while True:
+            try:
+                result, t0, t1 = self.job.result(timeout=0.02)
+                break
+            except FutureTimeout:
+                if self.cancel.is_set():
+                    return None
+            except CancelledError:
+                return None
+            except Exception as exc:
+                if not self._wait_commit():
+                    return None
+                self.result.errors.append(str(exc))
+                p._error(_engine_error("asr", exc), "asr", self.turn)
+                self.result.outcome = "error"
+                return None
+        text = result.text.strip()
+        rejected = p.filter.process(result)
+        language = p.language.process(text, result.language) if not rejected else result.language
+        if not rejected and self.speculative and p.engines.llm is not None:
+            self._start_llm(text)              # no side effects: safe before commit
+        if not self._wait_commit():
+            return None
+        self.timings["asr"] = (t1 - t0) * 1000
+        self.timings["asr_wait"] = max(0.0, t1 - self.decided_wall) * 1000
+        self.result.transcript, self.result.language, self.result.rejected = text, language, rejected
+        self.result.speech_end_at = self.speech_end_at
+        p.emit(Transcript(text=text, language=language, final=True,
+                          audio_seconds=self.audio_seconds,
+                          no_speech_prob=result.no_speech_prob,
+                          avg_logprob=result.avg_logprob, rejected=rejected, turn=self.turn))
+        if rejected:
+            self.result.outcome = "rejected"
+            return None
+        return text, language
+
+    def _answer(self, text: str, language: str) -> str:
+        p = self.p
+        answer = None
+        if p.host is not None:
+            t = time.perf_counter()
+            answer = p.host.handle(Utterance(text, language, self.turn))
+            self.timings["plugin"] = (time.perf_counter() - t) * 1000
+        if self.cancel.is_set():
+            return "cancelled"
+        if answer is not None:
+            self._llm_cancel.set()
+            reply = answer.reply
+            rlang = reply.language or language
+            source = f"plugin:{answer.plugin}"
+            self.result.reply, self.result.source, self.result.language = reply.text, source, language
+            p.emit(ReplyTextChunk(text=reply.text, source=source, final=True, language=rlang,
+                                  turn=self.turn))
+            ok = self._speak(self._split(reply.text), rlang)
+            self._remember(text, reply.text)
+            return "answered" if ok else ("cancelled" if self.cancel.is_set() else "error")
+        if p.engines.llm is None:
+            p._error(EngineError("no plugin could answer and no LLM is configured",
+                                 hint="set [llm] engine and model"), "pipeline", self.turn)
+            return "unanswered"
+        if self._llm_queue is None:
+            self._start_llm(text)
+        self.result.source = "llm"
+        ok = self._speak(self._llm_clauses(language), language)
+        self._remember(text, self.result.reply)
+        return "answered" if ok and not self.result.errors else "error"
+
+    def _remember(self, user: str, reply: str) -> None:
+        if reply.strip() and not self.cancel.is_set():
+            self.p.history += [{"role": "user", "content": user},
+                               {"role": "assistant", "content": reply.strip()}]
+
+    # LLM ---------------------------------------------------------------------------------
+
+    def _start_llm(self, text: str) -> None:
+        p = self.p
+        cfg = p.config.llm
+        q: queue.Queue[Any] = queue.Queue(maxsize=max(64, cfg.max_tokens * 2))
+        self._llm_queue = q
+        messages = p.messages(text)
+        cancel = self._llm_cancel
+
+        def produce() -> None:
+            with p.llm_lock:                 # one generation at a time on one model
+                self._llm_t0 = time.perf_counter()
+                try:
+                    if cancel.is_set():
+                        return
+                    first = True
+                    for piece in p.engines.llm.process(
+                            messages, max_tokens=cfg.max_tokens, temperature=cfg.temperature,
+                            top_p=cfg.top_p, seed=cfg.seed if cfg.seed >= 0 else None,
+                            cancel=cancel):
+                        if first:
+                            self.timings["llm_first_token"] = (time.perf_counter() - self._llm_t0) * 1000
+                            first = False
+                        q.put(piece)
+                        if cancel.is_set():
+                            break
+                except Exception as exc:
+                    q.put(exc)
+                finally:
+                    self.timings["llm_total"] = (time.perf_counter() - self._llm_t0) * 1000
+                    q.put(_END)
+
+        threading.Thread(target=produce, daemon=True, name=f"vaani-llm-{self.turn}").start()
+
+    def _llm_clauses(self, language: str) -> Iterator[str]:
+        p = self.p
+        assert self._llm_queue is not None
+        splitter = ClauseSplitter()
+        parts: list[str] = []
+        first = True
+        try:
+            while True:
+                try:
+                    item = self._llm_queue.get(timeout=0.05)
+                except queue.Empty:
+                    if self.cancel.is_set():
+                        return
+                    continue
+                if item is _END:
+                    break
+                if isinstance(item, BaseException):
+                    self.result.errors.append(str(item))
+                    p._error(_engine_error("llm", item), "llm", self.turn)
+                    break
+                parts.append(item)
+                self.result.reply = "".join(parts)
+                p.emit(ReplyTextChunk(text=item, source="llm", language=language, turn=self.turn))
+                for clause in splitter.process(item):
+                    if first:
+                        self.timings["llm_first_clause"] = (time.perf_counter() - self._llm_t0) * 1000
+                        first = False
+                    yield clause
+                if self.cancel.is_set():
+                    return
+            yield from splitter.flush()
+        finally:
+            p.emit(ReplyTextChunk(text="", source="llm", final=True, language=language,
+                                  turn=self.turn))
+
+    # speaking ----------------------------------------------------------------------------
+
+    def _split(self, text: str) -> Iterator[str]:
+        splitter = ClauseSplitter()
+        yield from splitter.process(text)
+        yield from splitter.flush()
+
+    def _speak(self, clauses: Iterator[str], language: str) -> bool:
+        """TTS clause by clause into the sink; True if it all went out."""
+        p = self.p
+        if p.tts is None:
+            for _ in clauses:
+                pass
+            return True
+        sink = p.sink
+        started = False
+        ok = True
+        first_clause = True
+        try:
+            for clause in clauses:
+                if self.cancel.is_set():
+                    break
+                lang = p.language.process(clause, language) if p.language.language == "auto" else language
+                t = time.perf_counter()
+                try:
+                    with p.tts_lock:
+                        for samples, rate in p.tts.process(clause, lang, first=first_clause):
+                            if self.cancel.is_set():
+                                break
+                            if not started:
+                                self.timings["tts_first_audio"] = (time.perf_counter() - t) * 1000
+                                sink.begin()
+                                p.emit(PlaybackStarted(turn=self.turn))
+                                started = True
+                            p.emit(SpeechChunk(samples=samples, sample_rate=rate, text=clause,
+                                               turn=self.turn))
+                            sink.write(samples, rate)
+                except Exception as exc:
+                    ok = False
+                    self.result.errors.append(str(exc))
+                    p._error(_engine_error("tts", exc), "tts", self.turn)
+                    break
+                first_clause = False
+        finally:
+            if started:
+                if not self.cancel.is_set():
+                    sink.drain(self.cancel)
+                if sink.first_sound_t is not None:
+                    self.result.first_sound_t = sink.first_sound_t
+                    self.timings["response"] = (sink.first_sound_t - self.decided_wall) * 1000
+                    if "endpoint" in self.timings:
+                        self.timings["e2e"] = self.timings["endpoint"] + self.timings["response"]
+                p.emit(PlaybackStopped(interrupted=self.cancel.is_set(), turn=self.turn))
+        return ok and not self.cancel.is_set()
+
+    def _finish(self, outcome: str) -> None:
+        p = self.p
+        if self.notification is not None:
+            return
+        self.result.outcome = outcome
+        self.result.timings = dict(self.timings)
+        for stage, ms in self.timings.items():
+            if stage != "asr_reused":
+                p.emit(StageTiming(stage=stage, ms=ms, turn=self.turn))
+        p.emit(TurnFinished(outcome=outcome, timings=dict(self.timings), turn=self.turn))
+
+
+def _engine_error(kind: str, exc: BaseException) -> BaseException:
+    from vaani.errors import VaaniError
+
+    if isinstance(exc, VaaniError):
+        return exc
+    return EngineError(f"{kind} engine failed: {type(exc).__name__}: {exc}")

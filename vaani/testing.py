@@ -1,0 +1,448 @@
+"""Fake engines with scripted timelines, for testing pipeline logic without models.
+
+The fakes read the audio they are given, so a test describes a conversation as audio
+(:class:`Script`) and the engines react to it the way real ones would: a "word" is a pure
+tone whose frequency identifies its text, the wake word is a 3.5 kHz tone, silence is
+silence. Compute time is simulated with sleeps (``*_s`` arguments), so tests can check
+what overlaps with what (e.g. the first audio leaves before the LLM has finished).
+
+Only pipeline logic and timing are tested with these; the real engines are tested on the
+real models.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from vaani.engines import AsrResult, EngineSpec
+from vaani.hookspecs import Reply, hookimpl
+
+RATE = 16000
+WAKE_HZ = 3500.0
+LEVEL = 0.3
+_FRAME = 512
+
+
+def tone(seconds: float, hz: float, level: float = LEVEL, rate: int = RATE) -> np.ndarray:
+    n = int(round(seconds * rate))
+    t = np.arange(n) / rate
+    return (level * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+def dominant_hz(frame: np.ndarray, rate: int = RATE) -> float:
+    spectrum = np.abs(np.fft.rfft(frame * np.hanning(len(frame))))
+    return float(np.argmax(spectrum) * rate / len(frame))
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x)))) if len(x) else 0.0
+
+
+@dataclass
+class Said:
+    text: str
+    start: float
+    end: float
+    hz: float
+
+
+@dataclass
+class Script:
+    """A conversation as audio: ``Script().silence(.5).wake().say("what time is it")...``"""
+
+    parts: list[np.ndarray] = field(default_factory=list)
+    said: list[Said] = field(default_factory=list)
+    vocabulary: dict[float, str] = field(default_factory=dict)
+    wakes: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        return sum(len(p) for p in self.parts) / RATE
+
+    def silence(self, seconds: float) -> Script:
+        self.parts.append(np.zeros(int(round(seconds * RATE)), np.float32))
+        return self
+
+    def noise(self, seconds: float, level: float = 0.002, seed: int = 0) -> Script:
+        rng = np.random.default_rng(seed)
+        self.parts.append((rng.standard_normal(int(seconds * RATE)) * level).astype(np.float32))
+        return self
+
+    def wake(self, seconds: float = 0.6) -> Script:
+        start = self.duration
+        self.parts.append(tone(seconds, WAKE_HZ))
+        self.wakes.append((start, start + seconds))
+        return self
+
+    def say(self, text: str, seconds: float | None = None) -> Script:
+        """A "word": one tone per distinct text (250 Hz + 125 Hz steps, FFT-resolvable)."""
+        hz = next((h for h, t in self.vocabulary.items() if t == text), None)
+        if hz is None:
+            hz = 250.0 + 125.0 * len(self.vocabulary)
+            if hz >= WAKE_HZ - 250:
+                raise ValueError("too many distinct phrases in one script")
+            self.vocabulary[hz] = text
+        seconds = seconds if seconds is not None else max(0.5, 0.06 * len(text))
+        start = self.duration
+        self.parts.append(tone(seconds, hz))
+        self.said.append(Said(text, start, start + seconds, hz))
+        return self
+
+    @property
+    def audio(self) -> np.ndarray:
+        return np.concatenate(self.parts) if self.parts else np.zeros(0, np.float32)
+
+
+def decode(audio: np.ndarray, vocabulary: dict[float, str]) -> str:
+    """What the fake ASR "hears": the texts whose tones appear, in order."""
+    words: list[str] = []
+    last = None
+    for i in range(0, len(audio) - _FRAME + 1, _FRAME):
+        frame = audio[i: i + _FRAME]
+        if rms(frame) < 0.01:
+            last = None
+            continue
+        hz = dominant_hz(frame)
+        if abs(hz - WAKE_HZ) < 100:
+            last = None
+            continue
+        best = min(vocabulary, key=lambda h: abs(h - hz), default=None)
+        if best is None or abs(best - hz) > 50:
+            continue
+        if best != last:
+            words.append(vocabulary[best])
+            last = best
+    return " ".join(words)
+
+
+# -- engines ------------------------------------------------------------------------------
+
+class FakeVad:
+    """Speech = energy (any non-silent frame, wake tone included); ``lag_frames`` keeps the
+    probability up after the sound stops, like Silero's decay."""
+
+    frame_samples = _FRAME
+
+    def __init__(self, lag_frames: int = 0, level: float = 0.01) -> None:
+        self.lag_frames = lag_frames
+        self.level = level
+        self._hold = 0
+        self.calls = 0
+
+    def process(self, frame: np.ndarray) -> float:
+        self.calls += 1
+        if rms(frame) >= self.level:
+            self._hold = self.lag_frames
+            return 0.95
+        if self._hold > 0:
+            self._hold -= 1
+            return 0.8
+        return 0.02
+
+    def reset(self) -> None:
+        self._hold = 0
+
+
+class FakeWake:
+    """Fires on the first frame after a run of wake-tone frames (as a real detector scores
+    highest at the end of the phrase)."""
+
+    frame_samples = 1280
+
+    def __init__(self, name: str = "hey_fake") -> None:
+        self.name = name
+        self._run = 0
+        self.resets = 0
+        self.calls: list[float] = []
+
+    def process(self, frame: np.ndarray) -> dict[str, float]:
+        self.calls.append(time.monotonic())
+        is_wake = rms(frame) >= 0.01 and abs(dominant_hz(frame) - WAKE_HZ) < 100
+        if is_wake:
+            self._run += 1
+            return {self.name: 0.3}
+        fired = self._run >= 2
+        self._run = 0
+        return {self.name: 0.99 if fired else 0.0}
+
+    def reset(self) -> None:
+        self._run = 0
+        self.resets += 1
+
+
+@dataclass
+class AsrCall:
+    seconds: float
+    language: str | None
+    text: str
+    started: float
+    finished: float
+
+
+class FakeAsr:
+    """Decodes :class:`Script` tones; each call takes ``latency_s`` (+ ``per_second_s`` per
+    second of audio). ``calls`` records every pass, so tests can tell reuse from redo."""
+
+    def __init__(self, vocabulary: dict[float, str], latency_s: float = 0.05,
+                 per_second_s: float = 0.0, language: str = "en",
+                 fail: BaseException | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.latency_s = latency_s
+        self.per_second_s = per_second_s
+        self.language = language
+        self.fail = fail
+        self.calls: list[AsrCall] = []
+        self._lock = threading.Lock()
+
+    def process(self, audio: np.ndarray, language: str | None = None) -> AsrResult:
+        started = time.monotonic()
+        time.sleep(self.latency_s + self.per_second_s * len(audio) / RATE)
+        if self.fail is not None:
+            raise self.fail
+        text = decode(audio, self.vocabulary)
+        with self._lock:
+            self.calls.append(AsrCall(len(audio) / RATE, language, text, started,
+                                      time.monotonic()))
+        lang = language or self.language
+        if not text:
+            return AsrResult("", lang, no_speech_prob=0.9, avg_logprob=-1.5)
+        return AsrResult(text, lang, no_speech_prob=0.01, avg_logprob=-0.2)
+
+    def reset(self) -> None:
+        pass
+
+
+class FakeLlm:
+    """Streams ``reply`` word by word: ``first_token_s`` then ``token_s`` per word.
+
+    ``reply`` may be a callable of the user's last message. Records when generation
+    finished or was cancelled.
+    """
+
+    def __init__(self, reply: str | Callable[[str], str] = "This is a fake answer.",
+                 first_token_s: float = 0.05, token_s: float = 0.02,
+                 fail_after: int | None = None) -> None:
+        self.reply = reply
+        self.first_token_s = first_token_s
+        self.token_s = token_s
+        self.fail_after = fail_after
+        self.calls: list[list[dict[str, str]]] = []
+        self.finished_t: float | None = None
+        self.cancelled = 0
+        self.started_t: float | None = None
+
+    def process(self, messages: list[dict[str, str]], *, max_tokens: int = 128,
+                temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
+                seed: int | None = None,
+                cancel: threading.Event | None = None) -> Iterator[str]:
+        self.calls.append(messages)
+        self.started_t = time.monotonic()
+        self.finished_t = None
+        user = messages[-1]["content"]
+        text = self.reply(user) if callable(self.reply) else self.reply
+        pieces = re.findall(r"\S+\s*", text)[:max_tokens]
+        time.sleep(self.first_token_s)
+        done = False
+        try:
+            for i, piece in enumerate(pieces):
+                if cancel is not None and cancel.is_set():
+                    return
+                if self.fail_after is not None and i >= self.fail_after:
+                    raise RuntimeError("fake LLM failure")
+                if i:
+                    time.sleep(self.token_s)
+                yield piece
+            done = True
+            self.finished_t = time.monotonic()
+        finally:
+            if not done:          # stopped early: by ``cancel`` or by closing the generator
+                self.cancelled += 1
+
+    def reset(self) -> None:
+        pass
+
+
+class FakeTts:
+    """A tone per clause: ``lead_s`` of silence (trimmed by the pipeline), then
+    ``per_char_s`` of sound per character, in ``chunk_s`` chunks, after ``first_audio_s``."""
+
+    def __init__(self, sample_rate: int = 22050, first_audio_s: float = 0.02,
+                 per_char_s: float = 0.05, chunk_s: float = 0.2, lead_s: float = 0.05,
+                 hz: float = 1000.0) -> None:
+        self.sample_rate = sample_rate
+        self.first_audio_s = first_audio_s
+        self.per_char_s = per_char_s
+        self.chunk_s = chunk_s
+        self.lead_s = lead_s
+        self.hz = hz
+        self.texts: list[tuple[str, str]] = []
+        self.first_audio_t: list[float] = []
+
+    def process(self, text: str, language: str) -> Iterator[np.ndarray]:
+        self.texts.append((text, language))
+        time.sleep(self.first_audio_s)
+        audio = np.concatenate([
+            np.zeros(int(self.lead_s * self.sample_rate), np.float32),
+            tone(self.per_char_s * len(text), self.hz, 0.5, self.sample_rate)])
+        step = max(1, int(self.chunk_s * self.sample_rate))
+        for i in range(0, len(audio), step):
+            if i == 0:
+                self.first_audio_t.append(time.monotonic())
+            yield audio[i: i + step]
+
+    def reset(self) -> None:
+        pass
+
+
+class FakeEndOfTurn:
+    """Returns ``probability`` (a number, or a callable of the utterance audio)."""
+
+    def __init__(self, probability: float | Callable[[np.ndarray], float] = 1.0) -> None:
+        self.probability = probability
+        self.calls = 0
+
+    def process(self, audio: np.ndarray) -> float:
+        self.calls += 1
+        p = self.probability
+        return float(p(audio) if callable(p) else p)
+
+    def reset(self) -> None:
+        pass
+
+
+# -- plugins ------------------------------------------------------------------------------
+
+class FakeEngines:
+    """A plugin providing the given engine objects under the engine name ``fake``."""
+
+    def __init__(self, **engines: Any) -> None:
+        self.engines = engines
+        self.contexts: list[Any] = []
+
+    @hookimpl
+    def vaani_engines(self) -> list[EngineSpec]:
+        def factory(obj: Any) -> Callable[[Any], Any]:
+            def make(ctx: Any) -> Any:
+                self.contexts.append(ctx)
+                return obj
+            return make
+        return [EngineSpec(kind, "fake", factory(obj), description="test double")
+                for kind, obj in self.engines.items()]
+
+
+class ScriptedSkill:
+    """A skill plugin answering fixed phrases (substring match, case-insensitive)."""
+
+    def __init__(self, answers: dict[str, str], language: str = "",
+                 delay_s: float = 0.0) -> None:
+        self.answers = {k.lower(): v for k, v in answers.items()}
+        self.language = language
+        self.delay_s = delay_s
+        self.handled: list[str] = []
+
+    @hookimpl
+    def vaani_handle(self, utterance: Any) -> Reply | None:
+        time.sleep(self.delay_s)
+        for key, answer in self.answers.items():
+            if key in utterance.text.lower():
+                self.handled.append(utterance.text)
+                return Reply(answer, language=self.language)
+        return None
+
+
+class RaisingSkill:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @hookimpl(tryfirst=True)
+    def vaani_handle(self, utterance: Any) -> Reply | None:
+        self.calls += 1
+        raise RuntimeError("this skill is broken")
+
+
+class HangingSkill:
+    def __init__(self, seconds: float = 5.0) -> None:
+        self.seconds = seconds
+        self.release = threading.Event()
+
+    @hookimpl(tryfirst=True)
+    def vaani_handle(self, utterance: Any) -> Reply | None:
+        self.release.wait(self.seconds)
+        return Reply("too late")
+
+
+class Notifier:
+    """A plugin that keeps its ``notify`` so a test can speak "between turns"."""
+
+    def __init__(self) -> None:
+        self.ctx: Any = None
+
+    @hookimpl
+    def vaani_startup(self, ctx: Any) -> None:
+        self.ctx = ctx
+
+    def say(self, text: str, language: str = "en") -> None:
+        self.ctx.notify(text, language)
+
+
+# -- a whole pipeline on fakes ------------------------------------------------------------
+
+@dataclass
+class Rig:
+    """A pipeline on fake engines, with everything a test wants to look at."""
+
+    pipeline: Any
+    host: Any
+    sink: Any
+    events: list[Any]
+    vad: FakeVad
+    wake: FakeWake
+    asr: FakeAsr
+    llm: FakeLlm
+    tts: FakeTts
+
+    def kinds(self, skip: tuple[str, ...] = ("AudioChunk", "SpeechChunk", "ReplyTextChunk",
+                                              "StageTiming")) -> list[str]:
+        return [e.kind for e in self.events if e.kind not in skip]
+
+    def of(self, kind: str) -> list[Any]:
+        return [e for e in self.events if e.kind == kind]
+
+
+def rig(script: Script, *, plugins: tuple[Any, ...] = (), sink: Any = None,
+        llm: FakeLlm | None = None, tts: FakeTts | None = None, asr: FakeAsr | None = None,
+        vad: FakeVad | None = None, end_of_turn: FakeEndOfTurn | None = None,
+        require_wake_word: bool = False, config: dict[str, Any] | None = None) -> Rig:
+    """Build a :class:`vaani.pipeline.Pipeline` on fakes (plugins loaded without entry points)."""
+    from vaani import config as config_mod
+    from vaani.audio import MemorySink
+    from vaani.pipeline import Engines, Pipeline
+    from vaani.plugins import PluginHost
+
+    cfg = config_mod.from_dict(config or {})
+    events: list[Any] = []
+    pipeline_box: list[Any] = []
+    host = PluginHost(cfg, emit=lambda e: pipeline_box[0].emit(e))
+    host.load(extra=[(f"p{i}_{type(p).__name__.lower()}", p) for i, p in enumerate(plugins)],
+              entry_points=False)
+    host.configure()
+    vad = vad or FakeVad()
+    wake = FakeWake()
+    asr = asr or FakeAsr(script.vocabulary)
+    llm = llm or FakeLlm()
+    tts = tts or FakeTts()
+    sink = sink if sink is not None else MemorySink()
+    engines = Engines(vad=vad, asr=asr, wake=wake, end_of_turn=end_of_turn, llm=llm,
+                      tts={"en": tts, "hi": tts})
+    pipeline = Pipeline(cfg, engines, host=host, sink=sink, require_wake_word=require_wake_word)
+    pipeline_box.append(pipeline)
+    pipeline.subscribe(events.append)
+    host.startup(notify=lambda text, language, name: pipeline.notify(text, language, name))
+    return Rig(pipeline, host, sink, events, vad, wake, asr, llm, tts)

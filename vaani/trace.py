@@ -1,0 +1,98 @@
+"""The JSONL trace: one line per turn with what was heard, what answered and how long each
+stage took; one line per error outside a turn.
+
+It is an ordinary event subscriber, so it sees exactly what plugins and GUIs see. Lines are
+small (no audio); the file is rotated to ``.1`` past ``max_bytes``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from vaani.config import Config, data_dir
+from vaani.events import (Error, Event, Notification, ReplyTextChunk, StageTiming, Transcript,
+                          TurnFinished, TurnStarted)
+
+log = logging.getLogger(__name__)
+
+
+def trace_path(config: Config) -> Path | None:
+    if not config.trace.enabled:
+        return None
+    if config.trace.path:
+        return Path(config.trace.path).expanduser()
+    return data_dir() / "trace.jsonl"
+
+
+class TraceWriter:
+    def __init__(self, path: str | Path, max_bytes: int = 5_000_000) -> None:
+        self.path = Path(path)
+        self.max_bytes = max_bytes
+        self._turns: dict[int, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self.lines = 0
+
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            self._on(event)
+
+    def _on(self, event: Event) -> None:
+        if isinstance(event, TurnStarted):
+            self._turns[event.turn] = {"turn": event.turn, "time": time.time(),
+                                       "trigger": event.trigger, "transcript": "",
+                                       "language": "", "rejected": "", "reply": "",
+                                       "source": "", "timings": {}, "errors": []}
+            return
+        if isinstance(event, Error) and event.turn not in self._turns:
+            self._write({"time": time.time(), "error": event.title, "message": event.message,
+                         "source": event.source, "turn": event.turn})
+            return
+        if isinstance(event, Notification):
+            self._write({"time": time.time(), "notification": event.text, "source": event.source})
+            return
+        rec = self._turns.get(event.turn)
+        if rec is None:
+            return
+        if isinstance(event, Transcript) and event.final:
+            rec.update(transcript=event.text, language=event.language, rejected=event.rejected)
+        elif isinstance(event, ReplyTextChunk):
+            rec["reply"] += event.text
+            rec["source"] = event.source
+            rec["language"] = rec["language"] or event.language
+        elif isinstance(event, StageTiming):
+            rec["timings"][event.stage] = round(event.ms, 1)
+        elif isinstance(event, Error):
+            rec["errors"].append({"title": event.title, "message": event.message,
+                                  "source": event.source})
+        elif isinstance(event, TurnFinished):
+            rec["outcome"] = event.outcome
+            rec["timings"].update({k: round(v, 1) for k, v in event.timings.items()})
+            self._write(self._turns.pop(event.turn))
+
+    def _write(self, record: dict[str, Any]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and self.path.stat().st_size > self.max_bytes:
+                self.path.replace(self.path.with_suffix(self.path.suffix + ".1"))
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.lines += 1
+        except OSError as exc:           # a full disk must not stop the assistant
+            log.warning("cannot write the trace %s: %s", self.path, exc)
+
+    def close(self) -> None:
+        with self._lock:
+            for rec in self._turns.values():
+                rec.setdefault("outcome", "unfinished")
+                self._write(rec)
+            self._turns.clear()
+
+
+def read_trace(path: str | Path) -> list[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
