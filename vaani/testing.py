@@ -446,3 +446,33 @@ def rig(script: Script, *, plugins: tuple[Any, ...] = (), sink: Any = None,
     pipeline.subscribe(events.append)
     host.startup(notify=lambda text, language, name: pipeline.notify(text, language, name))
     return Rig(pipeline, host, sink, events, vad, wake, asr, llm, tts)
+
+
+def from_env() -> FakeEngines:
+    """``VAANI_PLUGINS=vaani.testing:from_env``: fake engines (engine name ``fake``) and a
+    scripted skill for CLI tests, described by the JSON file in ``VAANI_FAKE_SCRIPT``:
+    ``{"vocabulary": {"250.0": "what time is it"}, "answers": {...}, "llm": "..."}``."""
+    import json
+    import os
+
+    spec = json.loads(open(os.environ["VAANI_FAKE_SCRIPT"], encoding="utf-8").read())
+    vocabulary = {float(k): v for k, v in spec.get("vocabulary", {}).items()}
+    plugin = FakeEngines(vad=FakeVad(), wake=FakeWake(), asr=FakeAsr(vocabulary),
+                         llm=FakeLlm(spec.get("llm", "This is a fake answer.")),
+                         tts=FakeTts(), end_of_turn=FakeEndOfTurn())
+    skill = ScriptedSkill(spec.get("answers", {}))
+    plugin.vaani_handle = skill.vaani_handle          # one object: engines and a skill
+    return plugin
+
+
+def fake_config(**sections: Any) -> dict[str, Any]:
+    """A config dict selecting the ``fake`` engines everywhere (and no trace)."""
+    cfg: dict[str, Any] = {
+        "wake": {"engine": "fake", "model": "fake"}, "vad": {"engine": "fake", "model": "fake"},
+        "asr": {"engine": "fake", "model": "fake", "english_model": ""},
+        "llm": {"engine": "fake", "model": "fake"},
+        "tts": {"engine": "auto", "voices": {"en": "fake:a", "hi": "fake:b"}},
+        "trace": {"enabled": False}}
+    for name, table in sections.items():
+        cfg.setdefault(name, {}).update(table)
+    return cfg

@@ -96,3 +96,61 @@ class TraceWriter:
 def read_trace(path: str | Path) -> list[dict[str, Any]]:
     with Path(path).open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+# -- console output -----------------------------------------------------------------------
+
+TIMING_ORDER = ("endpoint", "asr", "asr_wait", "plugin", "llm_first_token", "llm_first_clause",
+                "tts_first_audio", "response", "e2e")
+
+
+def format_timings(timings: dict[str, float]) -> str:
+    """``endpoint 256 | asr 91 (reused) | ... | e2e 412`` (ms), in pipeline order."""
+    parts = []
+    for key in TIMING_ORDER:
+        if key in timings:
+            label = key.replace("_", " ")
+            extra = " (speculative, reused)" if key == "asr" and timings.get("asr_reused") else ""
+            parts.append(f"{label} {timings[key]:.0f}{extra}")
+    return " | ".join(parts) + " ms" if parts else "-"
+
+
+class EventPrinter:
+    """Prints a conversation as it happens (``vaani listen``), one line per step."""
+
+    def __init__(self, stream: Any = None, timings: bool = True, partials: bool = False) -> None:
+        import sys
+
+        self.stream = stream or sys.stdout
+        self.timings = timings
+        self.partials = partials
+        self._reply: dict[int, list[str]] = {}
+
+    def _out(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def __call__(self, event: Event) -> None:
+        from vaani.events import WakeDetected
+
+        if isinstance(event, WakeDetected):
+            self._out(f"[wake] {event.name} ({event.score:.2f})")
+        elif isinstance(event, Transcript):
+            if event.rejected:
+                self._out(f"[ignored: {event.rejected}] {event.text}")
+            elif event.final:
+                self._out(f"[you, {event.language}] {event.text}")
+            elif self.partials:
+                self._out(f"  ... {event.text}")
+        elif isinstance(event, ReplyTextChunk):
+            buf = self._reply.setdefault(event.turn, [])
+            buf.append(event.text)
+            if event.final:
+                text = "".join(self._reply.pop(event.turn, []))
+                self._out(f"[vaani, {event.source}] {text.strip()}")
+        elif isinstance(event, Notification):
+            self._out(f"[{event.source or 'notification'}] {event.text}")
+        elif isinstance(event, Error):
+            hint = f"\n  fix: {event.hint}" if event.hint else ""
+            self._out(f"[error: {event.source}] {event.title}: {event.message}{hint}")
+        elif isinstance(event, TurnFinished) and self.timings and event.timings:
+            self._out(f"  ({event.outcome}) {format_timings(event.timings)}")

@@ -1,0 +1,202 @@
+"""The CLI commands, in process, on fake engines loaded through VAANI_PLUGINS."""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from vaani import audio, cli
+from vaani.audio import ArraySource, MemorySink
+from vaani.testing import Script, fake_config
+
+
+def to_toml(data: dict) -> str:
+    lines = []
+    for section, table in data.items():
+        lines.append(f"[{section}]")
+        for key, value in table.items():
+            if isinstance(value, dict):
+                inner = ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items())
+                lines.append(f"{key} = {{ {inner} }}")
+            else:
+                lines.append(f"{key} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def fakes(tmp_path, monkeypatch, data_dir):
+    """Write a script's audio, the fake engines' description and a config selecting them."""
+    def make(script: Script, answers=None, llm="This is a fake answer.", **sections):
+        wav = tmp_path / "question.wav"
+        sf.write(wav, script.audio, 16000)
+        spec = tmp_path / "fake.json"
+        spec.write_text(json.dumps({
+            "vocabulary": {str(k): v for k, v in script.vocabulary.items()},
+            "answers": answers or {}, "llm": llm}))
+        config = tmp_path / "config.toml"
+        config.write_text(to_toml(fake_config(**sections)))
+        monkeypatch.setenv("VAANI_PLUGINS", "vaani.testing:from_env")
+        monkeypatch.setenv("VAANI_FAKE_SCRIPT", str(spec))
+        return wav, config
+    return make
+
+
+QUESTION = Script().silence(0.4).say("what time is it", 0.9).silence(1.0)
+CLOCK = {"what time": "It is ten o'clock."}
+
+
+def test_run_prints_transcript_reply_and_timings_and_writes_the_wav(fakes, tmp_path, capsys):
+    wav, config = fakes(QUESTION, CLOCK)
+    out = tmp_path / "reply.wav"
+    assert cli.main(["-c", str(config), "run", "--input", str(wav), "--output", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "heard (en): what time is it" in text
+    assert "reply (plugin:vaani.testing.from_env): It is ten o'clock." in text
+    assert "e2e" in text and "asr" in text and "reply audio:" in text
+    data, rate = sf.read(out)
+    assert rate == 22050 and np.abs(data).max() > 0.1
+
+
+def test_run_json(fakes, tmp_path, capsys):
+    wav, config = fakes(QUESTION, llm="Fine, thanks.")
+    assert cli.main(["-c", str(config), "run", "-i", str(wav), "--json", "--realtime"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    (turn,) = result["turns"]
+    assert (turn["transcript"], turn["reply"], turn["source"], turn["outcome"]) == (
+        "what time is it", "Fine, thanks.", "llm", "answered")
+    assert {"endpoint", "asr", "llm_first_token", "tts_first_audio", "e2e"} <= set(turn["timings"])
+
+
+def test_run_on_silence_says_so_and_does_nothing(fakes, tmp_path, capsys):
+    wav, config = fakes(Script().silence(3.0), {"": "I answer everything"})
+    out = tmp_path / "reply.wav"
+    assert cli.main(["-c", str(config), "run", "-i", str(wav), "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "no speech heard" in text and "reply (" not in text
+    assert sf.info(out).frames == 0
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"not audio at all" * 10, "not a readable audio file"),
+    (b"", "not a readable audio file"),
+])
+def test_run_on_a_bad_file_is_a_clear_error(fakes, tmp_path, capsys, content, message):
+    _, config = fakes(QUESTION)
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(content)
+    assert cli.main(["-c", str(config), "run", "-i", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "bad.wav" in err
+
+
+def test_bad_config_key_exits_2_naming_the_key(tmp_path, capsys, data_dir):
+    config = tmp_path / "config.toml"
+    config.write_text('[assistant]\nlangauge = "hi"\n')
+    wav = tmp_path / "q.wav"
+    sf.write(wav, QUESTION.audio, 16000)
+    assert cli.main(["-c", str(config), "run", "-i", str(wav)]) == 2
+    err = capsys.readouterr().err
+    assert "assistant.langauge" in err and "language" in err
+
+
+def test_bad_engine_name_exits_2_listing_the_installed_ones(fakes, tmp_path, capsys):
+    wav, config = fakes(QUESTION, asr={"engine": "whisperx"})
+    assert cli.main(["-c", str(config), "run", "-i", str(wav)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown asr engine 'whisperx'" in err and "fake" in err
+
+
+def test_missing_model_names_the_install_command(tmp_path, capsys, data_dir):
+    """Default config, empty data dir: the first engine's model is missing."""
+    wav = tmp_path / "q.wav"
+    sf.write(wav, QUESTION.audio, 16000)
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    assert cli.main(["-c", str(config), "run", "-i", str(wav)]) == 2
+    err = capsys.readouterr().err
+    assert "vaani models install" in err
+
+
+def test_ask_prints_the_reply_and_writes_audio(fakes, tmp_path, capsys):
+    _, config = fakes(QUESTION, CLOCK)
+    out = tmp_path / "ask.wav"
+    assert cli.main(["-c", str(config), "ask", "what time is it", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "It is ten o'clock."
+    assert sf.info(out).frames > 0
+    assert cli.main(["-c", str(config), "ask", "tell me a joke", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["source"] == "llm" and result["reply"] == "This is a fake answer."
+
+
+def test_listen_runs_until_ctrl_c_and_exits_cleanly(fakes, monkeypatch, capsys):
+    script = (Script().silence(0.3).wake().silence(0.2).say("what time is it", 0.8)
+              .silence(1.0))
+    _, config = fakes(script, CLOCK)
+
+    class Mic(ArraySource):
+        def __init__(self, device="", block_ms=32):
+            super().__init__(script.audio, realtime=True, speed=4.0, name="mic:fake")
+
+        def __iter__(self):
+            yield from super().__iter__()
+            raise KeyboardInterrupt          # the user presses Ctrl-C
+
+    sink = MemorySink(realtime=True, speed=4.0)
+    monkeypatch.setattr("vaani.commands.listen.MicrophoneSource", Mic)
+    monkeypatch.setattr("vaani.commands.listen.SpeakerSink", lambda *a, **k: sink)
+    assert cli.main(["-c", str(config), "listen"]) == 0
+    captured = capsys.readouterr()
+    assert "[wake] hey_fake" in captured.out
+    assert "[you, en] what time is it" in captured.out
+    assert "It is ten o'clock." in captured.out
+    assert "stopped" in captured.err and len(sink.audio) > 0
+
+
+class FakeSd:
+    class default:
+        device = (0, 1)
+
+    devices = [
+        {"name": "Built-in Microphone", "hostapi": 0, "max_input_channels": 2,
+         "max_output_channels": 0, "default_samplerate": 48000.0},
+        {"name": "Built-in Speakers", "hostapi": 0, "max_input_channels": 0,
+         "max_output_channels": 2, "default_samplerate": 48000.0},
+        {"name": "USB Headset", "hostapi": 0, "max_input_channels": 1,
+         "max_output_channels": 2, "default_samplerate": 44100.0}]
+
+    def query_devices(self, device=None, kind=None):
+        return self.devices
+
+    def query_hostapis(self):
+        return [{"name": "ALSA"}]
+
+
+def test_devices_lists_and_marks_the_selection(monkeypatch, tmp_path, capsys, data_dir):
+    monkeypatch.setattr(audio, "_sounddevice", lambda: FakeSd())
+    config = tmp_path / "c.toml"
+    config.write_text('[audio]\ninput_device = "usb"\n')
+    assert cli.main(["-c", str(config), "devices"]) == 0
+    out = capsys.readouterr().out
+    assert "USB Headset (ALSA) <- microphone" in out
+    assert "Built-in Speakers (ALSA) <- speaker" in out
+    assert cli.main(["-c", str(config), "devices", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["name"] for r in rows if r["selected_input"]] == ["USB Headset"]
+
+
+def test_plugins_lists_hooks_and_engines(fakes, capsys):
+    _, config = fakes(QUESTION)
+    assert cli.main(["-c", str(config), "plugins", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["plugins"]}
+    fake = rows["vaani.testing.from_env"]
+    assert {"vaani_engines", "vaani_handle"} <= set(fake["hooks"])
+    assert "asr:fake" in fake["engines"] and not fake["disabled"]
+    assert cli.main(["-c", str(config), "plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "vaani.testing.from_env  [ok]" in out and "engines: " in out
+
+
+def test_bench_without_a_name_shows_help(capsys):
+    assert cli.main(["bench"]) == 2
+    assert "latency" in capsys.readouterr().out

@@ -1,0 +1,1 @@
+"""Benchmarks: ``vaani bench <name>`` runs ``vaani/bench/<name>.py`` (``add_arguments`` + ``run``)."""

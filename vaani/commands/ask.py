@@ -1,0 +1,47 @@
+"""``vaani ask "text"``: a typed question; the reply as text, and optionally as audio."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from vaani.assistant import Assistant, load_config
+from vaani.audio import NullSink, WavSink
+from vaani.trace import format_timings
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="ask a question in text; print (and optionally speak) the reply")
+    p.add_argument("text", help="the question")
+    p.add_argument("--output", "-o", help="also write the spoken reply to this WAV file")
+    p.add_argument("--speak", action="store_true", help="also play the reply on the speaker")
+    p.add_argument("--language", choices=["auto", "hi", "en"], help="language of the question")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if args.speak:
+        from vaani.audio import SpeakerSink
+        sink = SpeakerSink(config.audio.output_device, latency_ms=config.audio.output_latency_ms)
+    else:
+        sink = WavSink(args.output) if args.output else NullSink()
+    needs = ("llm", "tts") if (args.output or args.speak) else ("llm",)
+    language = None if args.language in (None, "auto") else args.language
+    try:
+        with Assistant(config, sink=sink, needs=needs) as assistant:
+            result = assistant.pipeline.ask(args.text, language)
+    finally:
+        sink.close()
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(result.reply.strip() or "(no answer)")
+        for err in result.errors:
+            print(f"error: {err}")
+        if args.output:
+            print(f"reply audio: {args.output}")
+        if args.verbose:
+            print(f"source: {result.source}; timings: {format_timings(result.timings)}")
+    return 0 if result.outcome == "answered" else 1

@@ -1,0 +1,71 @@
+"""``vaani run --input IN.wav --output OUT.wav``: one turn, file to file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vaani.assistant import Assistant, load_config
+from vaani.audio import FileSource, NullSink, WavSink
+from vaani.pipeline import TurnResult
+from vaani.trace import format_timings
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="answer the question in an audio file, reply into a WAV",
+                       description="Run one turn from an audio file (any format libsndfile "
+                       "reads) to a WAV file, and print the transcript, the reply and "
+                       "per-stage timings.")
+    p.add_argument("--input", "-i", required=True, help="audio file with the question")
+    p.add_argument("--output", "-o", help="WAV file for the spoken reply")
+    p.add_argument("--realtime", action="store_true",
+                   help="feed the file at real-time pace, like a microphone (else as fast as possible)")
+    p.add_argument("--language", choices=["auto", "hi", "en"], help="override assistant.language")
+    p.add_argument("--wake", action="store_true", help="the file starts with the wake word")
+    p.add_argument("--turns", type=int, default=1, help="stop after this many turns (default 1)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=main)
+
+
+def print_turns(turns: list[TurnResult], out=sys.stdout) -> None:
+    for t in turns:
+        if t.transcript:
+            note = f"  [ignored: {t.rejected}]" if t.rejected else ""
+            print(f"heard ({t.language}): {t.transcript}{note}", file=out)
+        if t.reply:
+            print(f"reply ({t.source}): {t.reply}", file=out)
+        for err in t.errors:
+            print(f"error: {err}", file=out)
+        if t.outcome not in ("answered",):
+            print(f"outcome: {t.outcome}", file=out)
+        print(f"timings: {format_timings(t.timings)}", file=out)
+
+
+def main(args: argparse.Namespace) -> int:
+    config = load_config(args, **{"assistant.language": args.language})
+    source = FileSource(args.input, realtime=args.realtime)     # bad files fail before models load
+    sink = WavSink(args.output) if args.output else NullSink()
+    needs = ("wake", "vad", "asr", "llm", "tts") if args.wake else ("vad", "asr", "llm", "tts")
+    errors: list[str] = []
+    try:
+        with Assistant(config, sink=sink, needs=needs, require_wake_word=args.wake) as assistant:
+            assistant.subscribe(lambda e: errors.append(f"{e.title}: {e.message}")
+                                if e.kind == "Error" and not e.turn else None)
+            turns = assistant.pipeline.run(source, max_turns=args.turns)
+    finally:
+        sink.close()
+    if args.json:
+        print(json.dumps({"input": str(args.input), "output": args.output,
+                          "turns": [t.to_dict() for t in turns], "errors": errors},
+                         ensure_ascii=False, indent=2))
+    else:
+        if not turns:
+            print(f"no speech heard in {args.input}")
+        print_turns(turns)
+        for err in errors:
+            print(f"error: {err}")
+        if args.output:
+            print(f"reply audio: {Path(args.output)} ({getattr(sink, 'frames', 0) / (sink.rate or 1):.1f} s)")
+    return 1 if any(t.outcome == "error" for t in turns) else 0
