@@ -78,6 +78,7 @@ class AsrResult:
     avg_logprob: float = 0.0
     language_prob: float = 1.0
     segments: tuple[tuple[float, float, str], ...] = ()
+    rejected: str = ""     # non-empty: why the engine dropped the text (hallucination guard)
 
 
 @runtime_checkable
