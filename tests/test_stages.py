@@ -43,7 +43,7 @@ def test_first_clause_is_emitted_before_the_reply_ends():
 def test_run_on_text_is_cut_at_a_space():
     words = " ".join(f"w{i}" for i in range(30))
     out = split_stream(words, 4)
-    assert out[0] == " ".join(f"w{i}" for i in range(12))
+    assert out[0] == " ".join(f"w{i}" for i in range(8))
     assert " ".join(out) == words
 
 

@@ -147,6 +147,7 @@ class Pipeline:
         self._reply: _Reply | None = None
         self._spec: dict[int, _Reply] = {}
         self._at = 0.0
+        self._source_at0 = 0.0
         self._source: AudioSource | None = None
         self._stop = threading.Event()
         self._notifications: queue.Queue[tuple[str, str, str]] = queue.Queue(maxsize=32)
@@ -192,6 +193,7 @@ class Pipeline:
         """Listen to ``source`` until it ends, :meth:`stop` is called, or ``max_turns`` turns
         have finished. Returns the turns."""
         self._source = source
+        self._source_at0 = self._at
         self._stop.clear()
         self.emit(AudioStart(source=source.name, sample_rate=source.sample_rate,
                              channels=source.channels))
@@ -225,6 +227,31 @@ class Pipeline:
         self.state = LISTENING if not self.require_wake else IDLE
         self.turn = 0
         return reply.result
+
+    @property
+    def stream_time(self) -> float:
+        """Seconds of input audio fed so far (over all runs)."""
+        return self._at
+
+    def reset(self) -> None:
+        """Forget the conversation: a fresh start for an unrelated one (bench, tests)."""
+        for r in list(self._spec.values()):
+            r.abort()
+        self._spec.clear()
+        if self._reply is not None:
+            self._reply.interrupt()
+            self._reply.done.wait(5.0)
+            self._reply = None
+        self.history.clear()
+        self.filter.reset()
+        for stage in (self.wake_gate, self.endpointer, self.barge):
+            if stage is not None:
+                stage.reset()
+        self.speculative.reset()
+        self.turn = 0
+        self._deadline = self._resume_deadline = None
+        self._follow_up = False
+        self.state = LISTENING if not self.require_wake else IDLE
 
     def close(self) -> None:
         for r in list(self._spec.values()):
@@ -379,7 +406,7 @@ class Pipeline:
         """The monotonic time at which stream time ``at`` was captured."""
         src = self._source
         if src is not None and src.realtime and src.t0 is not None:
-            return src.t0 + at / float(getattr(src, "speed", 1.0))
+            return src.t0 + (at - self._source_at0) / float(getattr(src, "speed", 1.0))
         return time.monotonic()
 
     def _after_reply(self, end: bool = False) -> None:
@@ -532,6 +559,8 @@ class _Reply:
         self.decided_wall = 0.0
         self.result = TurnResult(turn, p._trigger if turn else "notification")
         self._llm_cancel = threading.Event()
+        self._llm_go = threading.Event()         # cleared: the LLM waits (first audio first)
+        self._llm_go.set()
         self._llm_queue: queue.Queue[Any] | None = None
         self._llm_t0 = 0.0
         self._aborted = False
@@ -708,6 +737,12 @@ class _Reply:
                         q.put(piece)
                         if cancel.is_set():
                             break
+                        # On 2 cores the LLM and TTS slow each other down. The first clause
+                        # is all that matters for latency, so the LLM yields the CPU until
+                        # its audio is out; it has a whole clause of playback to catch up.
+                        while not self._llm_go.wait(0.05):
+                            if cancel.is_set():
+                                break
                 except Exception as exc:
                     q.put(exc)
                 finally:
@@ -760,6 +795,12 @@ class _Reply:
 
     def _speak(self, clauses: Iterator[str], language: str) -> bool:
         """TTS clause by clause into the sink; True if it all went out."""
+        try:
+            return self._speak_clauses(clauses, language)
+        finally:
+            self._llm_go.set()
+
+    def _speak_clauses(self, clauses: Iterator[str], language: str) -> bool:
         p = self.p
         if p.tts is None:
             for _ in clauses:
@@ -774,6 +815,8 @@ class _Reply:
                 if self.cancel.is_set():
                     break
                 lang = p.language.process(clause, language) if p.language.language == "auto" else language
+                if not started:
+                    self._llm_go.clear()
                 t = time.perf_counter()
                 try:
                     with p.tts_lock:
@@ -788,6 +831,7 @@ class _Reply:
                             p.emit(SpeechChunk(samples=samples, sample_rate=rate, text=clause,
                                                turn=self.turn))
                             sink.write(samples, rate)
+                            self._llm_go.set()
                 except Exception as exc:
                     ok = False
                     self.result.errors.append(str(exc))

@@ -24,7 +24,7 @@ def _speakable(text: str) -> bool:
 
 
 class ClauseSplitter:
-    def __init__(self, min_words: int = 4, first_max_words: int = 12, max_words: int = 25) -> None:
+    def __init__(self, min_words: int = 4, first_max_words: int = 8, max_words: int = 25) -> None:
         self.min_words = min_words
         self.first_max_words = first_max_words
         self.max_words = max_words
