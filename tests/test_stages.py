@@ -188,6 +188,7 @@ def test_partials_every_n_seconds_when_asr_idle():
     (AsrResult("a", "en"), "too_short"),
     (AsrResult("Thank you.", "en", no_speech_prob=0.01, avg_logprob=-0.2), ""),
     (AsrResult("क्या समय हुआ है", "hi", no_speech_prob=0.1, avg_logprob=-0.4), ""),
+    (AsrResult("Hello there", "en", rejected="repetition"), "repetition"),
 ])
 def test_transcript_filter(result, reason):
     assert TranscriptFilter().process(result) == reason

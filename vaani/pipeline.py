@@ -855,6 +855,9 @@ class _Reply:
         if self.notification is not None:
             return
         self.result.outcome = outcome
+        if self.result.source.startswith("plugin:"):     # a speculative LLM start was dropped
+            for key in ("llm_first_token", "llm_first_clause", "llm_total"):
+                self.timings.pop(key, None)
         self.result.timings = dict(self.timings)
         for stage, ms in self.timings.items():
             if stage != "asr_reused":

@@ -114,7 +114,8 @@ def synthesize(question: Question, assistant: Any) -> Spoken:
     except ImportError:
         synthesize_utterance = None
     if synthesize_utterance is not None:
-        u = synthesize_utterance(question.text, question.language, None)
+        u = synthesize_utterance(question.text, question.language, None, lead_s=0.0,
+                                 tail_s=0.0, models=assistant.models)
         audio = to_pipeline(np.asarray(u.audio), getattr(u, "sample_rate", RATE))
         return Spoken(question, audio, float(u.start), float(u.end), getattr(u, "voice", ""))
     engine = assistant.engines.tts.get(question.language)

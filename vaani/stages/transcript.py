@@ -47,6 +47,8 @@ class TranscriptFilter:
 
     def process(self, result: AsrResult) -> str:
         """The reason to reject ``result`` ("" = keep it)."""
+        if getattr(result, "rejected", ""):
+            return result.rejected              # the engine's own guard spoke first
         text = normalize(result.text)
         if not text:
             return "empty"
