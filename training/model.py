@@ -227,7 +227,7 @@ class Block(nn.Module):
 
 
 class Chimera(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, init: bool = True):
         super().__init__()
         self.cfg = cfg
         self.embed = nn.Embedding(cfg.vocab_size, cfg.n_embd)
@@ -235,7 +235,8 @@ class Chimera(nn.Module):
         self.norm = RMSNorm(cfg.n_embd, cfg.norm_eps)
         self.lm_head = None if cfg.tie_embeddings else nn.Linear(cfg.n_embd, cfg.vocab_size,
                                                                  bias=False)
-        self.reset_parameters()
+        if init:  # init=False: shapes only (e.g. on the meta device to count parameters)
+            self.reset_parameters()
 
     @property
     def output_weight(self) -> torch.Tensor:

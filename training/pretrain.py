@@ -233,7 +233,7 @@ def plot_log(log_path: Path, png_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- main
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m training.pretrain", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--depth", type=int, default=4, help="the one dial (training.config)")
@@ -268,6 +268,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--teacher", type=Path, help="checkpoint to distil from")
     p.add_argument("--distill-alpha", type=float, default=0.7)
     p.add_argument("--distill-temp", type=float, default=1.0)
+    if suppress:  # only what the command line sets explicitly
+        for act in p._actions:
+            act.default = argparse.SUPPRESS
     return p.parse_args(argv)
 
 
@@ -279,6 +282,7 @@ def build_config(a: argparse.Namespace, vocab: int) -> ModelConfig:
 
 def main(argv: list[str] | None = None) -> list[float]:
     a = parse_args(argv)
+    given = vars(parse_args(argv, suppress=True))   # what the command line set explicitly
     ddp = "RANK" in os.environ and "WORLD_SIZE" in os.environ
     rank = int(os.environ.get("RANK", 0))
     world = int(os.environ.get("WORLD_SIZE", 1))
@@ -305,11 +309,13 @@ def main(argv: list[str] | None = None) -> list[float]:
 
     resume = torch.load(a.resume, map_location="cpu", weights_only=False) if a.resume else None
     if resume is not None:
-        saved = resume["args"]
-        keep = {"resume", "stop_at", "threads", "nice", "device", "eval_every", "ckpt_every",
-                "log_every", "keep_every"}
-        for k, v in saved.items():
-            if k not in keep:
+        # the run continues with its saved settings; only operational ones may change
+        may_change = {"threads", "nice", "device", "eval_every", "ckpt_every", "log_every",
+                      "keep_every", "eval_tokens"}
+        for k, v in resume["args"].items():
+            if k in ("resume", "stop_at"):
+                continue
+            if k not in may_change or k not in given:
                 setattr(a, k, Path(v) if k in ("out", "teacher") and v else v)
     corpus = load_corpus(a.data, a.seed)
     cfg = (ModelConfig.from_dict(resume["config"]) if resume is not None
