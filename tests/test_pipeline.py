@@ -346,3 +346,13 @@ def test_e2e_timing_in_real_time_matches_the_sink():
     # the pipeline's own e2e uses stream time for the endpoint (not divided by speed)
     assert measured > 0 and turn.timings["e2e"] > turn.timings["endpoint"]
     assert abs(turn.timings["response"] - (measured - turn.timings["endpoint"] / speed)) < 60
+
+
+def test_question_run_on_after_the_wake_word_is_not_cut():
+    s = Script().silence(0.3).wake(0.6).say("what time is it", 0.8).silence(1.0)
+    skill = ScriptedSkill(CLOCK)
+    r = rig(s, plugins=(skill,), require_wake_word=True)
+    (turn,) = r.pipeline.run(ArraySource(s.audio))
+    assert turn.transcript == "what time is it" and turn.outcome == "answered"
+    onset = r.of("VoiceStarted")[0].at
+    assert onset <= s.said[0].start + 0.1

@@ -518,6 +518,7 @@ class AudioSink:
     name = "sink"
     latency_s = 0.0
     rate: int | None = None
+    level = 0.0               # RMS of what is playing now (0 for files: nothing is heard)
 
     def __init__(self) -> None:
         self.first_sound_t: float | None = None
@@ -677,6 +678,7 @@ class SpeakerSink(AudioSink):
         self._sd = _sounddevice()
         self.device = find_device(device, "output")
         self.latency_s = latency_ms / 1000
+        self.level = 0.0
         self._pending: list[np.ndarray] = []
         self._offset = 0
         self._queued = 0
@@ -719,6 +721,9 @@ class SpeakerSink(AudioSink):
                     self._offset = 0
             self._queued -= filled
         out[filled:] = 0.0
+        # what the room hears now: the barge-in detector compares the mic against it
+        block_rms = float(np.sqrt(np.mean(np.square(out)))) if frames else 0.0
+        self.level = 0.6 * self.level + 0.4 * block_rms
 
     def _play_time(self, offset_s: float) -> float:
         with self._lock:

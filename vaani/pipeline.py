@@ -290,6 +290,12 @@ class Pipeline:
             else:
                 for hit in self.wake_gate.process(block, at):
                     self._on_wake(hit.name, hit.score, hit.at)
+                    # people run the question on after the wake word: what follows the
+                    # frame that fired is already part of it
+                    rest = block[max(0, int(round((hit.at - at) * RATE))):]
+                    if len(rest) and self.endpointer is not None:
+                        for ev in self.endpointer.process(rest, at + (len(block) - len(rest)) / RATE):
+                            self._on_endpoint(ev)
                     break
                 return
         if self.state == LISTENING and self.endpointer is not None:
