@@ -200,3 +200,30 @@ def test_plugins_lists_hooks_and_engines(fakes, capsys):
 def test_bench_without_a_name_shows_help(capsys):
     assert cli.main(["bench"]) == 2
     assert "latency" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["config.toml", "hindi.toml", "english-fast.toml", "headless.toml"])
+def test_example_configs_are_valid(name):
+    from pathlib import Path
+
+    from vaani import config as config_mod
+    config = config_mod.load(Path(__file__).parent.parent / "examples" / name)
+    assert config.vad.hangover_ms <= 300
+
+
+def test_the_commented_example_lists_every_key_with_its_default():
+    import tomllib
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from vaani import config as config_mod
+    path = Path(__file__).parent.parent / "examples" / "config.toml"
+    example = tomllib.loads(path.read_text())
+    defaults = asdict(config_mod.from_dict({}))
+    for section, table in example.items():
+        for key, value in table.items():
+            if key != "voices":
+                assert defaults[section][key] == value, f"{section}.{key}"
+    missing = [f"{s}.{k}" for s, t in defaults.items() if isinstance(t, dict)
+               for k in t if s in example and k not in example[s] and k not in ("system_prompt", "options")]
+    assert missing == []
