@@ -356,3 +356,17 @@ def test_question_run_on_after_the_wake_word_is_not_cut():
     assert turn.transcript == "what time is it" and turn.outcome == "answered"
     onset = r.of("VoiceStarted")[0].at
     assert onset <= s.said[0].start + 0.1
+
+
+def test_partial_transcripts_while_speaking():
+    s = Script().silence(0.3).say("what time", 1.2).say("is it", 1.2).silence(1.0)
+    r = rig(s, plugins=(ScriptedSkill(CLOCK),), sink=MemorySink(realtime=True, speed=4.0),
+            config={"asr": {"partial_every_s": 0.5}})
+    (turn,) = r.pipeline.run(ArraySource(s.audio, realtime=True, speed=4.0))
+    partials = [e for e in r.of("Transcript") if not e.final]
+    assert partials and partials[0].text == "what time"
+    assert all(e.turn == 1 for e in partials)
+    finals = [e for e in r.of("Transcript") if e.final]
+    assert [e.text for e in finals] == ["what time is it"]
+    kinds = r.kinds()
+    assert kinds.index("Transcript") > kinds.index("VoiceStarted")
