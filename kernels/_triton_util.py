@@ -28,9 +28,24 @@ def check_device(*tensors: torch.Tensor) -> None:
 
 
 def dot_precision(dtype: torch.dtype) -> str:
-    """fp32 inputs use exact fp32 products (matches the float32 references); 16-bit inputs use
-    tensor cores with fp32 accumulation, which is what ``tl.dot`` does for them anyway."""
-    return "ieee" if dtype == torch.float32 else "tf32"
+    """Precision of ``tl.dot`` products, following PyTorch's own rule for matmuls: fp32
+    inputs are exact unless ``torch.backends.cuda.matmul.allow_tf32`` is set (off by default),
+    16-bit inputs use tensor cores with fp32 accumulation (the precision string is then moot)."""
+    if dtype == torch.float32 and not torch.backends.cuda.matmul.allow_tf32:
+        return "ieee"
+    return "tf32"
+
+
+def autocast_dtype(t: torch.Tensor) -> torch.dtype | None:
+    """The dtype autocast would run a matmul on t in, or None when autocast is off.
+
+    Our kernels are custom autograd Functions, which autocast does not see; the wrappers call
+    this so that under ``torch.autocast`` they compute in the same dtype as F.linear/SDPA would.
+    """
+    kind = t.device.type
+    if torch.is_autocast_enabled(kind):
+        return torch.get_autocast_dtype(kind)
+    return None
 
 
 def pow2_at_least_16(n: int) -> int:

@@ -28,7 +28,8 @@ import torch
 import triton
 import triton.language as tl
 
-from kernels._triton_util import check_device, dot_precision, interpreting, pow2_at_least_16
+from kernels._triton_util import (autocast_dtype, check_device, dot_precision, interpreting,
+                                  pow2_at_least_16)
 
 LOG2E = 1.4426950408889634
 
@@ -385,6 +386,9 @@ def flash_attention_triton(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, ca
     autotuned (64x64 first) for the forward on a GPU. Tests pass small tiles to cover many
     blocks with few rows.
     """
+    cast = autocast_dtype(q)
+    if cast is not None:  # as SDPA does under torch.autocast
+        q, k, v = q.to(cast), k.to(cast), v.to(cast)
     _check(q, k, v, causal)
     check_device(q, k, v)
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)

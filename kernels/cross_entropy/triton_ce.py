@@ -21,7 +21,8 @@ import torch
 import triton
 import triton.language as tl
 
-from kernels._triton_util import check_device, dot_precision, interpreting, pow2_at_least_16
+from kernels._triton_util import (autocast_dtype, check_device, dot_precision, interpreting,
+                                  pow2_at_least_16)
 
 
 @triton.jit
@@ -200,8 +201,11 @@ def linear_cross_entropy_triton(hidden: torch.Tensor, weight: torch.Tensor, targ
     hidden = hidden.reshape(-1, hidden.shape[-1])
     targets = targets.reshape(-1)
     hidden = hidden if hidden.stride(-1) == 1 else hidden.contiguous()
-    # one operand dtype for every tile product (what autocast's F.linear would use too);
-    # autograd casts the weight gradient back
+    # one operand dtype for every tile product: autocast's if it is on (as F.linear would),
+    # else the hidden states'; autograd casts the gradients back
+    cast = autocast_dtype(hidden)
+    if cast is not None:
+        hidden = hidden.to(cast)
     weight = weight.to(hidden.dtype)
     weight = weight if weight.stride(-1) == 1 else weight.contiguous()
     targets = targets.contiguous()

@@ -89,6 +89,16 @@ def test_lse_and_linear_memory():
     assert max(t.numel() for t in saved) < 50 * 50
 
 
+def test_autocast_computes_in_the_autocast_dtype():
+    q, k, v = _inputs(1, 2, 1, 30, 30, 16, torch.float32)
+    low = torch.float16 if DEVICE.type == "cpu" else torch.bfloat16
+    with torch.autocast(DEVICE.type, dtype=low):
+        o = flash_attention_triton(q, k, v, causal=True)
+    assert o.dtype == low
+    o.float().sum().backward()
+    assert q.grad.dtype == k.grad.dtype == torch.float32
+
+
 def test_dispatch_forced_triton_matches_torch():
     q, k, v = _inputs(1, 4, 2, 33, 33, 16, torch.float32)
     a = kernels.flash_attention(q, k, v, causal=True, impl="triton")

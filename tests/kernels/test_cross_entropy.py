@@ -95,3 +95,18 @@ def test_bad_targets_are_clear_errors():
 def test_gpu_vocab_sized(dtype):
     hidden, weight, targets = _inputs(1000, 256, 32000, dtype, ignore_every=9, device="cuda")
     _compare(hidden, weight, targets, "mean", 1e-4 if dtype == torch.float32 else 2e-2)
+
+
+def test_autocast_computes_in_the_autocast_dtype():
+    """A custom Function is invisible to autocast, so the wrapper casts like F.linear would."""
+    hidden, weight, targets = _inputs(40, 32, 70, torch.float32, ignore_every=6)
+    kind = DEVICE.type
+    low = torch.float16 if kind == "cpu" else torch.bfloat16
+    with torch.autocast(kind, dtype=low):
+        loss = linear_cross_entropy_triton(hidden, weight, targets)
+    loss.backward()
+    assert hidden.grad.dtype == weight.grad.dtype == torch.float32
+    h, w = hidden.detach().to(low).double(), weight.detach().to(low).double()
+    exact_low = F.cross_entropy(h @ w.t(), targets)
+    exact_fp32 = F.cross_entropy(hidden.detach().double() @ weight.detach().double().t(), targets)
+    assert abs(loss.item() - exact_low.item()) < 1e-5 < abs(exact_low - exact_fp32).item()
