@@ -60,8 +60,9 @@ class Corpus:
 def synthetic_corpus(n_train_bytes: int = 200_000, seed: int = 0) -> Corpus:
     """A byte-level corpus of templated Hindi / English / Hinglish sentences (for tests).
 
-    Vocabulary: 256 bytes + <|endoftext|> (id 256). It has enough structure that a tiny
-    model's loss falls quickly, which is what smoke tests need.
+    Vocabulary: that of ``training.export.byte_tokenizer`` (256 bytes, " t" = 256, unused
+    here, and <|endoftext|> = 257), so a model trained on it exports with that tokenizer.
+    It has enough structure that a tiny model's loss falls quickly, which smoke tests need.
     """
     rng = random.Random(seed)
     langs = {
@@ -75,23 +76,24 @@ def synthetic_corpus(n_train_bytes: int = 200_000, seed: int = 0) -> Corpus:
                      ["laga hai", "shuru hoga", "khatam hoga", "bajega"],
                      ["saat", "aath", "nau", "das", "gyarah"]),
     }
-    eos = 256
+    eos = 257
 
     def stream(n_bytes: int, r: random.Random, only: str | None = None) -> np.ndarray:
         out: list[int] = []
         while len(out) < n_bytes:
             lang = only or r.choice(list(langs))
             a, b, c = langs[lang]
-            text = f"{r.choice(a)} {r.choice(b)} {r.choice(c)} {'baje' if lang != 'en' else 'pm'}."
+            text = (f"{r.choice(a)} {r.choice(b)} {r.choice(c)} "
+                    f"{'baje' if lang != 'en' else 'pm'}, #{r.randrange(1000)}.")
             out.extend(text.encode("utf-8"))
             out.append(eos)
         return np.array(out[:n_bytes], dtype=np.uint16)
 
     train = stream(n_train_bytes, rng)
     val = {lang: stream(4096, random.Random(seed + 1 + i), lang) for i, lang in enumerate(langs)}
-    token_bytes = np.ones(257, dtype=np.int64)
-    token_bytes[eos] = 0
-    return Corpus(train, val, token_bytes, 257, {"source": "synthetic", "seed": seed})
+    token_bytes = np.ones(258, dtype=np.int64)
+    token_bytes[256], token_bytes[eos] = 2, 0
+    return Corpus(train, val, token_bytes, 258, {"source": "synthetic", "seed": seed})
 
 
 def load_corpus(spec: str, seed: int = 0) -> Corpus:
