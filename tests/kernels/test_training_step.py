@@ -1,5 +1,8 @@
 """One training step of a tiny Chimera gives the same loss and gradients with the Triton
-kernels (interpreter on CPU, compiled on a GPU) as with the PyTorch references."""
+kernels (interpreter on CPU, compiled on a GPU) as with the PyTorch references.
+
+On a GPU the Triton run uses no switch at all (impl="auto" picks the kernels on CUDA), so
+there it also proves that training selects them by itself."""
 
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ def calls(monkeypatch):
     return counts
 
 
+@pytest.mark.slow
 def test_training_step_triton_equals_torch(calls, monkeypatch):
     cfg = _tiny_config()
     torch.manual_seed(0)
