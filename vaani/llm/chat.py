@@ -1,0 +1,80 @@
+"""Chat messages -> prompt text, with the model's own template from its GGUF metadata.
+
+GGUF files carry the Hugging Face Jinja template (``tokenizer.chat_template``); we render it
+in a sandbox, the way ``transformers.apply_chat_template`` does, so a model sees exactly the
+format it was trained on. A model without a template gets ChatML, the most common format.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any
+
+from vaani.errors import EngineError
+
+CHATML = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+ROLES = ("system", "user", "assistant", "tool")
+
+
+def check_messages(messages: Any) -> list[dict[str, str]]:
+    """Validate a chat (list of {role, content}) and return it as plain dicts."""
+    if not isinstance(messages, list) or not messages:
+        raise ValueError("messages must be a non-empty list")
+    out = []
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict):
+            raise ValueError(f"messages[{i}] must be an object")
+        role = m.get("role")
+        content = m.get("content", "")
+        if role not in ROLES:
+            raise ValueError(f"messages[{i}].role must be one of {', '.join(ROLES)}")
+        if content is None:
+            content = ""
+        if isinstance(content, list):      # OpenAI content parts: keep the text ones
+            parts = []
+            for part in content:
+                if not isinstance(part, dict) or part.get("type") != "text":
+                    raise ValueError(f"messages[{i}].content: only text parts are supported")
+                parts.append(str(part.get("text", "")))
+            content = "".join(parts)
+        if not isinstance(content, str):
+            raise ValueError(f"messages[{i}].content must be a string")
+        out.append({"role": role, "content": content})
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _compile(template: str):
+    from jinja2 import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    def raise_exception(message: str) -> None:
+        raise EngineError(f"chat template: {message}")
+
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env.globals["raise_exception"] = raise_exception
+    env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
+    try:
+        return env.from_string(template)
+    except TemplateError as exc:
+        raise EngineError(f"the model's chat template does not compile: {exc}") from exc
+
+
+def render(messages: list[dict[str, str]], template: str | None, *, bos_token: str = "",
+           eos_token: str = "", add_generation_prompt: bool = True) -> str:
+    """The prompt text for ``messages`` under ``template`` (None: ChatML)."""
+    from jinja2 import TemplateError
+
+    try:
+        return _compile(template or CHATML).render(
+            messages=messages, add_generation_prompt=add_generation_prompt,
+            bos_token=bos_token, eos_token=eos_token)
+    except TemplateError as exc:
+        raise EngineError(f"the model's chat template failed: {exc}") from exc

@@ -1,0 +1,411 @@
+"""The LLM engine: a GGUF model (optionally with a draft) that streams chat replies.
+
+One engine holds the model(s) and context(s) for the life of the process; every request
+(the assistant's turns, the HTTP server's clients) goes through :meth:`LlamaEngine.stream`,
+one generation at a time in arrival order (a FIFO lock), so no two requests ever share a
+context at once. A request that is cancelled (``cancel`` set, client gone) stops before the
+next decode. The prompt that the previous request left in the context is reused.
+
+Without a draft each token is one target decode; with a draft the speculative loop of
+:mod:`vaani.llm.speculative` runs instead and produces the same output distribution.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vaani.errors import ConfigError, EngineError
+from vaani.llm import chat, sampling
+from vaani.llm.native import ContextParams, DecodeAborted, LlamaContext, LlamaModel
+from vaani.llm.sequence import Sequence
+from vaani.llm.speculative import DraftPolicy, Sampler, SpecStats, speculative_tokens
+from vaani.llm.text import TextStream
+
+log = logging.getLogger(__name__)
+
+ROLLBACKS = ("auto", "kv", "rs", "checkpoint", "fork")
+
+
+@dataclass
+class Request:
+    """Sampling settings of one generation."""
+
+    max_tokens: int = 128
+    temperature: float = 0.0
+    top_p: float = 1.0
+    stop: list[str] = field(default_factory=list)
+    seed: int | None = None
+    draft_temperature: float | None = None   # None: same as the target's
+    draft_top_p: float | None = None
+    speculative: bool = True                 # use the draft if there is one
+
+    def check(self) -> None:
+        if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) \
+                or self.max_tokens < 0:
+            raise ValueError(f"max_tokens must be a non-negative integer (got {self.max_tokens!r})")
+        if not 0.0 <= float(self.temperature) <= 10.0:
+            raise ValueError(f"temperature must be between 0 and 10 (got {self.temperature!r})")
+        if not 0.0 < float(self.top_p) <= 1.0:
+            raise ValueError(f"top_p must be in (0, 1] (got {self.top_p!r})")
+
+
+@dataclass
+class Chunk:
+    """A piece of streamed output; the last one has ``finish_reason`` set."""
+
+    text: str
+    tokens: list[int] = field(default_factory=list)
+    finish_reason: str | None = None         # stop | length | cancelled
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    tokens: list[int] = field(default_factory=list)
+    spec: dict[str, Any] | None = None
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.completion_tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+class FifoLock:
+    """A lock granted in arrival order, so queued clients are served first come first served."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: deque[object] = deque()
+
+    def __enter__(self) -> FifoLock:
+        me = object()
+        with self._cond:
+            self._queue.append(me)
+            while self._queue[0] is not me:
+                self._cond.wait()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._queue.popleft()
+            self._cond.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        return max(0, len(self._queue) - 1)
+
+
+class LlamaEngine:
+    """``process(messages, ...)`` streams a reply (the :class:`vaani.engines.LlmEngine` API)."""
+
+    def __init__(self, model: str | Path, *, draft: str | Path | None = None,
+                 n_ctx: int = 2048, threads: int = 0, seed: int = -1, k_max: int = 8,
+                 k_fixed: int = 0, rollback: str = "auto", draft_rollback: str = "auto",
+                 kv_f32: bool = False, calibrate: bool = True, name: str = "") -> None:
+        if rollback not in ROLLBACKS or draft_rollback not in ROLLBACKS:
+            raise ConfigError(f"rollback must be one of {', '.join(ROLLBACKS)}")
+        if n_ctx < 16:
+            raise ConfigError(f"llm.context must be at least 16 (got {n_ctx})")
+        if not 1 <= k_max <= 32:
+            raise ConfigError(f"k_max must be between 1 and 32 (got {k_max})")
+        self.model = LlamaModel(model)
+        self.name = name or self.model.name
+        self.seed = seed
+        self.threads = threads
+        self.k_max = k_max
+        self.lock = FifoLock()
+        n_ctx = min(n_ctx, self.model.n_ctx_train) if self.model.n_ctx_train > 0 else n_ctx
+        self.draft_model: LlamaModel | None = None
+        self.draft: Sequence | None = None
+        self.policy: DraftPolicy | None = None
+        rs = 0
+        if draft:
+            self.draft_model = LlamaModel(draft)
+            self._check_vocab()
+            if self.model.recurrent and rollback in ("auto", "rs"):
+                rs = k_max
+        params = ContextParams(n_ctx=n_ctx, n_batch=512, n_threads=threads, n_rs_seq=rs,
+                               kv_f32=kv_f32)
+        self.ctx = LlamaContext(self.model, params)
+        self.n_ctx = self.ctx.n_ctx
+        mode = rollback
+        if mode == "auto":
+            if not self.model.recurrent:
+                mode = "kv"
+            elif draft and self.ctx.n_rs_seq >= k_max:
+                mode = "rs"
+            else:
+                mode = "checkpoint"
+        if mode == "rs" and self.ctx.n_rs_seq < k_max:
+            raise EngineError(f"{self.model.name}: n_rs_seq={self.ctx.n_rs_seq} after asking for "
+                              f"{k_max}: this architecture cannot roll back in place",
+                              hint="use rollback = \"checkpoint\"")
+        self.target = Sequence(self.ctx, mode)
+        if self.draft_model is not None:
+            dmode = draft_rollback
+            if dmode == "auto":
+                dmode = "fork" if self.draft_model.recurrent else "kv"
+            fork = dmode == "fork"
+            dparams = ContextParams(n_ctx=self.n_ctx, n_batch=512, n_threads=threads,
+                                    n_seq_max=2 if fork else 1, kv_unified=fork, kv_f32=kv_f32)
+            self.draft_ctx = LlamaContext(self.draft_model, dparams)
+            self.draft = Sequence(self.draft_ctx, dmode)
+            self.policy = DraftPolicy(k_max, k_fixed=k_fixed)
+            if calibrate:
+                self.calibrate()
+        self.last: Completion | None = None
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    def _check_vocab(self) -> None:
+        assert self.draft_model is not None
+        a, b = self.model.vocab_fingerprint(), self.draft_model.vocab_fingerprint()
+        if a != b:
+            raise ConfigError(
+                f"draft model {self.draft_model.name} does not share the vocabulary of "
+                f"{self.model.name} (n_vocab {b[0]} vs {a[0]})",
+                hint="a draft must use the same tokenizer as its target")
+
+    def calibrate(self, repeats: int = 2) -> dict[str, Any]:
+        """Measure the target's batch-cost curve C(n) = time(n tokens) / time(1 token) and
+        the draft/target step ratio, which :class:`DraftPolicy` uses to choose k."""
+        with self.lock:
+            curve = batch_cost_curve(self.target, self.k_max + 1, repeats=repeats)
+            draft_step = 1.0
+            if self.draft is not None:
+                d = batch_cost_curve(self.draft, 1, repeats=repeats, absolute=True)
+                draft_step = d[1] / curve["t1"]
+        if self.policy is not None:
+            self.policy.batch_cost = {n: c for n, c in curve.items() if isinstance(n, int)}
+            self.policy.draft_cost = draft_step
+        return {"batch_cost": curve, "draft_cost": draft_step}
+
+    # -- prompts ---------------------------------------------------------------------------------
+
+    def chat_prompt(self, messages: list[dict[str, str]]) -> list[int]:
+        messages = chat.check_messages(messages)
+        bos = self.model.piece(self.model.bos, special=True).decode("utf-8", "replace")
+        eos = self.model.piece(self.model.eos, special=True).decode("utf-8", "replace")
+        text = chat.render(messages, self.model.chat_template, bos_token=bos, eos_token=eos)
+        add = self.model.add_bos and not (bos and text.startswith(bos))
+        return self.model.tokenize(text, add_special=add, parse_special=True)
+
+    def text_prompt(self, text: str) -> list[int]:
+        return self.model.tokenize(text, add_special=self.model.add_bos, parse_special=False)
+
+    # -- generation ------------------------------------------------------------------------------
+
+    def process(self, messages: list[dict[str, str]], *, max_tokens: int = 128,
+                temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
+                seed: int | None = None,
+                cancel: threading.Event | None = None) -> Iterator[str]:
+        req = Request(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
+                      stop=list(stop or []), seed=seed)
+        for chunk in self.stream(self.chat_prompt(messages), req, cancel):
+            if chunk.text:
+                yield chunk.text
+
+    def complete(self, prompt: list[int], req: Request,
+                 cancel: threading.Event | None = None) -> Completion:
+        parts = []
+        last = Chunk("")
+        for chunk in self.stream(prompt, req, cancel):
+            parts.append(chunk.text)
+            last = chunk
+        assert self.last is not None
+        return Completion("".join(parts), last.finish_reason or "stop", last.prompt_tokens,
+                          last.completion_tokens, self.last.seconds, self.last.tokens,
+                          self.last.spec)
+
+    def stream(self, prompt: list[int], req: Request,
+               cancel: threading.Event | None = None) -> Iterator[Chunk]:
+        """Generate from token ids; the last chunk carries finish_reason and usage counts.
+
+        Waits for earlier requests (FIFO). Raises ValueError for a bad request (a prompt that
+        does not fit the context, bad settings) before generating anything.
+        """
+        req.check()
+        if not prompt:
+            raise ValueError("the prompt is empty")
+        if len(prompt) >= self.n_ctx:
+            raise ValueError(f"the prompt is {len(prompt)} tokens; the context holds "
+                             f"{self.n_ctx} (including the reply)")
+        with self.lock:
+            if cancel is not None and cancel.is_set():
+                yield Chunk("", finish_reason="cancelled", prompt_tokens=len(prompt))
+                return
+            yield from self._generate(prompt, req, cancel)
+
+    def _generate(self, prompt: list[int], req: Request,
+                  cancel: threading.Event | None) -> Iterator[Chunk]:
+        seed = req.seed if req.seed is not None else (self.seed if self.seed >= 0 else None)
+        rng = np.random.default_rng(seed)
+        target_s = Sampler(float(req.temperature), float(req.top_p))
+        t0 = time.perf_counter()
+        out = TextStream(req.stop)
+        tokens: list[int] = []
+        finish = "length"
+        stats = SpecStats()
+        max_tokens = min(req.max_tokens, self.n_ctx - len(prompt))
+        use_draft = self.draft is not None and req.speculative
+        rounds: Iterator[list[int]]
+        if max_tokens <= 0:
+            rounds = iter(())
+        elif use_draft:
+            assert self.draft is not None and self.policy is not None
+            draft_s = Sampler(
+                float(req.temperature if req.draft_temperature is None else req.draft_temperature),
+                float(req.top_p if req.draft_top_p is None else req.draft_top_p))
+            rounds = speculative_tokens(self.model, self.target, self.draft, prompt,
+                                        max_tokens=max_tokens, target_sampler=target_s,
+                                        draft_sampler=draft_s, rng=rng, policy=self.policy,
+                                        stats=stats, cancel=cancel)
+        else:
+            rounds = ([t] for t in plain_tokens(self.target, prompt, max_tokens=max_tokens,
+                                                sampler=target_s, rng=rng, cancel=cancel))
+        self.ctx.cancel = cancel
+        if self.draft is not None:
+            self.draft_ctx.cancel = cancel
+        try:
+            for new in rounds:
+                text_parts = []
+                for tok in new:
+                    tokens.append(tok)
+                    if self.model.is_eog(tok):
+                        finish = "stop"
+                        break
+                    text_parts.append(out.feed(self.model.piece(tok)))
+                    if out.stopped:
+                        finish = "stop"
+                        break
+                text = "".join(text_parts)
+                if text:
+                    yield Chunk(text, list(new))
+                if finish == "stop":
+                    break
+                if cancel is not None and cancel.is_set():
+                    finish = "cancelled"
+                    break
+            else:
+                if cancel is not None and cancel.is_set() and len(tokens) < max_tokens:
+                    finish = "cancelled"
+        except DecodeAborted:
+            finish = "cancelled"
+        finally:
+            close = getattr(rounds, "close", None)
+            if close is not None:
+                close()
+            self.target.close_segment()
+            if self.draft is not None:
+                self.draft.close_segment()
+        tail = out.finish()
+        seconds = time.perf_counter() - t0
+        self.last = Completion(out.text, finish, len(prompt), len(tokens), seconds, tokens,
+                               stats.to_dict() if use_draft else None)
+        if use_draft:
+            self._refresh_costs()
+        yield Chunk(tail, finish_reason=finish, prompt_tokens=len(prompt),
+                    completion_tokens=len(tokens))
+
+    def _refresh_costs(self) -> None:
+        """Fold the timings of real decodes into the policy's cost model."""
+        assert self.policy is not None and self.draft is not None
+        t = self.target.timings
+        if 1 in t and t[1] > 0:
+            for n, v in t.items():
+                if 1 < n <= self.k_max + 1:
+                    self.policy.batch_cost[n] = v / t[1]
+            if 1 in self.draft.timings:
+                self.policy.draft_cost = self.draft.timings[1] / t[1]
+
+    def reset(self) -> None:
+        """Forget the cached prompt (the next request starts from an empty context)."""
+        with self.lock:
+            self.target.reset()
+            if self.draft is not None:
+                self.draft.reset()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.draft is not None:
+                self.draft_ctx.close()
+                assert self.draft_model is not None
+                self.draft_model.close()
+            self.ctx.close()
+            self.model.close()
+
+    def describe(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"model": self.name, "path": str(self.model.path),
+                             "architecture": self.model.architecture, "n_ctx": self.n_ctx,
+                             "rollback": self.target.mode}
+        if self.draft is not None:
+            assert self.draft_model is not None and self.policy is not None
+            d.update(draft=self.draft_model.name, draft_rollback=self.draft.mode,
+                     k_max=self.k_max, acceptance_estimate=round(self.policy.rate, 3))
+        return d
+
+
+def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sampler: Sampler,
+                 rng: np.random.Generator,
+                 cancel: threading.Event | None = None) -> Iterator[int]:
+    """Target-only decoding: one decode per token. The reference the speculative loop must
+    reproduce exactly (greedy) or in distribution (sampling)."""
+    logits = target.prefill(prompt)[-1]
+    for i in range(max_tokens):
+        x = sampling.sample(sampler.dist(logits), rng)
+        yield x
+        if i + 1 >= max_tokens or target.ctx.model.is_eog(x):
+            return
+        if cancel is not None and cancel.is_set():
+            return
+        if target.n_past + 1 >= target.ctx.n_ctx:
+            return
+        logits = target.feed([x])[-1]
+
+
+def batch_cost_curve(seq: Sequence, n_max: int, *, repeats: int = 2,
+                     absolute: bool = False) -> dict[Any, float]:
+    """Seconds to decode a batch of n tokens (n = 1..n_max) after a short prefix, relative to
+    n = 1 (``absolute``: in seconds). Leaves the sequence empty."""
+    seq.reset()
+    vocab = seq.ctx.n_vocab
+    prefix = [int(i) % vocab for i in range(1000, 1032)]
+    times: dict[int, list[float]] = {n: [] for n in range(1, n_max + 1)}
+    seq.feed(prefix, 1)
+    base = seq.n_past
+    for _ in range(repeats + 1):          # the first pass warms caches and is dropped
+        for n in range(1, n_max + 1):
+            toks = [int(i) % vocab for i in range(2000, 2000 + n)]
+            t = time.perf_counter()
+            seq.ctx.decode(toks, base, seq=seq.seq, n_logits=n)
+            times[n].append(time.perf_counter() - t)
+            seq.ctx.seq_rm(seq.seq, base, -1) or _restart(seq, prefix)
+    seq.reset()
+    seq.timings.clear()
+    med = {n: float(np.median(v[1:])) for n, v in times.items()}
+    if absolute:
+        return dict(med)
+    out: dict[Any, float] = {n: med[n] / med[1] for n in med}
+    out["t1"] = med[1]
+    return out
+
+
+def _restart(seq: Sequence, prefix: list[int]) -> bool:
+    """Recurrent models cannot drop a batch without n_rs_seq: rebuild the prefix."""
+    seq.reset()
+    seq.feed(prefix, 1)
+    return True

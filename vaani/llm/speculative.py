@@ -1,0 +1,229 @@
+"""Speculative decoding: a cheap draft proposes, the target verifies, output is the target's.
+
+One round, with ``t`` the last committed token (sampled, not yet decoded):
+
+1. the draft decodes ``t`` (plus any committed tokens it has not seen) and proposes
+   ``d_0..d_{k-1}`` one at a time, each drawn from its distribution ``q_i``;
+2. the target decodes ``[t, d_0..d_{k-1}]`` in ONE batch, logits for every position -> p_0..p_k;
+3. ``d_i`` is accepted with probability min(1, p_i(d_i)/q_i(d_i)); at the first rejection the
+   next token is drawn from normalize(max(0, p_m - q_m)); if all k are accepted a bonus token
+   is drawn from p_k. Every round yields between 1 and k+1 tokens whose distribution is
+   exactly the target's (Leviathan et al. 2023; Chen et al. 2023). With temperature 0 both
+   distributions are one-hot and the output is token-for-token the target's greedy output.
+4. both sides drop what was rejected (:class:`vaani.llm.sequence.Sequence` knows how, for
+   transformers and for recurrent/hybrid models).
+
+``k`` is chosen every round by :class:`DraftPolicy` from the recent acceptance rate and the
+measured cost of a target batch of n tokens relative to one token (on a CPU verifying 9
+tokens costs several single steps, so a long draft only pays when most of it is accepted).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from vaani.llm import sampling
+from vaani.llm.native import LlamaModel
+from vaani.llm.sequence import Sequence
+
+
+@dataclass
+class SpecStats:
+    rounds: int = 0
+    drafted: int = 0
+    accepted: int = 0
+    ks: list[int] = field(default_factory=list)
+
+    @property
+    def acceptance(self) -> float:
+        return self.accepted / self.drafted if self.drafted else 0.0
+
+    @property
+    def mean_accepted(self) -> float:
+        """Accepted draft tokens per verification round."""
+        return self.accepted / self.rounds if self.rounds else 0.0
+
+    def to_dict(self) -> dict:
+        return {"rounds": self.rounds, "drafted": self.drafted, "accepted": self.accepted,
+                "acceptance_rate": round(self.acceptance, 4),
+                "mean_accepted": round(self.mean_accepted, 3),
+                "tokens_per_round": round((self.accepted + self.rounds) / self.rounds, 3)
+                if self.rounds else 0.0}
+
+
+class DraftPolicy:
+    """Chooses the draft length k that maximises expected tokens per unit of time.
+
+    With a per-token acceptance probability ``a`` (assumed independent), a round with k
+    drafts yields E(k) = (1 - a^(k+1)) / (1 - a) tokens and costs k draft steps plus one
+    target batch of k+1 tokens: cost(k) = k * c_draft + C(k+1), in units of one target step.
+    ``a`` is a decayed estimate from recent rounds (a geometric-run MLE: accepted / (accepted
+    + rejections)); ``C`` is the measured batch-cost curve, ``c_draft`` the draft/target cost
+    ratio. ``k = 0`` (plain decoding) is never chosen, so the estimate keeps being updated.
+    """
+
+    def __init__(self, k_max: int, *, batch_cost: dict[int, float] | None = None,
+                 draft_cost: float = 0.2, prior: float = 0.7, decay: float = 0.9,
+                 k_fixed: int = 0) -> None:
+        self.k_max = k_max
+        self.batch_cost = dict(batch_cost or {})
+        self.draft_cost = draft_cost
+        self.decay = decay
+        self._acc = 2.0 * prior           # pseudo-counts of the prior
+        self._rej = 2.0 * (1.0 - prior)
+        self.k_fixed = k_fixed
+
+    @property
+    def rate(self) -> float:
+        return self._acc / (self._acc + self._rej)
+
+    def cost(self, n: int) -> float:
+        """Target batch of n tokens, in single-token steps (linear extrapolation if unmeasured)."""
+        if n in self.batch_cost:
+            return self.batch_cost[n]
+        known = sorted(self.batch_cost)
+        if not known:
+            return 1.0 + 0.4 * (n - 1)
+        lo = max([k for k in known if k < n], default=known[0])
+        hi = min([k for k in known if k > n], default=known[-1])
+        if lo == hi:
+            slope = (self.batch_cost[known[-1]] - 1.0) / max(known[-1] - 1, 1)
+            return self.batch_cost[lo] + slope * (n - lo)
+        w = (n - lo) / (hi - lo)
+        return self.batch_cost[lo] * (1 - w) + self.batch_cost[hi] * w
+
+    def expected(self, k: int, a: float | None = None) -> float:
+        a = self.rate if a is None else a
+        if a >= 1.0:
+            return k + 1.0
+        return (1.0 - a ** (k + 1)) / (1.0 - a)
+
+    def choose(self, limit: int | None = None) -> int:
+        k_top = self.k_max if limit is None else max(1, min(self.k_max, limit))
+        if self.k_fixed:
+            return min(self.k_fixed, k_top)
+        best, best_k = -1.0, 1
+        for k in range(1, k_top + 1):
+            speed = self.expected(k) / (k * self.draft_cost + self.cost(k + 1))
+            if speed > best + 1e-9:
+                best, best_k = speed, k
+        return best_k
+
+    def update(self, drafted: int, accepted: int, *, stopped_early: bool = False) -> None:
+        self._acc = self.decay * self._acc + accepted
+        rejected = 1 if accepted < drafted else 0
+        self._rej = self.decay * self._rej + rejected
+
+
+@dataclass
+class Sampler:
+    """Sampling settings of one side (target or draft)."""
+
+    temperature: float
+    top_p: float
+
+    def dist(self, logits: np.ndarray) -> sampling.Dist:
+        return sampling.distribution(logits, self.temperature, self.top_p)
+
+
+def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
+                       prompt: list[int], *, max_tokens: int, target_sampler: Sampler,
+                       draft_sampler: Sampler, rng: np.random.Generator, policy: DraftPolicy,
+                       stats: SpecStats, cancel: threading.Event | None = None
+                       ) -> Iterator[list[int]]:
+    """Yield the generated tokens round by round (each list is final: stream it).
+
+    Stops after ``max_tokens`` tokens, after an end-of-generation token (yielded), when the
+    context is full, or when ``cancel`` is set (checked before every decode).
+    """
+    n_ctx = target.ctx.n_ctx
+    if max_tokens <= 0:
+        return
+    p_logits = target.prefill(prompt)[-1]
+    draft.prefill(prompt, n_logits=0)
+    x = sampling.sample(target_sampler.dist(p_logits), rng)
+    produced = 1
+    yield [x]
+    if model.is_eog(x):
+        return
+    target.pending.append(x)
+    draft.pending.append(x)
+
+    while produced < max_tokens:
+        if cancel is not None and cancel.is_set():
+            return
+        room = n_ctx - target.n_past - len(target.pending)   # free positions in the target
+        if room < 1:
+            return
+        k = policy.choose(limit=min(max_tokens - produced - 1, room - 1,
+                                    draft.ctx.n_ctx - draft.n_past - len(draft.pending) - 1))
+        if max_tokens - produced - 1 < 1 or room < 2:
+            k = 0
+
+        # -- draft ---------------------------------------------------------------------------
+        drafts: list[int] = []
+        qs: list[sampling.Dist] = []
+        if k > 0:
+            draft.begin()
+            logits = draft.step([], 1)[-1]
+            for j in range(k):
+                q = draft_sampler.dist(logits)
+                d = sampling.sample(q, rng)
+                drafts.append(d)
+                qs.append(q)
+                if model.is_eog(d) or j == k - 1:
+                    break
+                if cancel is not None and cancel.is_set():
+                    break
+                logits = draft.step([d], 1)[-1]
+
+        # -- verify --------------------------------------------------------------------------
+        if cancel is not None and cancel.is_set():
+            draft.close_segment()
+            return
+        k_eff = len(drafts)
+        target.begin()
+        P = target.step(drafts, k_eff + 1)
+        accepted: list[int] = []
+        x = -1
+        for i, d in enumerate(drafts):
+            p = target_sampler.dist(P[i])
+            if sampling.accept(p, qs[i], d, rng):
+                accepted.append(d)
+                if model.is_eog(d):
+                    break
+            else:
+                x = sampling.sample(sampling.residual(p, qs[i]), rng)
+                break
+        m = len(accepted)
+        ended = m > 0 and model.is_eog(accepted[-1])
+        if x < 0 and not ended:                   # every draft accepted: the bonus token
+            x = sampling.sample(target_sampler.dist(P[k_eff]), rng)
+
+        # -- roll back what was rejected ------------------------------------------------------
+        seg = len(target.segment)
+        target.keep(seg - k_eff + m)
+        if k_eff:
+            decoded = k_eff - 1                   # the draft never decodes its last proposal
+            kept = min(m, decoded)
+            draft.keep(len(draft.segment) - decoded + kept)
+            draft.pending.extend(accepted[kept:])
+        if k > 0:
+            stats.rounds += 1
+            stats.drafted += k_eff
+            stats.accepted += m
+            stats.ks.append(k_eff)
+            policy.update(k_eff, m)
+
+        out = accepted if ended else accepted + [x]
+        out = out[:max_tokens - produced]
+        produced += len(out)
+        yield out
+        if ended or (out and model.is_eog(out[-1])):
+            return
+        target.pending.append(x)
+        draft.pending.append(x)
