@@ -91,6 +91,30 @@ def torch_bpb(ckpt: str | Path, corpus, seq: int = 512, max_tokens: int = 16384)
                     lambda: torch.autocast("cpu", enabled=False))
 
 
+def agreement(target: str | Path, draft: str | Path, val: dict[str, np.ndarray],
+              n_ctx: int = 256, max_tokens: int = 4096, threads: int = 2) -> dict:
+    """How often the draft's greedy next token equals the target's, teacher-forced on the
+    validation text, per language; with a fixed per-token agreement rate a, a draft of k
+    tokens yields (1 - a^(k+1)) / (1 - a) tokens per verification on average."""
+    t = load_llama(target, n_ctx=n_ctx, threads=threads, logits_all=True)
+    d = load_llama(draft, n_ctx=n_ctx, threads=threads, logits_all=True)
+    out = {}
+    for lang, toks in val.items():
+        toks = np.asarray(toks[:max_tokens], dtype=np.int64)
+        same = total = 0
+        for s in range(0, len(toks), n_ctx):
+            win = toks[s:s + n_ctx].tolist()
+            same += int((llama_logits(t, win).argmax(-1) == llama_logits(d, win).argmax(-1)).sum())
+            total += len(win)
+        a = same / max(1, total)
+        out[lang] = {"top1_agreement": round(a, 4), "tokens": total,
+                     **{f"expected_tokens_per_check_k{k}": round((1 - a ** (k + 1)) / (1 - a), 3)
+                        if a < 1 else k + 1 for k in (2, 4, 6)}}
+    t.close()
+    d.close()
+    return out
+
+
 def speed(models: dict[str, Path], prompt: str, n_new: int = 64, repeats: int = 3,
           threads: int = 2) -> dict:
     """First-token latency and decode tokens/s of each GGUF, greedy, EOS ignored."""
@@ -142,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--speed", action="store_true", help="CPU speed benchmark (needs --gguf)")
     p.add_argument("--baseline", type=Path, help="second GGUF for --speed (SmolLM2-135M)")
+    p.add_argument("--draft", type=Path, help="draft GGUF: top-1 agreement with --gguf on --data")
     p.add_argument("--prompt", default="<|user|>\nआज मौसम कैसा रहेगा? What should I wear?\n"
                                        "<|assistant|>\n")
     p.add_argument("--new-tokens", type=int, default=64)
@@ -159,6 +184,10 @@ def main(argv: list[str] | None = None) -> None:
         from training.pretrain import load_corpus
 
         corpus = load_corpus(a.data)
+        if a.draft:
+            if not a.gguf:
+                p.error("--draft needs --gguf (the target)")
+            result["agreement"] = agreement(a.gguf, a.draft, corpus.val, threads=a.threads)
         if a.ckpt:
             result["torch"] = torch_bpb(a.ckpt, corpus, a.ctx, a.max_tokens)
         if a.gguf:

@@ -267,6 +267,9 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--nice", type=int, default=15, help="CPU niceness (0: leave as is)")
     p.add_argument("--device", default="auto")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the training step (about 2x faster on CPU after a "
+                        "couple of minutes of compiling)")
     p.add_argument("--teacher", type=Path, help="checkpoint to distil from")
     p.add_argument("--distill-alpha", type=float, default=0.7)
     p.add_argument("--distill-temp", type=float, default=1.0)
@@ -313,7 +316,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     if resume is not None:
         # the run continues with its saved settings; only operational ones may change
         may_change = {"threads", "nice", "device", "eval_every", "ckpt_every", "log_every",
-                      "keep_every", "eval_tokens"}
+                      "keep_every", "eval_tokens", "compile"}
         for k, v in resume["args"].items():
             if k in ("resume", "stop_at"):
                 continue
@@ -348,11 +351,13 @@ def main(argv: list[str] | None = None) -> list[float]:
         if teacher.cfg.vocab_size != cfg.vocab_size:
             raise SystemExit("teacher and student must share the vocabulary")
         teacher.requires_grad_(False)
-    train_model = model
+        if a.compile:
+            teacher = torch.compile(teacher)
+    train_model = torch.compile(model) if a.compile else model
     if ddp:
         from torch.nn.parallel import DistributedDataParallel as DDP
 
-        train_model = DDP(model, device_ids=[device.index] if device.type == "cuda" else None)
+        train_model = DDP(train_model, device_ids=[device.index] if device.type == "cuda" else None)
 
     def autocast():
         if device.type == "cuda":
