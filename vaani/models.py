@@ -1060,7 +1060,8 @@ def _toml_str(s: str) -> str:
 
 def pack_to_toml(pack: Pack, source_path_text: str | None = None) -> str:
     """A ``[packs.<name>]`` table (for imported.toml and `vaani models entry`)."""
-    lines = [f"[packs.{pack.name}]"]
+    table = pack.name if re.fullmatch(r"[A-Za-z0-9_-]+", pack.name) else _toml_str(pack.name)
+    lines = [f"[packs.{table}]"]
     for key in ("role", "group", "licence", "licence_note", "description", "main", "language",
                 "format"):
         value = getattr(pack, key)
@@ -1071,7 +1072,7 @@ def pack_to_toml(pack: Pack, source_path_text: str | None = None) -> str:
     else:
         lines.append(f"source = {{ path = {_toml_str(source_path_text or str(pack.source_path))} }}")
     for f in pack.files:
-        lines += ["", f"[[packs.{pack.name}.files]]", f"name = {_toml_str(f.name)}"]
+        lines += ["", f"[[packs.{table}.files]]", f"name = {_toml_str(f.name)}"]
         if len(f.parts) == 1 and f.parts[0] != f.name:
             lines.append(f"from = {_toml_str(f.parts[0])}")
         elif len(f.parts) > 1:
