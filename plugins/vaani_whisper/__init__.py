@@ -1,0 +1,346 @@
+"""faster-whisper ASR, tuned for short spoken commands on a CPU.
+
+Speed (the ASR pass is the floor of VAANI's latency):
+* the models are loaded once: whisper-base (multilingual, Hindi-capable) and, when the
+  ``whisper-tiny-en`` pack is installed, tiny.en for utterances known to be English (about
+  twice as fast);
+* one encoder pass per call, even when the language must be detected: we encode once, read
+  the language probabilities from that encoding, keep only the languages the assistant
+  speaks (``assistant.languages``) and decode from the same encoding. (faster-whisper's
+  ``transcribe(language=None)`` encodes twice, and its temperature fallback can decode six
+  times on noise: 12-22 s for 2 s of noise on this machine.)
+* greedy or ``asr.beam_size`` beam search at temperature 0 only, no timestamps, no
+  conditioning on previous text, no VAD (the pipeline already gated the audio), and a token
+  budget proportional to the audio length.
+
+Hallucination guard: Whisper writes text on silence and noise ("Thank you.", subtitle
+credits, repeated phrases, other scripts). :func:`judge` decides from the audio level, the
+decoder's no-speech probability and log-probability, a list of known inventions in English
+and Hindi, repetition and script; a rejected result has ``text == ""`` and the reason in
+``AsrResult.rejected`` (the raw text stays in ``segments`` for traces).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vaani.engines import AsrResult, EngineContext, EngineSpec
+from vaani.errors import AudioFormatError, ConfigError, EngineError, ModelCorruptError
+from vaani.hookspecs import hookimpl
+
+log = logging.getLogger(__name__)
+
+RATE = 16000
+MAX_SECONDS = 30                 # Whisper's window; longer input is cut to its first 30 s
+OPTIONS = {"min_rms", "compression_ratio_threshold", "tokens_per_second", "english_model",
+           "language_threshold"}
+
+# Whisper's inventions on non-speech, normalised (see normalize()).
+# Never a command, whatever the scores say:
+ALWAYS_HALLUCINATED = {
+    "thanks for watching", "thank you for watching", "thanks for watching and see you next time",
+    "thank you so much for watching", "please subscribe", "subscribe to my channel",
+    "like and subscribe", "like share and subscribe", "don t forget to subscribe",
+    "subtitles by the amara org community", "subtitles by", "transcribed by",
+    "captions by", "translated by", "please like and subscribe",
+    "देखने के लिए धन्यवाद", "सब्सक्राइब करें", "चैनल को सब्सक्राइब करें",
+    "हमारे चैनल को सब्सक्राइब करें", "लाइक और सब्सक्राइब करें", "वीडियो देखने के लिए धन्यवाद",
+}
+ALWAYS_PATTERNS = re.compile(r"amara\s*org|subtitles? by|captions? by|subscribe|सब्सक्राइब")
+# Real words a user may say, but also what Whisper writes on noise: rejected only when the
+# evidence for speech is weak.
+SUSPECT = {
+    "thank you", "thank you very much", "thanks", "thank you so much", "you", "bye",
+    "bye bye", "so", "okay", "oh", "hmm", "um", "uh", "ah", "music", "applause", "the",
+    "धन्यवाद", "शुक्रिया", "बहुत बहुत धन्यवाद", "हम्म", "हाँ", "अच्छा",
+}
+NON_SPEECH_TAG = re.compile(r"^\s*[\[(*♪♫].*[\])*♪♫]\s*$|^[\s♪♫.…]*$")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, punctuation to spaces, single spaces (Devanagari marks kept)."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = "".join(ch if (ch.isalnum() or unicodedata.category(ch).startswith("M")) else " "
+                   for ch in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def repeats(words: list[str]) -> bool:
+    """A word said 4+ times in a row, or a 2-8 word phrase 3+ times in a row."""
+    for n, times in ((1, 4), *((k, 3) for k in range(2, 9))):
+        for i in range(len(words) - n * times + 1):
+            gram = words[i:i + n]
+            if all(words[i + k * n:i + (k + 1) * n] == gram for k in range(1, times)):
+                return True
+    return False
+
+
+def _script(ch: str) -> str:
+    if "\u0900" <= ch <= "\u097f" or "\ua8e0" <= ch <= "\ua8ff":
+        return "devanagari"
+    if ch.isascii() or "\u00c0" <= ch <= "\u024f":
+        return "latin"
+    return "other"
+
+
+def wrong_script(text: str, language: str) -> bool:
+    """Hindi comes back in Devanagari or romanised; English in Latin. Hebrew or Arabic
+    letters for a Hindi clip mean Whisper did not understand it."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    ok = {"hi": ("devanagari", "latin"), "en": ("latin",)}.get(language)
+    if ok is None:
+        return False
+    bad = sum(_script(ch) not in ok for ch in letters)
+    return bad > 0.3 * len(letters)
+
+
+@dataclass(frozen=True)
+class Guard:
+    no_speech_threshold: float = 0.6
+    logprob_threshold: float = -1.0
+    min_rms: float = 0.003               # about -50 dBFS: nothing there to transcribe
+    compression_ratio_threshold: float = 2.4
+    words_per_second: float = 6.0        # faster than anyone speaks
+
+
+def loudness(audio: np.ndarray) -> float:
+    """RMS of the loudest 20 ms frames (95th percentile): robust to a click, blind to
+    how much silence surrounds the speech."""
+    n = len(audio) // 320
+    if n == 0:
+        return float(np.sqrt(np.mean(np.square(audio)))) if len(audio) else 0.0
+    frames = np.asarray(audio[: n * 320], dtype=np.float64).reshape(n, 320)
+    return float(np.percentile(np.sqrt(np.mean(frames * frames, axis=1)), 95))
+
+
+def judge(text: str, language: str, *, no_speech_prob: float, avg_logprob: float,
+          seconds: float, guard: Guard = Guard()) -> str:
+    """Why this transcript must not become a command ("" = it may)."""
+    norm = normalize(text)
+    if not text.strip():
+        return "empty"
+    if not norm or NON_SPEECH_TAG.match(text):
+        return "non_speech_tag"
+    if no_speech_prob > guard.no_speech_threshold and avg_logprob < guard.logprob_threshold:
+        return "no_speech"
+    if norm in ALWAYS_HALLUCINATED or ALWAYS_PATTERNS.search(norm):
+        return "hallucination"
+    if norm in SUSPECT and (no_speech_prob > 0.2 or avg_logprob < -0.7):
+        return "hallucination"
+    words = norm.split()
+    if compression_ratio(norm) > guard.compression_ratio_threshold or repeats(words):
+        return "repetition"
+    if len(words) > guard.words_per_second * seconds + 4:
+        return "too_many_words"
+    if wrong_script(text, language):
+        return "wrong_script"
+    return ""
+
+
+class _Whisper:
+    """One loaded CTranslate2 Whisper model and its per-language tokenizers."""
+
+    def __init__(self, path: Path, compute_type: str, threads: int) -> None:
+        from faster_whisper import WhisperModel
+
+        for needed in ("model.bin", "config.json", "tokenizer.json"):
+            if not (path / needed).is_file():
+                # faster-whisper would fetch a missing tokenizer from the Hub
+                raise ModelCorruptError(f"{needed} missing from Whisper model {path}",
+                                        hint=f"vaani models install {path.name} --force")
+        try:
+            self.model = WhisperModel(str(path), device="cpu", compute_type=compute_type,
+                                      cpu_threads=threads, num_workers=1,
+                                      local_files_only=True)
+        except ValueError as exc:
+            raise ConfigError(f"asr.compute_type {compute_type!r} is not usable here: {exc}",
+                              hint="int8 works on every CPU") from exc
+        except Exception as exc:
+            raise ModelCorruptError(f"cannot load Whisper model {path}: {exc}") from exc
+        self.name = path.name
+        self.multilingual = bool(self.model.model.is_multilingual)
+        self._tokenizers: dict[str, Any] = {}
+        self._suppress: dict[str, tuple[int, ...]] = {}
+
+    def tokenizer(self, language: str) -> Any:
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        if language not in self._tokenizers:
+            tok = Tokenizer(self.model.hf_tokenizer, self.multilingual, task="transcribe",
+                            language=language if self.multilingual else None)
+            self._tokenizers[language] = tok
+            self._suppress[language] = get_suppressed_tokens(tok, [-1])
+        return self._tokenizers[language]
+
+    def encode(self, audio: np.ndarray) -> Any:
+        from faster_whisper.audio import pad_or_trim
+
+        features = self.model.feature_extractor(audio)
+        return self.model.encode(pad_or_trim(features))
+
+    def language_probs(self, encoded: Any) -> dict[str, float]:
+        results = self.model.model.detect_language(encoded)[0]
+        return {token[2:-2]: float(prob) for token, prob in results}
+
+    def decode(self, encoded: Any, language: str, beam_size: int,
+               max_new_tokens: int) -> tuple[str, float, float]:
+        """(text, no_speech_prob, avg_logprob) from one greedy/beam decode at T=0."""
+        tok = self.tokenizer(language)
+        prompt = self.model.get_prompt(tok, [], without_timestamps=True)
+        max_length = min(self.model.max_length, len(prompt) + max_new_tokens)
+        result = self.model.model.generate(
+            encoded, [prompt], beam_size=beam_size, patience=1, length_penalty=1,
+            max_length=max_length, return_scores=True, return_no_speech_prob=True,
+            suppress_blank=True, suppress_tokens=list(self._suppress[language]),
+            max_initial_timestamp_index=50)[0]
+        tokens = result.sequences_ids[0]
+        # as faster-whisper does: the score is the length-normalised sum of log-probs
+        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+        text = tok.decode(tokens).strip()
+        return text, float(result.no_speech_prob), float(avg_logprob)
+
+
+class FasterWhisper:
+    """``process(audio16k, language)`` -> :class:`AsrResult`; ``language=None`` detects
+    among ``languages`` only."""
+
+    def __init__(self, model: Path, *, english_model: Path | None = None,
+                 compute_type: str = "int8", threads: int = 0, beam_size: int = 1,
+                 languages: tuple[str, ...] = ("hi", "en"), guard: Guard = Guard(),
+                 tokens_per_second: float = 25.0, language_threshold: float = 0.3) -> None:
+        self.main = _Whisper(model, compute_type, threads)
+        self.english = None
+        if english_model is not None and english_model != model:
+            self.english = _Whisper(english_model, compute_type, threads)
+        self.beam_size = beam_size
+        self.languages = tuple(languages) or ("hi", "en")
+        self.guard = guard
+        self.tokens_per_second = tokens_per_second
+        self.language_threshold = language_threshold
+
+    def _pick(self, language: str | None) -> _Whisper:
+        if not self.main.multilingual:
+            return self.main
+        if language == "en" and self.english is not None:
+            return self.english
+        return self.main
+
+    def process(self, audio: np.ndarray, language: str | None = None) -> AsrResult:
+        x = np.asarray(audio, dtype=np.float32)
+        if x.ndim != 1:
+            raise AudioFormatError(f"ASR takes mono 16 kHz audio, got shape {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise AudioFormatError("ASR input holds NaN or infinite samples")
+        language = None if language in (None, "", "auto") else language
+        x = x[: MAX_SECONDS * RATE]
+        seconds = len(x) / RATE
+        model = self._pick(language)
+        if not model.multilingual:
+            language = "en"
+        if len(x) < RATE // 10 or loudness(x) < self.guard.min_rms:
+            return AsrResult("", language or self.languages[0], no_speech_prob=1.0,
+                             avg_logprob=0.0, language_prob=0.0, rejected="silence")
+        encoded = model.encode(x)
+        language_prob = 1.0
+        if language is None:
+            language, language_prob = self.choose_language(model.language_probs(encoded))
+        elif model.multilingual:
+            try:
+                model.tokenizer(language)
+            except ValueError as exc:
+                raise EngineError(f"Whisper does not know language {language!r}") from exc
+        budget = int(16 + self.tokens_per_second * seconds)
+        text, no_speech, logprob = model.decode(encoded, language, self.beam_size, budget)
+        reason = judge(text, language, no_speech_prob=no_speech, avg_logprob=logprob,
+                       seconds=seconds, guard=self.guard)
+        return AsrResult(text="" if reason else text, language=language,
+                         no_speech_prob=no_speech, avg_logprob=logprob,
+                         language_prob=language_prob, segments=((0.0, seconds, text),),
+                         rejected=reason)
+
+    def choose_language(self, probs: dict[str, float]) -> tuple[str, float]:
+        """The language to decode in, among the assistant's languages only.
+
+        The first configured language is the default; another one wins when it is the most
+        probable and at least ``language_threshold`` likely. Why the bias: whisper-base
+        recognises English confidently (0.3-0.98 even on espeak) but gives Hindi speech
+        tiny probabilities (0.003-0.07 on festival Hindi, below English and often below
+        Arabic or Malay), so a plain arg-max would decode most Hindi as English.
+        """
+        allowed = {lang: probs.get(lang, 0.0) for lang in self.languages}
+        best = max(allowed, key=allowed.__getitem__)
+        first = self.languages[0]
+        if best != first and allowed[best] < self.language_threshold:
+            best = first
+        return best, allowed[best]
+
+    @property
+    def models(self) -> list[str]:
+        return [m.name for m in (self.main, self.english) if m is not None]
+
+    def reset(self) -> None:
+        """Stateless between utterances (no conditioning on previous text)."""
+
+
+def _number(options: dict[str, Any], key: str, default: float) -> float:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"asr.options.{key} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+def create(ctx: EngineContext) -> FasterWhisper:
+    from vaani.errors import ModelMissingError
+
+    opts = ctx.options
+    for key in opts:
+        if key not in OPTIONS:
+            raise ConfigError(f"unknown option '{key}' for engine 'faster-whisper'",
+                              hint="known options: " + ", ".join(sorted(OPTIONS)))
+    c = ctx.config.asr
+    if c.beam_size < 1:
+        raise ConfigError(f"asr.beam_size must be at least 1, got {c.beam_size}")
+    guard = Guard(no_speech_threshold=c.no_speech_threshold,
+                  logprob_threshold=c.logprob_threshold,
+                  min_rms=_number(opts, "min_rms", Guard.min_rms),
+                  compression_ratio_threshold=_number(opts, "compression_ratio_threshold",
+                                                      Guard.compression_ratio_threshold))
+    main_name = ctx.model or c.model
+    english_name = opts.get("english_model", c.english_model)
+    if not isinstance(english_name, str):
+        raise ConfigError("asr.options.english_model must be a model name, path or \"\"")
+    main = Path(ctx.models.path(main_name))
+    english = None
+    if english_name and english_name != main_name:
+        try:
+            english = Path(ctx.models.path(english_name))
+        except ModelMissingError:
+            log.info("%s not installed: English goes through %s too", english_name, main_name)
+    return FasterWhisper(main, english_model=english, compute_type=c.compute_type,
+                         threads=max(0, c.threads), beam_size=c.beam_size,
+                         languages=tuple(ctx.config.assistant.languages), guard=guard,
+                         tokens_per_second=_number(opts, "tokens_per_second", 25.0),
+                         language_threshold=_number(opts, "language_threshold", 0.3))
+
+
+@hookimpl
+def vaani_engines() -> list[EngineSpec]:
+    return [EngineSpec("asr", "faster-whisper", create,
+                       "faster-whisper (CTranslate2): whisper-base, tiny.en for English",
+                       languages=("hi", "en"))]

@@ -1,0 +1,129 @@
+"""faster-whisper ASR engine on whisper-base / tiny.en, and its hallucination guard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.plugins.conftest import make_engine, say
+from vaani.errors import AudioFormatError, ConfigError
+from vaani.speech_fixtures import add_noise, white_noise
+
+# -- the guard, without models ---------------------------------------------------------------
+
+
+def judge(text, language="en", no_speech=0.05, logprob=-0.2, seconds=2.0):
+    from vaani_whisper import judge as j
+
+    return j(text, language, no_speech_prob=no_speech, avg_logprob=logprob, seconds=seconds)
+
+
+def test_guard_keeps_ordinary_commands():
+    assert judge("What time is it?") == ""
+    assert judge("Thank you.") == ""                       # said clearly: a real reply
+    assert judge("अभी क्या समय हुआ है?", "hi") == ""
+    assert judge("Abhi kya samay hua hai", "hi") == ""     # romanised Hindi is still Hindi
+    assert judge("no no no", seconds=1) == ""
+
+
+@pytest.mark.parametrize("text,language,kw,reason", [
+    ("", "en", {}, "empty"),
+    ("...", "en", {}, "non_speech_tag"),
+    ("[Music]", "en", {}, "non_speech_tag"),
+    ("(upbeat music)", "en", {}, "non_speech_tag"),
+    ("Thanks for watching!", "en", {}, "hallucination"),
+    ("Subtitles by the Amara.org community", "en", {}, "hallucination"),
+    ("कृपया चैनल को सब्सक्राइब करें", "hi", {}, "hallucination"),
+    ("Thank you.", "en", {"no_speech": 0.4}, "hallucination"),
+    ("धन्यवाद", "hi", {"logprob": -0.9}, "hallucination"),
+    ("I'm going to go go go go home", "en", {}, "repetition"),
+    ("आपावावावावावावावावावावावावावावा", "hi", {}, "repetition"),
+    ("the end of the day the end of the day the end of the day", "en", {}, "repetition"),
+    ("one two three four five six seven eight nine ten eleven twelve", "en",
+     {"seconds": 1.0}, "too_many_words"),
+    ("אבי, יעשה מי פועפי.", "hi", {}, "wrong_script"),
+    ("What time is it?", "en", {"no_speech": 0.8, "logprob": -1.3}, "no_speech"),
+])
+def test_guard_rejects_hallucinations(text, language, kw, reason):
+    assert judge(text, language, **{k: v for k, v in kw.items()}) == reason
+
+
+def test_language_choice_prefers_the_first_language_unless_another_is_clear():
+    from vaani_whisper import FasterWhisper
+
+    eng = object.__new__(FasterWhisper)          # no model needed for the rule
+    eng.languages, eng.language_threshold = ("hi", "en"), 0.3
+    assert eng.choose_language({"en": 0.98, "hi": 0.001}) == ("en", 0.98)
+    assert eng.choose_language({"ar": 0.31, "en": 0.093, "hi": 0.032})[0] == "hi"
+    assert eng.choose_language({"ms": 0.35, "hi": 0.003, "en": 0.018})[0] == "hi"
+    eng.languages = ("en", "hi")
+    assert eng.choose_language({"ar": 0.31, "en": 0.093, "hi": 0.032})[0] == "en"
+
+
+def test_unknown_option_is_named():
+    with pytest.raises(ConfigError, match="'beam'"):
+        make_engine("asr", "faster-whisper", model="whisper-base", options={"beam": 5})
+
+
+# -- the real models --------------------------------------------------------------------------
+
+pytest_models = pytest.mark.models
+
+
+@pytest_models
+@pytest.mark.parametrize("voice", [None, "espeak:en-us"])
+def test_english_question_in_english(asr, voice):
+    result = asr.process(say("What time is it?", "en", voice, lead_s=0.3, tail_s=0.3).audio, "en")
+    assert "time" in result.text.lower() and result.language == "en" and not result.rejected
+
+
+@pytest_models
+def test_tiny_en_serves_english_when_installed(asr):
+    assert asr.models == ["whisper-base", "whisper-tiny-en"]
+    assert asr._pick("en").name == "whisper-tiny-en" and asr._pick("hi").name == "whisper-base"
+    assert asr._pick(None).name == "whisper-base"
+
+
+@pytest_models
+def test_auto_detect_restricted_to_hi_en_on_english(asr):
+    result = asr.process(say("What time is it?", lead_s=0.3, tail_s=0.3).audio, None)
+    assert result.language == "en" and "time" in result.text.lower()
+    assert 0.3 <= result.language_prob <= 1.0
+
+
+@pytest_models
+def test_festival_hindi_with_language_hi(asr, capsys):
+    u = say("अभी क्या समय हुआ है?", "hi", "festival:hindi_NSK_diphone", lead_s=0.3, tail_s=0.3)
+    result = asr.process(u.audio, "hi")
+    with capsys.disabled():
+        print(f"\n  festival Hindi 'अभी क्या समय हुआ है?' -> {result.text!r} "
+              f"(logprob {result.avg_logprob:.2f}, rejected {result.rejected!r})")
+    assert result.language == "hi" and result.text.strip()
+
+
+@pytest_models
+def test_silence_is_rejected_without_running_the_model(asr):
+    result = asr.process(np.zeros(16000 * 2, np.float32), "en")
+    assert result.text == "" and result.rejected == "silence"
+
+
+@pytest_models
+@pytest.mark.parametrize("language", ["en", "hi", None])
+def test_white_noise_gives_no_text(asr, language):
+    result = asr.process(white_noise(2.0, level=0.05, seed=7), language)
+    assert result.text == "" and result.rejected, result
+
+
+@pytest_models
+def test_speech_in_noise_still_transcribed(asr):
+    u = say("Please set a timer for ten minutes.", lead_s=0.3, tail_s=0.3)
+    result = asr.process(add_noise(u.audio, 15, "white", seed=1), "en")
+    assert "timer" in result.text.lower(), result
+
+
+@pytest_models
+def test_bad_audio_is_a_clear_error(asr):
+    with pytest.raises(AudioFormatError):
+        asr.process(np.zeros((2, 16000), np.float32), "en")
+    with pytest.raises(AudioFormatError):
+        asr.process(np.full(16000, np.nan, np.float32), "en")
