@@ -278,3 +278,38 @@ def test_echo_of_our_playback_does_not_barge_in_but_louder_speech_does():
     user = tone(1.0, 300, level=0.3)            # the user, much louder than the echo
     hit, _ = feed(det, echo[:1600].tolist() and np.concatenate([echo[:1600], user]), level=0.5)
     assert hit == "speech"
+
+
+class ListVad:
+    """Returns the given probabilities, one per frame."""
+    frame_samples = 512
+
+    def __init__(self, probs):
+        self.probs = list(probs)
+        self.i = 0
+
+    def process(self, frame):
+        p = self.probs[self.i] if self.i < len(self.probs) else 0.0
+        self.i += 1
+        return p
+
+    def reset(self):
+        pass
+
+
+def test_one_frame_dips_and_hysteresis_do_not_make_a_pause():
+    # speech, a 1-frame dip, speech, frames in the hysteresis band (0.35..0.5), speech, end
+    probs = [0.0] * 5 + [0.9] * 10 + [0.1] + [0.9] * 5 + [0.4] * 3 + [0.9] * 5 + [0.1] * 20
+    ep = Endpointer(ListVad(probs), hangover_ms=250, pre_roll_ms=0)
+    out = ep.process(np.zeros(512 * len(probs), np.float32), 0.0)
+    kinds = [type(e).__name__ for e in out]
+    assert kinds == ["VoiceOnset", "Pause", "EndOfTurn"]
+    assert abs(out[1].at - 29 * 0.032) < 1e-6          # end of the last confident frame
+    assert out[2].decided_at - out[2].at == pytest.approx(8 * 0.032)
+
+
+def test_pause_frames_one_reacts_to_the_first_silent_frame():
+    probs = [0.9] * 10 + [0.1] + [0.9] * 5 + [0.1] * 20
+    ep = Endpointer(ListVad(probs), hangover_ms=250, pause_frames=1, pre_roll_ms=0)
+    kinds = [type(e).__name__ for e in ep.process(np.zeros(512 * len(probs), np.float32), 0.0)]
+    assert kinds == ["VoiceOnset", "Pause", "Resume", "Pause", "EndOfTurn"]

@@ -45,7 +45,8 @@ def asr_language(config: Config) -> str | None:
 
 
 def asr_model(config: Config) -> str:
-    """tiny.en when the language is known to be English (4x faster than base)."""
+    """The model that will transcribe: tiny.en when the language is known to be English
+    (the ASR engine picks it; this is for reports)."""
     if asr_language(config) == "en" and config.asr.english_model:
         return config.asr.english_model
     return config.asr.model
@@ -193,7 +194,9 @@ class Assistant:
             if c.vad.end_of_turn:
                 e.end_of_turn = self._create("end_of_turn", c.vad.end_of_turn, self._ctx({}))
         if "asr" in needs:
-            e.asr = self._create("asr", c.asr.engine, self._ctx(c.asr.options, asr_model(c)))
+            # the main (multilingual) model; the engine switches to asr.english_model itself
+            # when the pipeline tells it the language is English
+            e.asr = self._create("asr", c.asr.engine, self._ctx(c.asr.options, c.asr.model))
         if "llm" in needs and c.llm.engine:
             e.llm = self._create("llm", c.llm.engine, self._ctx(c.llm.options, c.llm.model))
         if "tts" in needs:

@@ -2,8 +2,11 @@
 
 VAD frames drive a small state machine. A voice onset needs ``min_speech_ms`` of speech
 (coughs and clicks do not start turns); the audio kept for the utterance starts
-``pre_roll_ms`` before the onset so the first syllable is not lost. The first silent frame
-after speech is reported as a :class:`Pause` (the pipeline starts ASR there, speculatively);
+``pre_roll_ms`` before the onset so the first syllable is not lost. Silence after speech is
+reported as a :class:`Pause` once ``pause_frames`` frames in a row fall below the
+hysteresis threshold (``threshold - 0.15``, as Silero's own iterator does): real speech has
+one-frame dips between words, and each false pause would cost a wasted ASR pass. The pause
+is where the pipeline starts ASR, speculatively;
 speech after it is a :class:`Resume`; ``hangover_ms`` of silence ends the turn, unless an
 end-of-turn model says the speaker is not done (then up to ``eot_max_ms``). Utterances are
 capped at ``max_utterance_s``.
@@ -50,11 +53,13 @@ class Endpointer:
     def __init__(self, vad: VadEngine, *, threshold: float = 0.5, hangover_ms: int = 250,
                  min_speech_ms: int = 120, pre_roll_ms: int = 300, max_utterance_s: float = 15.0,
                  end_of_turn: EndOfTurnEngine | None = None, eot_threshold: float = 0.5,
-                 eot_max_ms: int = 1000) -> None:
+                 eot_max_ms: int = 1000, pause_frames: int = 2) -> None:
         self.vad = vad
         self.frame = int(vad.frame_samples)
         self.frame_s = self.frame / RATE
         self.threshold = threshold
+        self.neg_threshold = max(0.01, threshold - 0.15)
+        self.pause_frames = max(1, pause_frames)
         self.hangover_frames = max(1, round(hangover_ms / 1000 / self.frame_s))
         self.min_speech_frames = max(1, round(min_speech_ms / 1000 / self.frame_s))
         self.pre_roll_frames = max(0, round(pre_roll_ms / 1000 / self.frame_s))
@@ -151,13 +156,20 @@ class Endpointer:
         if st == "speech":
             if self._utt_frames >= self.max_frames:
                 return self._end(end, end, "max_length")
-            if speech:
-                self._last_speech_end = end
+            if p >= self.neg_threshold:           # speech, or a dip inside a word
+                if speech:
+                    self._last_speech_end = end
+                self._silence = 0
+                return []
+            self._silence += 1
+            if self._silence < self.pause_frames:
                 return []
             self.state = "pausing"
-            self._silence = 1
             self._eot_p = float(self.eot.process(self.utterance())) if self.eot else None
-            return [Pause(self._last_speech_end, self.utterance())]
+            out: list[object] = [Pause(self._last_speech_end, self.utterance())]
+            if self._silence >= self.hangover_frames and self.eot is None:
+                out += self._end(self._last_speech_end, end, "silence")
+            return out
         # pausing
         if speech:
             self.state = "speech"
