@@ -219,8 +219,10 @@ def run(args: argparse.Namespace) -> int:
                 config.asr.speculative = False
             sink = NullSink()        # a speaker's output buffer, without needing a speaker:
             sink.latency_s = config.audio.output_latency_ms / 1000
-            with Assistant(config, sink=sink, needs=("vad", "asr", "llm", "tts"),
-                           require_wake_word=False) as assistant:
+            from vaani.offline import block_network
+
+            with block_network(), Assistant(config, sink=sink, needs=("vad", "asr", "llm", "tts"),
+                                            require_wake_word=False) as assistant:
                 from vaani.assistant import asr_model
 
                 info[f"{lang}/{mode}"] = {"asr_model": asr_model(config),

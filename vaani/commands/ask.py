@@ -7,6 +7,7 @@ import json
 
 from vaani.assistant import Assistant, load_config
 from vaani.audio import NullSink, WavSink
+from vaani.offline import block_network
 from vaani.trace import format_timings
 
 
@@ -30,7 +31,7 @@ def main(args: argparse.Namespace) -> int:
     needs = ("llm", "tts") if (args.output or args.speak) else ("llm",)
     language = None if args.language in (None, "auto") else args.language
     try:
-        with Assistant(config, sink=sink, needs=needs) as assistant:
+        with block_network(), Assistant(config, sink=sink, needs=needs) as assistant:
             result = assistant.pipeline.ask(args.text, language)
     finally:
         sink.close()

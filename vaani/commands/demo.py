@@ -17,6 +17,7 @@ import numpy as np
 from vaani.assistant import Assistant, load_config
 from vaani.audio import RATE, FileSource, WavSink, to_pipeline, write_wav
 from vaani.commands.run import print_turns
+from vaani.offline import block_network
 
 QUESTIONS = {
     "en": ("What time is it?", "Tell me a fun fact about the moon."),
@@ -47,7 +48,8 @@ def main(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     report = []
     failed = False
-    with Assistant(config, needs=("vad", "asr", "llm", "tts"), require_wake_word=False) as assistant:
+    with block_network(), Assistant(config, needs=("vad", "asr", "llm", "tts"),
+                                     require_wake_word=False) as assistant:
         for i, text in enumerate(QUESTIONS[args.language], 1):
             question = write_wav(out / f"demo-{i}-question.wav", speak(assistant, text, args.language), RATE)
             reply_path = out / f"demo-{i}-reply.wav"

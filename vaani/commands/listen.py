@@ -15,6 +15,7 @@ import threading
 from vaani.assistant import Assistant, load_config
 from vaani.audio import MicrophoneSource, SpeakerSink
 from vaani.events import to_dict
+from vaani.offline import block_network
 from vaani.trace import EventPrinter
 
 
@@ -38,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     sink = SpeakerSink(config.audio.output_device, latency_ms=config.audio.output_latency_ms)
     source = MicrophoneSource(config.audio.input_device, block_ms=config.audio.block_ms)
     wake = not args.no_wake and config.assistant.require_wake_word
-    with Assistant(config, sink=sink, require_wake_word=wake) as assistant:
+    with block_network(), Assistant(config, sink=sink, require_wake_word=wake) as assistant:
         pipeline = assistant.pipeline
         if args.json:
             pipeline.subscribe(lambda e: None if e.kind in ("AudioChunk", "SpeechChunk") else

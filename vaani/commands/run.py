@@ -9,6 +9,7 @@ from pathlib import Path
 
 from vaani.assistant import Assistant, load_config
 from vaani.audio import FileSource, NullSink, WavSink
+from vaani.offline import block_network
 from vaani.pipeline import TurnResult
 from vaani.trace import format_timings
 
@@ -50,7 +51,8 @@ def main(args: argparse.Namespace) -> int:
     needs = ("wake", "vad", "asr", "llm", "tts") if args.wake else ("vad", "asr", "llm", "tts")
     errors: list[str] = []
     try:
-        with Assistant(config, sink=sink, needs=needs, require_wake_word=args.wake) as assistant:
+        with block_network(), Assistant(config, sink=sink, needs=needs,
+                                         require_wake_word=args.wake) as assistant:
             assistant.subscribe(lambda e: errors.append(f"{e.title}: {e.message}")
                                 if e.kind == "Error" and not e.turn else None)
             turns = assistant.pipeline.run(source, max_turns=args.turns)
