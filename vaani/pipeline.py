@@ -85,6 +85,7 @@ class TurnResult:
     source: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)   # the answering plugin's Reply.data
     first_sound_t: float | None = None          # monotonic time the reply was first heard
     speech_end_at: float | None = None           # stream time of the end of speech (VAD)
 
@@ -695,6 +696,7 @@ class _Reply:
             rlang = reply.language or language
             source = f"plugin:{answer.plugin}"
             self.result.reply, self.result.source, self.result.language = reply.text, source, language
+            self.result.data = dict(reply.data or {})
             p.emit(ReplyTextChunk(text=reply.text, source=source, final=True, language=rlang,
                                   turn=self.turn))
             ok = self._speak(self._split(reply.text), rlang)

@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     finally:
         sink.close()
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         print(result.reply.strip() or "(no answer)")
         for err in result.errors:

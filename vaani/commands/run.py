@@ -61,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"input": str(args.input), "output": args.output,
                           "turns": [t.to_dict() for t in turns], "errors": errors},
-                         ensure_ascii=False, indent=2))
+                         ensure_ascii=False, indent=2, default=str))
     else:
         if not turns:
             print(f"no speech heard in {args.input}")
