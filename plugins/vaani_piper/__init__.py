@@ -144,5 +144,5 @@ def create(ctx: EngineContext) -> PiperTts:
 
 @hookimpl
 def vaani_engines() -> list[EngineSpec]:
-    return [EngineSpec("tts", NAME, create, "Piper neural TTS (imported or packaged voices)",
-                       languages=("en",))]
+    # any language: the voice decides (piper-en-joe is English; imported voices may be Hindi)
+    return [EngineSpec("tts", NAME, create, "Piper neural TTS (packaged or imported voices)")]
