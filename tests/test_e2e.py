@@ -1,0 +1,113 @@
+"""End to end through the real CLI: a spoken "what time is it" (English, Piper) and its Hindi
+form (festival) go through ``vaani run``; the clock plugin answers; transcribing the reply
+audio with the same ASR gives back the time that was answered."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.models, pytest.mark.slow]
+
+EN_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+HI_WORDS = dict(zip(
+    ("शून्य एक दो तीन चार पाँच छह सात आठ नौ दस ग्यारह बारह तेरह चौदह पंद्रह सोलह सत्रह अठारह "
+     "उन्नीस बीस इक्कीस बाईस तेईस चौबीस पच्चीस छब्बीस सत्ताईस अट्ठाईस उनतीस तीस इकतीस बत्तीस "
+     "तैंतीस चौंतीस पैंतीस छत्तीस सैंतीस अड़तीस उनतालीस चालीस इकतालीस बयालीस तैंतालीस चवालीस "
+     "पैंतालीस छियालीस सैंतालीस अड़तालीस उनचास पचास इक्यावन बावन तिरेपन चौवन पचपन छप्पन "
+     "सत्तावन अट्ठावन उनसठ").split(), range(60)))
+HI_WORDS.update({"पांच": 5, "छः": 6, "छे": 6, "पन्द्रह": 15, "अठ्ठाईस": 28, "चौवालीस": 44,
+                 "तिरपन": 53, "अठावन": 58})
+
+
+def numbers(text: str) -> list[int]:
+    """Every number in ``text``, in order: digits (Latin or Devanagari), English words up to
+    59 ("forty-seven"), Hindi words up to 59."""
+    text = text.translate(str.maketrans("०१२३४५६७८९", "0123456789")).lower()
+    out: list[int] = []
+    tokens = re.findall(r"\d+|[a-z]+|[\u0900-\u097f]+", text.replace("-", " "))
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.isdigit():
+            out.append(int(tok))
+        elif tok in EN_TENS:
+            value = EN_TENS[tok]
+            if i + 1 < len(tokens) and tokens[i + 1] in EN_WORDS and EN_WORDS[tokens[i + 1]] < 10:
+                value += EN_WORDS[tokens[i + 1]]
+                i += 1
+            out.append(value)
+        elif tok in EN_WORDS:
+            out.append(EN_WORDS[tok])
+        elif tok in HI_WORDS:
+            out.append(HI_WORDS[tok])
+        i += 1
+    return out
+
+
+def test_numbers_parser():
+    assert numbers("It is 6:47 PM.") == [6, 47]
+    assert numbers("it's six forty-seven p.m.") == [6, 47]
+    assert numbers("अभी शाम के छह बजकर सैंतालीस मिनट हुए हैं") == [6, 47]
+    assert numbers("६ बजकर ४७ मिनट") == [6, 47]
+
+
+def spoken_time(reply: str) -> tuple[int, int]:
+    """(hour 1-12, minute) said in the reply text."""
+    nums = numbers(reply)
+    assert nums, f"no time in the reply {reply!r}"
+    hour = nums[0] % 12 or 12
+    minute = nums[1] if len(nums) > 1 and nums[1] < 60 else 0
+    return hour, minute
+
+
+def transcribe(path: Path, language: str) -> str:
+    """The reply audio through the same ASR engine the assistant used."""
+    from vaani import config as config_mod
+    from vaani.assistant import Assistant
+    from vaani.audio import read_audio, to_pipeline
+
+    audio, rate = read_audio(path)
+    config = config_mod.from_dict({"assistant": {"language": language}})
+    with Assistant(config, needs=("asr",), warm=False, trace=False) as a:
+        return a.engines.asr.process(to_pipeline(audio, rate), language).text
+
+
+@pytest.mark.parametrize("language, question", [
+    ("en", "What time is it?"),
+    ("hi", "क्या समय हुआ है?"),
+])
+def test_vaani_run_answers_the_time_and_the_reply_audio_says_it(language, question, tmp_path,
+                                                                require_models):
+    from vaani.speech_fixtures import synthesize_utterance, write_wav
+
+    require_models("silero-vad", "whisper-base", "piper-en-joe", "smollm2-135m")
+    u = synthesize_utterance(question, language, lead_s=0.5, tail_s=1.5)
+    question_wav = write_wav(tmp_path / "question.wav", u.audio, u.sample_rate)
+    reply_wav = tmp_path / "reply.wav"
+    env = dict(os.environ, VAANI_DATA_DIR=os.environ.get("VAANI_DATA_DIR", ""))
+    if not env["VAANI_DATA_DIR"]:
+        env.pop("VAANI_DATA_DIR")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[trace]\npath = "{tmp_path / "trace.jsonl"}"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaani", "-c", str(config), "run", "--input", str(question_wav),
+         "--output", str(reply_wav), "--language", language, "--json"],
+        capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    (turn,) = result["turns"]
+    assert turn["source"] == "plugin:clock", (turn, proc.stderr[-2000:])
+    hour, minute = spoken_time(turn["reply"])
+    heard = transcribe(reply_wav, language)
+    got = numbers(heard)
+    assert hour in got and (minute == 0 or minute in got), (turn["reply"], heard)
+    trace = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
+    assert trace[-1]["source"] == "plugin:clock" and "e2e" in trace[-1]["timings"]
