@@ -72,3 +72,10 @@ def test_bench_command_lists_latency(capsys):
     with pytest.raises(SystemExit):
         cli.main(["bench", "latency", "--help"])
     assert "--baseline" in capsys.readouterr().out
+
+
+def test_asr_window_fits_the_clip_within_whisper_limits():
+    from vaani.bench.asr_window import window_frames
+    assert window_frames(150, 10.0) == 1000          # 1.5 s clip -> the 10 s minimum
+    assert window_frames(1500, 10.0) == 1600         # 15 s clip -> clip + 1 s
+    assert window_frames(2990, 10.0) == 3000         # never past Whisper's 30 s
