@@ -40,10 +40,11 @@ def _llama():
             @llama_cpp.llama_log_callback
             def _route(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
                 # llama.cpp is chatty on stderr; its messages go to our logger instead
-                # (errors stay visible, the rest only with -vv).
+                # (errors stay visible; warnings and the rest only with -vv).
+                # ggml levels: 1 debug, 2 info, 3 warn, 4 error, 5 continuation
                 msg = text.decode("utf-8", "replace").rstrip()
                 if msg:
-                    log.log(logging.ERROR if level == 3 else logging.DEBUG, "%s", msg)
+                    log.log(logging.ERROR if level == 4 else logging.DEBUG, "%s", msg)
 
             _log_callback = _route
             llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))

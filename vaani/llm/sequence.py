@@ -103,11 +103,12 @@ class Sequence:
             else:
                 keep = self._restore_snapshot(prompt)
         # a snapshot where this prompt and the previous one part ways (the shared system
-        # prompt), for recurrent models that cannot trim their state later
-        split = common_prefix(self._prev_prompt, prompt)
+        # prompt; or just before the last token when the same prompt comes again), for
+        # recurrent models that cannot trim their state later
+        split = min(common_prefix(self._prev_prompt, prompt), len(prompt) - 1)
         self._prev_prompt = list(prompt)
         if (self.ctx.model.recurrent and self.mode != "kv" and split >= MIN_SNAPSHOT
-                and keep < split < len(prompt) and tuple(prompt[:split]) not in self._snapshots):
+                and keep < split and tuple(prompt[:split]) not in self._snapshots):
             self._decode(prompt[keep:split], 0)
             self._save_snapshot()
             keep = split
@@ -197,19 +198,8 @@ class Sequence:
         seg = self.tokens[start:]
         if not 0 <= n <= len(seg):
             raise ValueError(f"keep({n}) of a {len(seg)}-token segment")
-        self._seg_start = None
-        ckpt, self._ckpt = self._ckpt, None
-        if n == len(seg):
-            if self.mode == "fork":
-                self.ctx.seq_rm(self.seq, -1, -1)
-                self.seq, self.spare = self.spare, self.seq
-            return
         cut = start + n
-        if self.mode == "kv":
-            if not self.ctx.seq_rm(self.seq, cut, -1):
-                raise EngineError(f"llama.cpp refused to remove KV positions >= {cut}")
-            del self.tokens[cut:]
-        elif self.mode == "rs":
+        if self.mode == "rs" and n < len(seg):
             # only inside the latest multi-token decode, keeping at least one of its tokens
             if cut < self._last_call + 1 or len(self.tokens) - self._last_call < 2:
                 raise EngineError(
@@ -218,6 +208,18 @@ class Sequence:
             if len(self.tokens) - cut > self.ctx.n_rs_seq:
                 raise EngineError(f"rollback of {len(self.tokens) - cut} tokens > n_rs_seq "
                                   f"{self.ctx.n_rs_seq}")
+        self._seg_start = None
+        ckpt, self._ckpt = self._ckpt, None
+        if n == len(seg):
+            if self.mode == "fork":
+                self.ctx.seq_rm(self.seq, -1, -1)
+                self.seq, self.spare = self.spare, self.seq
+            return
+        if self.mode == "kv":
+            if not self.ctx.seq_rm(self.seq, cut, -1):
+                raise EngineError(f"llama.cpp refused to remove KV positions >= {cut}")
+            del self.tokens[cut:]
+        elif self.mode == "rs":
             if not self.ctx.seq_rm(self.seq, cut, -1):
                 raise EngineError(f"llama.cpp refused to roll back to position {cut}")
             del self.tokens[cut:]
