@@ -664,8 +664,11 @@ class _Reply:
         text = result.text.strip()
         rejected = p.filter.process(result)
         language = p.language.process(text, result.language) if not rejected else result.language
-        if not rejected and self.speculative and p.engines.llm is not None:
-            self._start_llm(text)              # no side effects: safe before commit
+        if (not rejected and self.speculative and p.engines.llm is not None
+                and not self.committed.is_set()):
+            # no side effects: safe before the turn is confirmed. Once it is, the plugins
+            # go first: a needless LLM prompt evaluation would slow the plugin's TTS down.
+            self._start_llm(text)
         if not self._wait_commit():
             return None
         self.timings["asr"] = (t1 - t0) * 1000
