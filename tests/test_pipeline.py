@@ -82,8 +82,9 @@ def test_barge_in_stops_playback_and_cancels_the_llm():
     stopped = r.of("PlaybackStopped")
     assert stopped[0].interrupted and stopped[0].turn == 1
     assert sink.stops >= 1 and 0 < sink.heard_s < 3.0
-    # the story was cut short (and the speculative start for "stop" was dropped for the skill)
-    assert llm.finished_t is None and llm.cancelled == len(llm.calls) == 2
+    # the story was cut short (and a speculative start for "stop", if any, was dropped)
+    assert llm.calls[0][-1]["content"] == "tell me a story"
+    assert llm.finished_t is None and llm.cancelled == len(llm.calls)
     # the interruption became the next turn, without the wake word
     assert turns[1].trigger == "follow_up" and turns[1].transcript == "stop"
     kinds = r.kinds()
