@@ -348,8 +348,7 @@ def main(argv: list[str] | None = None) -> list[float]:
         from training.export import load_checkpoint_model
 
         teacher = load_checkpoint_model(a.teacher).to(device)
-        if teacher.cfg.vocab_size != cfg.vocab_size:
-            raise SystemExit("teacher and student must share the vocabulary")
+        distill_check_vocab(teacher.cfg.vocab_size, cfg.vocab_size)
         teacher.requires_grad_(False)
         if a.compile:
             teacher = torch.compile(teacher)
@@ -450,6 +449,12 @@ def main(argv: list[str] | None = None) -> list[float]:
         dist.barrier()
         dist.destroy_process_group()
     return losses
+
+
+def distill_check_vocab(teacher_vocab: int, student_vocab: int) -> None:
+    if teacher_vocab != student_vocab:
+        raise SystemExit(f"teacher and student must share the vocabulary "
+                         f"({teacher_vocab} != {student_vocab})")
 
 
 def distill_loss(student, teacher: Chimera, x, y, alpha: float, temp: float) -> torch.Tensor:

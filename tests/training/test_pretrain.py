@@ -76,3 +76,17 @@ def test_ddp_two_processes_gloo(tmp_path):
     assert train[-1]["tokens"] == 8 * 4 * 64 * 2       # two ranks' batches per step
     assert train[-1]["loss"] < train[0]["loss"]
     assert any(r["kind"] == "val" for r in recs)
+
+
+def test_distillation_from_a_teacher_checkpoint(tmp_path):
+    """The draft recipe: a smaller student trained on CE + KL to a trained teacher."""
+    pretrain.main(_args(tmp_path / "teacher", "--eval-every", "0"))
+    student = json.dumps({"n_embd": 32, "d_inner": 64, "ssm_head_dim": 32, "d_state": 16,
+                          "n_head": 1, "n_head_kv": 1, "head_dim": 32, "ffn": 64,
+                          "chunk_size": 16, "pattern": "M-"})
+    losses = pretrain.main(_args(tmp_path / "student", "--config-json", student, "--steps", "20",
+                                 "--eval-every", "0", "--teacher",
+                                 str(tmp_path / "teacher" / "ckpt.pt")))
+    assert sum(losses[-4:]) < 0.8 * sum(losses[:4])
+    with pytest.raises(SystemExit, match="vocabulary"):
+        pretrain.distill_check_vocab(300, 258)
