@@ -261,3 +261,127 @@ def test_unknown_or_wrong_kind_device_falls_back_with_a_warning(fake_sd, caplog)
         assert find_device("HDMI", "input") is None       # HDMI has no input channels
     assert "no input device matches 'Bluetooth'" in caplog.text
     assert "USB Headset Mono" in caplog.text              # lists what is available
+
+
+# -- microphone and speaker (sounddevice's streams replaced at the boundary) ---------------
+
+
+class FakeStreams(FakeSd):
+    """sounddevice with a 48 kHz-only microphone fed from an array by a thread, and a
+    speaker whose callback is pulled by a thread like PortAudio's."""
+
+    def __init__(self, mic_audio=None, rate=48000):
+        super().__init__(DEVICES)
+        self.mic_audio = mic_audio
+        self.rate = rate
+        self.played = []
+        outer = self
+
+        class InputStream:
+            def __init__(self, device, samplerate, channels, dtype, blocksize, callback):
+                self.callback, self.blocksize, self.samplerate = callback, blocksize, samplerate
+                self.running = False
+
+            def start(self):
+                self.running = True
+                threading.Thread(target=self._run, daemon=True).start()
+
+            def _run(self):
+                audio = outer.mic_audio
+                for i in range(0, len(audio), self.blocksize):
+                    if not self.running:
+                        return
+                    block = audio[i:i + self.blocksize].reshape(-1, 1)
+                    self.callback(block, len(block), None, None)
+                    time.sleep(self.blocksize / self.samplerate / 8)    # 8x real time
+
+            def abort(self):
+                self.running = False
+
+            def close(self):
+                pass
+
+        class OutputStream:
+            def __init__(self, device, samplerate, channels, dtype, latency, callback):
+                self.callback, self.samplerate = callback, samplerate
+                self.running = False
+
+            def start(self):
+                self.running = True
+                threading.Thread(target=self._run, daemon=True).start()
+
+            def _run(self):
+                while self.running:
+                    out = np.zeros((441, 1), np.float32)
+                    self.callback(out, 441, None, None)
+                    outer.played.append(out[:, 0].copy())
+                    time.sleep(441 / self.samplerate / 8)
+
+            def abort(self):
+                self.running = False
+
+            def close(self):
+                pass
+
+        self.InputStream, self.OutputStream = InputStream, OutputStream
+
+    def check_input_settings(self, device=None, samplerate=None, **kw):
+        if samplerate != self.rate:
+            raise ValueError("Invalid sample rate")
+
+    def check_output_settings(self, device=None, samplerate=None, **kw):
+        if samplerate not in (22050, 44100, 48000):
+            raise ValueError("Invalid sample rate")
+
+    def query_devices(self, device=None, kind=None):
+        if device is None and kind is None:
+            return self.devices
+        return {**self.devices[0], "default_samplerate": float(self.rate)}
+
+
+def test_microphone_at_48k_is_delivered_as_16k_blocks(monkeypatch):
+    tone = sine(48000, 1.0, hz=440.0)
+    sd = FakeStreams(tone)
+    monkeypatch.setattr(audio, "_sounddevice", lambda: sd)
+    mic = audio.MicrophoneSource("", block_ms=32)
+    assert mic.sample_rate == 48000                       # 16 kHz refused: converted here
+    got = []
+    for block in mic:
+        got.append(block)
+        if sum(len(b) for b in got) >= 15000:
+            mic.close()
+    out = np.concatenate(got)
+    assert abs(dominant(out[2000:14000]) - 440) < 5
+    assert mic.t0 is not None and mic.dropped == 0
+
+
+def test_microphone_drops_the_oldest_audio_when_the_reader_stalls(monkeypatch):
+    sd = FakeStreams(sine(48000, 3.0), rate=48000)
+    monkeypatch.setattr(audio, "_sounddevice", lambda: sd)
+    mic = audio.MicrophoneSource("", block_ms=32, max_queue_s=0.2)
+    it = iter(mic)
+    next(it)
+    time.sleep(0.6)                                       # the reader is busy elsewhere
+    mic.close()
+    list(it)
+    assert mic.dropped > 0
+
+
+def test_speaker_plays_stops_at_once_and_drains(monkeypatch):
+    sd = FakeStreams()
+    monkeypatch.setattr(audio, "_sounddevice", lambda: sd)
+    sink = audio.SpeakerSink("", latency_ms=10)
+    sink.begin()
+    sink.write(sine(22050, 0.2), 22050)
+    sink.drain()                                          # returns once it has been played
+    played = np.concatenate(sd.played)
+    assert np.abs(played).max() > 0.4 and sink.first_sound_t is not None
+    sink.write(sine(22050, 8.0), 22050)                   # 1 s at 8x
+    time.sleep(0.1)
+    sink.stop()
+    n = len(sd.played)
+    time.sleep(0.1)
+    after = np.concatenate(sd.played[n + 1:])
+    assert np.abs(after).max() == 0.0                     # silence right after stop()
+    assert sink.level >= 0.0
+    sink.close()
