@@ -29,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                 func=lambda args, exc=exc: _unavailable(exc))
             continue
         doc = (module.__doc__ or "").strip().splitlines()
-        bp = benches.add_parser(name, help=doc[0] if doc else name, description=module.__doc__,
+        dashed = name.replace("_", "-")
+        bp = benches.add_parser(dashed, aliases=[name] if dashed != name else [],
+                                help=doc[0] if doc else name, description=module.__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(bp)
         bp.set_defaults(func=module.run)
