@@ -371,3 +371,25 @@ def test_partial_transcripts_while_speaking():
     assert [e.text for e in finals] == ["what time is it"]
     kinds = r.kinds()
     assert kinds.index("Transcript") > kinds.index("VoiceStarted")
+
+
+def test_a_failing_vad_is_reported_and_listening_goes_on():
+    class FlakyVad(FakeVad):
+        def __init__(self):
+            super().__init__()
+            self.failures = 3
+
+        def process(self, frame):
+            if self.failures and self.calls > 5:
+                self.failures -= 1
+                self.calls += 1
+                raise RuntimeError("onnxruntime hiccup")
+            return super().process(frame)
+
+    s = Script().silence(0.5).silence(1.0).say("what time is it", 0.8).silence(1.0)
+    r = rig(s, plugins=(ScriptedSkill(CLOCK),), vad=FlakyVad())
+    (turn,) = r.pipeline.run(ArraySource(s.audio))
+    errors = r.of("Error")
+    assert len(errors) == 1 and errors[0].source == "listening"      # reported once
+    assert "onnxruntime hiccup" in errors[0].message
+    assert turn.outcome == "answered"

@@ -145,6 +145,7 @@ class Pipeline:
         self._deadline: float | None = None  # stream time: give up listening
         self._follow_up = False
         self._resume_deadline: float | None = None
+        self._last_listen_error = -1e9
         self._reply: _Reply | None = None
         self._spec: dict[int, _Reply] = {}
         self._at = 0.0
@@ -203,7 +204,10 @@ class Pipeline:
             for block in source:
                 if self._stop.is_set():
                     break
-                self.feed(block)
+                try:
+                    self.feed(block)
+                except Exception as exc:        # a wake/VAD engine failed on this block
+                    self._listening_failed(exc)
                 if max_turns is not None and self._done_turns(first) >= max_turns:
                     break
             self.finish(wait=max_turns is None or self._done_turns(first) < max_turns)
@@ -211,6 +215,23 @@ class Pipeline:
             source.close()
             self.emit(AudioStop(at=self._at))
         return self.results[first:]
+
+    def _listening_failed(self, exc: Exception) -> None:
+        """Report (at most every 5 s of input), reset the listening stages, go on."""
+        if self._at - self._last_listen_error >= 5.0:
+            self._last_listen_error = self._at
+            self._error(_engine_error("listening", exc), "listening", self.turn)
+        for stage in (self.wake_gate, self.endpointer, self.barge):
+            if stage is not None:
+                try:
+                    stage.reset()
+                except Exception:
+                    pass
+        for r in list(self._spec.values()):
+            r.abort()
+        self._spec.clear()
+        if self.state == LISTENING:
+            self.speculative.reset()
 
     def _done_turns(self, first: int) -> int:
         return sum(1 for r in self.results[first:] if r.outcome)
