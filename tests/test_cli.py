@@ -227,3 +227,23 @@ def test_the_commented_example_lists_every_key_with_its_default():
     missing = [f"{s}.{k}" for s, t in defaults.items() if isinstance(t, dict)
                for k in t if s in example and k not in example[s] and k not in ("system_prompt", "options")]
     assert missing == []
+
+
+def test_run_on_a_ten_minute_file_streams_it_and_finds_the_question(fakes, tmp_path, capsys):
+    import tracemalloc
+
+    question = Script().say("what time is it", 0.9)
+    wav, config = fakes(question, CLOCK)
+    long = tmp_path / "long.wav"
+    with sf.SoundFile(long, "w", samplerate=16000, channels=1, subtype="PCM_16") as f:
+        for _ in range(59):
+            f.write(np.zeros(160000, np.float32))         # 9 min 50 s of silence
+        f.write(np.concatenate([question.audio, np.zeros(16000 * 2, np.float32)]))
+    tracemalloc.start()
+    code = cli.main(["-c", str(config), "run", "-i", str(long), "--json"])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert code == 0
+    (turn,) = json.loads(capsys.readouterr().out)["turns"]
+    assert turn["reply"] == "It is ten o'clock." and turn["speech_end_at"] > 590
+    assert peak < 30_000_000, f"{peak} bytes: the file was held in memory"
