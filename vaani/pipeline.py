@@ -41,13 +41,13 @@ from vaani.audio import RATE, AudioSink, AudioSource, NullSink
 from vaani.config import Config
 from vaani.engines import AsrResult
 from vaani.errors import EngineError
-from vaani.events import (AudioChunk, AudioStart, AudioStop, Error, Event, Notification,
+from vaani.events import (AudioChunk, AudioStart, AudioStop, Event, Notification,
                           PlaybackStarted, PlaybackStopped, ReplyTextChunk, SpeechChunk,
                           StageTiming, Transcript, TurnFinished, TurnStarted, VoiceStarted,
                           VoiceStopped, WakeDetected, error_event)
 from vaani.hookspecs import Utterance
 from vaani.stages import (BargeInDetector, ClauseSplitter, Discard, EndOfTurn, Endpointer,
-                          LanguageResolver, Pause, Resume, Reuse, SpeculativeAsr, Start,
+                          LanguageResolver, Reuse, SpeculativeAsr, Start,
                           TranscriptFilter, TtsStage, VoiceOnset, WakeGate)
 
 if TYPE_CHECKING:
