@@ -79,3 +79,10 @@ def test_asr_window_fits_the_clip_within_whisper_limits():
     assert window_frames(150, 10.0) == 1000          # 1.5 s clip -> the 10 s minimum
     assert window_frames(1500, 10.0) == 1600         # 15 s clip -> clip + 1 s
     assert window_frames(2990, 10.0) == 3000         # never past Whisper's 30 s
+
+
+def test_summary_counts_questions_that_took_the_other_path():
+    s = latency.Sample("hi", "fast", "llm", "q", "garbled", "a", "llm", "answered",
+                       "speculative", 900.0, 0.0, {})
+    out = latency.summarize([s])
+    assert out["speculative/routing"]["hi"] == {"questions": 1, "misrouted": 1, "unanswered": 0}

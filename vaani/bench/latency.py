@@ -181,6 +181,12 @@ def summarize(samples: list[Sample]) -> dict[str, Any]:
                 "meets_target": bool(e2e) and percentile(e2e, 50) <= TARGETS_MS[path],
                 "by_language": by_lang, "stage_medians_ms": stages,
             }
+    for mode in sorted({s.mode for s in samples}):
+        group = [s for s in samples if s.mode == mode]
+        out[f"{mode}/routing"] = {
+            lang: {"questions": len(g), "misrouted": sum(s.path != s.expected for s in g),
+                   "unanswered": sum(s.path == "none" for s in g)}
+            for lang in ("en", "hi") if (g := [s for s in group if s.language == lang])}
     if "baseline/fast" in out and "speculative/fast" in out:
         for path in ("fast", "llm"):
             a, b = out[f"baseline/{path}"]["p50"], out[f"speculative/{path}"]["p50"]
@@ -276,7 +282,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     print(f"\n{'mode/path':18} {'n':>3} {'p50':>6} {'p90':>6} {'target':>6}  "
           + " ".join(f"{c[:10]:>10}" for c in cols))
     for key, row in summary.items():
-        if not isinstance(row, dict):
+        if not isinstance(row, dict) or "p50" not in row:
             continue
         p50 = f"{row['p50']:.0f}" if row["p50"] is not None else "-"
         p90 = f"{row['p90']:.0f}" if row["p90"] is not None else "-"
@@ -287,3 +293,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for key, value in summary.items():
         if key.startswith("ratio"):
             print(f"{key}: {value}")
+        elif key.endswith("/routing"):
+            for lang, r in value.items():
+                if r["misrouted"]:
+                    print(f"{key} {lang}: {r['misrouted']}/{r['questions']} questions took "
+                          f"the other path ({r['unanswered']} unanswered): see the transcripts")
