@@ -108,6 +108,10 @@ class FifoLock:
     def waiting(self) -> int:
         return max(0, len(self._queue) - 1)
 
+    @property
+    def busy(self) -> bool:
+        return bool(self._queue)
+
 
 class LlamaEngine:
     """``process(messages, ...)`` streams a reply (the :class:`vaani.engines.LlmEngine` API)."""

@@ -33,6 +33,11 @@ _log_callback = None          # keep the ctypes callback alive for the life of t
 def _llama():
     """Import llama_cpp lazily (it loads a shared library) and initialise it once."""
     global _initialised, _log_callback
+    # llama.cpp's CPU backend runs on OpenMP; by default its idle workers spin after every
+    # decode, stealing the core that Python needs for sampling, the HTTP server or the audio
+    # pipeline. On 2 cores that made a served request 4-10x slower than a direct one;
+    # passive waiting costs nothing measurable per decode. (Read once, when libgomp loads.)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import llama_cpp
 
     with _init_lock:

@@ -1,0 +1,83 @@
+"""``vaani serve``: the LLM behind an OpenAI-compatible HTTP API on localhost.
+
+    vaani serve                                   # llm.model from the config, port 8000
+    vaani serve --model chimera --draft-model chimera-draft --port 8080
+
+Any OpenAI client works: ``OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="none")``;
+the model is called by its config name (``smollm2-135m``) or ``vaani``. The engine is built
+by the same plugin as the assistant's LLM stage (``llm.engine``, normally ``llama-cpp``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import socket
+from pathlib import Path
+
+from vaani.assistant import load_config
+from vaani.engines import EngineContext
+from vaani.errors import ConfigError
+
+log = logging.getLogger(__name__)
+ALIAS = "vaani"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="serve the LLM over an OpenAI-compatible HTTP API",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--model", help="model pack name or .gguf path (default: llm.model)")
+    p.add_argument("--draft-model", help="speculative draft (default: llm.draft_model)")
+    p.add_argument("--context", type=int, help="context size in tokens (default: llm.context)")
+    p.add_argument("--threads", type=int, help="CPU threads (default: llm.threads)")
+    p.set_defaults(func=main)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
+def build_engine(config, host=None):
+    """The configured LLM engine, made by its plugin (it must be the llama-cpp engine)."""
+    from vaani.llm import LlamaEngine
+    from vaani.models import ModelStore
+    from vaani.plugins import PluginHost
+
+    host = host or PluginHost(config)
+    host.load()
+    host.configure()
+    c = config.llm
+    ctx = EngineContext(config=config, models=ModelStore.from_config(config),
+                        options=dict(c.options), model=c.model)
+    engine = host.create_engine("llm", c.engine, ctx)
+    if not isinstance(engine, LlamaEngine):
+        raise ConfigError(f"vaani serve needs the llama-cpp engine, llm.engine is '{c.engine}'")
+    return engine
+
+
+def main(args: argparse.Namespace) -> int:
+    from vaani.llm.server import serve
+
+    overrides = {"llm.model": args.model, "llm.draft_model": args.draft_model,
+                 "llm.context": args.context, "llm.threads": args.threads}
+    config = load_config(args, **overrides)
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"--port must be between 1 and 65535 (got {args.port})")
+    if not _is_loopback(args.host):
+        log.warning("listening on %s: other machines can reach this server", args.host)
+    engine = build_engine(config)
+    name = config.llm.model
+    ids = [Path(name).stem if ("/" in name or name.endswith(".gguf")) else name, ALIAS]
+    print(f"VAANI LLM server: http://{args.host}:{args.port}/v1  model {ids[0]!r} "
+          f"(also {ALIAS!r}); {engine.describe()}", flush=True)
+    try:
+        serve(engine, host=args.host, port=args.port, model_ids=ids)
+    finally:
+        engine.close()
+    return 0

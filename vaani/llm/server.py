@@ -1,0 +1,379 @@
+"""An OpenAI-compatible HTTP API over a :class:`~vaani.llm.engine.LlamaEngine` (FastAPI).
+
+``GET /v1/models``, ``POST /v1/chat/completions``, ``POST /v1/completions``; streaming as
+server-sent events (``data: {...}`` then ``data: [DONE]``) or one JSON body; ``usage`` token
+counts; errors as OpenAI error bodies (``{"error": {"message", "type", "param", "code"}}``).
+
+Concurrency: generations run in worker threads; the engine serves them one at a time in
+arrival order (its FIFO lock), so concurrent clients wait instead of sharing a context. A
+client that goes away (closed stream, dropped connection) has its generation cancelled
+before the next decode, also while it still waits in the queue. Bad requests are answered
+with 4xx before anything is generated and never disturb the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.requests import Request as HttpRequest
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from vaani.errors import VaaniError
+from vaani.llm.chat import check_messages
+from vaani.llm.engine import Chunk, LlamaEngine, Request
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_TOKENS = 512
+# OpenAI parameters accepted only at their neutral value (we do not implement them)
+NEUTRAL: dict[str, Callable[[Any], bool]] = {
+    "n": lambda v: v in (None, 1),
+    "frequency_penalty": lambda v: v in (None, 0, 0.0),
+    "presence_penalty": lambda v: v in (None, 0, 0.0),
+    "logit_bias": lambda v: v in (None, {}),
+    "logprobs": lambda v: v in (None, False, 0),
+    "top_logprobs": lambda v: v in (None, 0),
+    "echo": lambda v: v in (None, False),
+    "best_of": lambda v: v in (None, 1),
+    "suffix": lambda v: v in (None, ""),
+    "response_format": lambda v: v in (None, {"type": "text"}),
+    "tools": lambda v: v in (None, []),
+    "tool_choice": lambda v: v in (None, "none", "auto"),
+    "parallel_tool_calls": lambda v: True,
+    "functions": lambda v: v in (None, []),
+    "function_call": lambda v: v in (None, "none", "auto"),
+    "user": lambda v: v is None or isinstance(v, str),
+    "metadata": lambda v: True,
+    "store": lambda v: v in (None, False),
+    "service_tier": lambda v: True,
+    "modalities": lambda v: v in (None, ["text"]),
+    "reasoning_effort": lambda v: v is None,
+}
+COMMON = {"model", "stream", "stream_options", "max_tokens", "max_completion_tokens",
+          "temperature", "top_p", "stop", "seed"}
+CHAT_KEYS = COMMON | {"messages"} | set(NEUTRAL)
+COMPLETION_KEYS = COMMON | {"prompt"} | set(NEUTRAL)
+
+
+class ApiError(Exception):
+    """An error answered as an OpenAI error body."""
+
+    def __init__(self, status: int, message: str, *, type: str = "invalid_request_error",
+                 param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param,
+                          "code": self.code}}
+
+
+def _number(body: dict, key: str, default: float, lo: float, hi: float, *,
+            lo_open: bool = False) -> float:
+    v = body.get(key)
+    if v is None:
+        return default
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ApiError(400, f"'{key}' must be a number", param=key, code="invalid_type")
+    if v < lo or v > hi or (lo_open and v == lo):
+        bound = f"({lo}, {hi}]" if lo_open else f"[{lo}, {hi}]"
+        raise ApiError(400, f"'{key}' must be in {bound}, got {v}", param=key,
+                       code="invalid_value")
+    return float(v)
+
+
+def parse_request(body: Any, keys: set[str]) -> Request:
+    """Sampling settings from a request body (shared by both endpoints)."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "the request body must be a JSON object")
+    for key in body:
+        if key not in keys:
+            raise ApiError(400, f"Unrecognized request argument supplied: {key}", param=key,
+                           code="unknown_parameter")
+        check = NEUTRAL.get(key)
+        if check is not None and not check(body[key]):
+            raise ApiError(400, f"'{key}' is not supported by this server", param=key,
+                           code="unsupported_parameter")
+    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, int)):
+        raise ApiError(400, "'max_tokens' must be an integer", param="max_tokens",
+                       code="invalid_type")
+    if max_tokens is not None and max_tokens < 0:
+        raise ApiError(400, f"'max_tokens' must be >= 0, got {max_tokens}", param="max_tokens",
+                       code="invalid_value")
+    stop = body.get("stop")
+    if stop is None:
+        stops: list[str] = []
+    elif isinstance(stop, str):
+        stops = [stop]
+    elif isinstance(stop, list) and all(isinstance(s, str) for s in stop) and len(stop) <= 16:
+        stops = list(stop)
+    else:
+        raise ApiError(400, "'stop' must be a string or a list of strings", param="stop",
+                       code="invalid_type")
+    seed = body.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ApiError(400, "'seed' must be an integer", param="seed", code="invalid_type")
+    for flag in ("stream",):
+        if body.get(flag) is not None and not isinstance(body.get(flag), bool):
+            raise ApiError(400, f"'{flag}' must be a boolean", param=flag, code="invalid_type")
+    so = body.get("stream_options")
+    if so is not None and not isinstance(so, dict):
+        raise ApiError(400, "'stream_options' must be an object", param="stream_options")
+    return Request(max_tokens=DEFAULT_MAX_TOKENS if max_tokens is None else max_tokens,
+                   temperature=_number(body, "temperature", 1.0, 0.0, 2.0),
+                   top_p=_number(body, "top_p", 1.0, 0.0, 1.0, lo_open=True),
+                   stop=stops, seed=seed)
+
+
+def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
+               workers: int = 32) -> Any:
+    """The FastAPI application serving ``engine`` under ``model_ids`` (first = canonical)."""
+    ids = list(dict.fromkeys(model_ids or [engine.name]))
+    created = int(time.time())
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vaani-llm")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        yield
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(title="VAANI LLM", version="1", docs_url=None, redoc_url=None,
+                  openapi_url=None, lifespan=lifespan)
+    app.state.engine = engine
+    app.state.active = 0
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_req: HttpRequest, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_req: HttpRequest, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
+        return JSONResponse(ApiError(exc.status_code, str(exc.detail), code=code).body(),
+                            status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _crash(_req: HttpRequest, exc: Exception) -> JSONResponse:
+        log.exception("request failed")
+        return JSONResponse(ApiError(500, f"internal error: {exc}", type="server_error").body(),
+                            status_code=500)
+
+    def model_card(mid: str) -> dict[str, Any]:
+        return {"id": mid, "object": "model", "created": created, "owned_by": "vaani"}
+
+    @app.get("/v1/models")
+    async def list_models() -> dict[str, Any]:
+        return {"object": "list", "data": [model_card(m) for m in ids]}
+
+    @app.get("/v1/models/{model_id}")
+    async def get_model(model_id: str) -> dict[str, Any]:
+        if model_id not in ids:
+            raise ApiError(404, f"The model '{model_id}' does not exist", param="model",
+                           code="model_not_found")
+        return model_card(model_id)
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "queued": engine.lock.waiting, **engine.describe()}
+
+    async def read_body(req: HttpRequest) -> Any:
+        raw = await req.body()
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, f"We could not parse the JSON body of your request: {exc}",
+                           code="invalid_json") from None
+
+    def check_model(body: dict) -> str:
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise ApiError(400, "you must provide a model parameter", param="model",
+                           code="missing_model" if model is None else "invalid_type")
+        if model not in ids:
+            raise ApiError(404, f"The model '{model}' does not exist; this server has "
+                                f"{', '.join(ids)}", param="model", code="model_not_found")
+        return model
+
+    def check_length(prompt: list[int], req: Request) -> None:
+        if not prompt:
+            raise ApiError(400, "the prompt is empty", param="prompt", code="empty_prompt")
+        if len(prompt) >= engine.n_ctx:
+            raise ApiError(400, f"This model's maximum context length is {engine.n_ctx} "
+                                f"tokens; your prompt has {len(prompt)} tokens",
+                           param="messages", code="context_length_exceeded")
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(http: HttpRequest) -> Any:
+        body = await read_body(http)
+        req = parse_request(body, CHAT_KEYS)
+        model = check_model(body)
+        try:
+            messages = check_messages(body.get("messages"))
+        except ValueError as exc:
+            raise ApiError(400, str(exc), param="messages", code="invalid_messages") from None
+        try:
+            prompt = engine.chat_prompt(messages)
+        except VaaniError as exc:
+            raise ApiError(400, str(exc), param="messages") from None
+        check_length(prompt, req)
+        return await respond(http, body, model, prompt, req, chat=True)
+
+    @app.post("/v1/completions")
+    async def completions(http: HttpRequest) -> Any:
+        body = await read_body(http)
+        req = parse_request(body, COMPLETION_KEYS)
+        model = check_model(body)
+        text = body.get("prompt")
+        if isinstance(text, list) and len(text) == 1 and isinstance(text[0], str):
+            text = text[0]
+        if isinstance(text, list) and text and all(isinstance(t, int) and not isinstance(t, bool)
+                                                     for t in text):
+            if not all(0 <= t < engine.model.n_vocab for t in text):
+                raise ApiError(400, "token ids in 'prompt' out of range", param="prompt")
+            prompt = list(text)
+        elif isinstance(text, str):
+            prompt = engine.text_prompt(text)
+        else:
+            raise ApiError(400, "'prompt' must be a string (or one list of token ids)",
+                           param="prompt", code="invalid_type")
+        check_length(prompt, req)
+        return await respond(http, body, model, prompt, req, chat=False)
+
+    async def respond(http: HttpRequest, body: dict, model: str, prompt: list[int],
+                      req: Request, *, chat: bool) -> Any:
+        rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24]
+        now = int(time.time())
+        cancel = threading.Event()
+        if body.get("stream"):
+            usage_wanted = bool((body.get("stream_options") or {}).get("include_usage"))
+            events = stream_events(prompt, req, cancel)
+            return StreamingResponse(
+                sse(events, rid, now, model, chat, usage_wanted, cancel),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(pool, lambda: engine.complete(prompt, req, cancel))
+        try:
+            while True:
+                done, _ = await asyncio.wait({fut}, timeout=0.1)
+                if done:
+                    break
+                if await http.is_disconnected():
+                    cancel.set()
+            result = fut.result()
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        finally:
+            cancel.set()     # no-op when finished; stops the work if we were cancelled
+        usage = {"prompt_tokens": result.prompt_tokens,
+                 "completion_tokens": result.completion_tokens,
+                 "total_tokens": result.prompt_tokens + result.completion_tokens}
+        finish = "length" if result.finish_reason == "length" else "stop"
+        if chat:
+            choice = {"index": 0, "message": {"role": "assistant", "content": result.text},
+                      "logprobs": None, "finish_reason": finish}
+            obj = "chat.completion"
+        else:
+            choice = {"index": 0, "text": result.text, "logprobs": None, "finish_reason": finish}
+            obj = "text_completion"
+        return JSONResponse({"id": rid, "object": obj, "created": now, "model": model,
+                             "choices": [choice], "usage": usage,
+                             "system_fingerprint": None})
+
+    def stream_events(prompt: list[int], req: Request,
+                      cancel: threading.Event) -> AsyncIterator[Chunk | Exception]:
+        """Run the generation in a worker thread; hand its chunks to the event loop."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Chunk | Exception | None] = asyncio.Queue()
+
+        def work() -> None:
+            try:
+                for chunk in engine.stream(prompt, req, cancel):
+                    loop.call_soon_threadsafe(queue.put_nowait, chunk)
+            except Exception as exc:          # reported in the stream
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+
+        pool.submit(work)
+
+        async def gen() -> AsyncIterator[Chunk | Exception]:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                yield item
+
+        return gen()
+
+    async def sse(events: AsyncIterator[Chunk | Exception], rid: str, now: int, model: str,
+                  chat: bool, usage_wanted: bool,
+                  cancel: threading.Event) -> AsyncIterator[bytes]:
+        obj = "chat.completion.chunk" if chat else "text_completion"
+
+        def frame(choices: list[dict], usage: dict | None = None) -> bytes:
+            d: dict[str, Any] = {"id": rid, "object": obj, "created": now, "model": model,
+                                 "system_fingerprint": None, "choices": choices}
+            if usage_wanted:
+                d["usage"] = usage
+            return b"data: " + json.dumps(d, ensure_ascii=False).encode() + b"\n\n"
+
+        def choice(text: str | None, finish: str | None, first: bool = False) -> dict:
+            if chat:
+                delta: dict[str, Any] = {}
+                if first:
+                    delta["role"] = "assistant"
+                if text is not None:
+                    delta["content"] = text
+                return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+            return {"index": 0, "text": text or "", "logprobs": None, "finish_reason": finish}
+
+        try:
+            if chat:
+                yield frame([choice("", None, first=True)])
+            async for item in events:
+                if isinstance(item, Exception):
+                    err = ApiError(400 if isinstance(item, ValueError) else 500, str(item),
+                                   type="invalid_request_error" if isinstance(item, ValueError)
+                                   else "server_error")
+                    yield b"data: " + json.dumps(err.body()).encode() + b"\n\n"
+                    return
+                if item.text:
+                    yield frame([choice(item.text, None)])
+                if item.finish_reason is not None:
+                    finish = "length" if item.finish_reason == "length" else "stop"
+                    yield frame([choice(None if chat else "", finish)])
+                    if usage_wanted:
+                        yield frame([], {"prompt_tokens": item.prompt_tokens,
+                                         "completion_tokens": item.completion_tokens,
+                                         "total_tokens": item.prompt_tokens + item.completion_tokens})
+            yield b"data: [DONE]\n\n"
+        finally:
+            cancel.set()           # the client left (or we are done): stop generating
+
+    return app
+
+
+def serve(engine: LlamaEngine, *, host: str = "127.0.0.1", port: int = 8000,
+          model_ids: list[str] | None = None) -> None:
+    """Run the server until interrupted (uvicorn, one process)."""
+    import uvicorn
+
+    app = create_app(engine, model_ids=model_ids)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
