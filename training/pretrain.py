@@ -104,7 +104,11 @@ def load_corpus(spec: str, seed: int = 0) -> Corpus:
 
 
 def corpus_from_data_dir(path: Path) -> Corpus:
-    raise NotImplementedError(f"corpus format not wired yet: {path}")
+    """The corpus built by ``python -m training.data`` (shards, manifest, tokenizer)."""
+    from training.data import corpus as data_corpus
+
+    c = data_corpus.load(path)
+    return Corpus(c.train, c.val, c.token_bytes, c.vocab_size, c.description)
 
 
 def get_batch(tokens: np.ndarray, batch: int, seq: int, seed: int, step: int, micro: int,

@@ -120,3 +120,36 @@ def test_vocab_mismatch_is_refused(tmp_path):
     model = random_tiny_model(seed=1, vocab_size=300)
     with pytest.raises(ValueError, match="vocab"):
         write_gguf(model, tmp_path / "x.gguf", byte_tokenizer(), dtype="f32")
+
+
+def _project_tokenizer_or_skip():
+    from training import tokenizer as tok_mod
+
+    try:
+        return tok_mod.load()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+
+
+def test_export_with_the_project_tokenizer_and_chat_template(tmp_path):
+    """Our GGUF with the real vocabulary: llama.cpp renders the chat template, tokenizes it
+    like training/tokenizer.py, stops on <|end|>, and still matches PyTorch's logits."""
+    from training import chat
+    from training.export import project_tokenizer
+
+    tok = _project_tokenizer_or_skip()
+    gt = project_tokenizer()
+    assert gt.chat_template == chat.CHAT_TEMPLATE and gt.pre == "qwen35"
+    model = random_tiny_model(seed=4, vocab_size=tok.vocab_size, pattern="M*M-")
+    path = write_gguf(model, tmp_path / "chimera-tok.gguf", gt, dtype="f32")
+    llm = load_llama(path, n_ctx=256, threads=2, logits_all=True, exact=True)
+    msgs = [{"role": "user", "content": "नमस्ते! Aaj ka mausam kaisa hai? What time is it?"}]
+    ours = chat.encode_prompt(msgs, tok)
+    text = chat.jinja_render(msgs, add_generation_prompt=True)
+    assert llm.tokenize(text.encode("utf-8"), add_bos=False, special=True) == ours
+    assert llm.token_eos() == tok.eos_id
+    got = llama_logits(llm, ours)
+    llm.close()
+    with torch.no_grad():
+        ref = model(torch.tensor([ours]))[0].numpy()
+    assert np.linalg.norm(got - ref) / np.linalg.norm(ref) <= 1e-3
