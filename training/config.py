@@ -13,8 +13,9 @@ derived from depth so that a bigger model is one number away (nanochat style):
 * MLP: ``ffn = 3 * n_embd`` (already a multiple of 256);
 * about 1 block in 8 (12.5%) is attention, spread through depth, never first.
 
-Named sizes: ``tiny`` (CPU tests), ``draft`` (speculative-decoding draft), ``small`` (tens of
-millions of parameters, the CPU-trained ``chimera``) and ``full`` (~700M, for a GPU).
+Named sizes: ``tiny`` (CPU tests), ``chimera`` and ``chimera-draft`` (the shipped CPU-trained
+model and its speculative-decoding draft: depth 8 and 2 with the width pinned at 256),
+``small`` (tens of millions of parameters) and ``full`` (~700M, for a GPU).
 
     python -m training.config --size full     # prints the pattern and parameter count
 """
@@ -110,9 +111,15 @@ class ModelConfig:
         return dataclasses.replace(self, **kw)
 
 
-def from_depth(depth: int, vocab_size: int = DEFAULT_VOCAB, **overrides) -> ModelConfig:
-    """The configuration that the depth dial derives (``overrides`` for experiments)."""
-    n_embd = _round_up(64 * depth, 256)
+def from_depth(depth: int, vocab_size: int = DEFAULT_VOCAB, width: int | None = None,
+               **overrides) -> ModelConfig:
+    """The configuration that the depth dial derives.
+
+    ``width`` pins ``n_embd`` (the rest still follows from it): the CPU-trained models are
+    deep and thin (MobileLLM's finding for small models), since CPU time buys only ~10M
+    tokens. ``overrides`` replace any field (experiments, tests).
+    """
+    n_embd = width if width is not None else _round_up(64 * depth, 256)
     big = n_embd >= 1024
     head_dim = 128 if big else 64
     n_head = n_embd // head_dim
@@ -135,18 +142,22 @@ def from_depth(depth: int, vocab_size: int = DEFAULT_VOCAB, **overrides) -> Mode
     return ModelConfig(**cfg)
 
 
-SIZES = {
-    "tiny": 2,    # CPU tests: 4 blocks, width 256
-    "draft": 2,   # speculative draft: same shape as tiny, trained
-    "small": 8,   # CPU-trained chimera: 16 blocks, width 512
-    "full": 24,   # GPU target: 48 blocks, width 1536, ~700M parameters
+# name -> (depth, pinned width or None)
+SIZES_W: dict[str, tuple[int, int | None]] = {
+    "tiny": (2, None),            # CPU tests: 4 blocks, width 256
+    "chimera-draft": (2, 256),    # shipped speculative draft: 4 blocks (M-*-), width 256
+    "chimera": (8, 256),          # shipped CPU-trained model: 16 blocks, width 256
+    "small": (8, None),           # tens of millions: 16 blocks, width 512
+    "full": (24, None),           # GPU target: 48 blocks, width 1536, ~700M parameters
 }
+SIZES = {k: d for k, (d, _) in SIZES_W.items()}
 
 
 def named(size: str, vocab_size: int = DEFAULT_VOCAB, **overrides) -> ModelConfig:
-    if size not in SIZES:
-        raise ValueError(f"unknown size {size!r}; choose from {sorted(SIZES)}")
-    return from_depth(SIZES[size], vocab_size, **overrides)
+    if size not in SIZES_W:
+        raise ValueError(f"unknown size {size!r}; choose from {sorted(SIZES_W)}")
+    depth, width = SIZES_W[size]
+    return from_depth(depth, vocab_size, width=width, **overrides)
 
 
 def param_count(cfg: ModelConfig) -> dict[str, int]:
@@ -176,10 +187,11 @@ def main(argv: list[str] | None = None) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--size", choices=sorted(SIZES), default="full")
     g.add_argument("--depth", type=int)
+    p.add_argument("--width", type=int, help="pin n_embd (with --depth)")
     p.add_argument("--vocab", type=int, default=DEFAULT_VOCAB)
     p.add_argument("--json", action="store_true", help="print the config as JSON")
     a = p.parse_args(argv)
-    cfg = from_depth(a.depth, a.vocab) if a.depth else named(a.size, a.vocab)
+    cfg = from_depth(a.depth, a.vocab, a.width) if a.depth else named(a.size, a.vocab)
     counts = param_count(cfg)
     if a.json:
         print(json.dumps({"config": cfg.to_dict(), "params": counts}, indent=2))

@@ -243,6 +243,10 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p = argparse.ArgumentParser(prog="python -m training.pretrain", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--depth", type=int, default=4, help="the one dial (training.config)")
+    p.add_argument("--width", type=int, help="pin n_embd (default: derived from depth)")
+    p.add_argument("--size", help="a named size from training.config (sets depth and width)")
+    p.add_argument("--init-from", type=Path,
+                   help="start from this checkpoint's weights (fresh optimizer and schedule)")
     p.add_argument("--config-json", help="explicit ModelConfig overrides as JSON")
     p.add_argument("--data", default="synthetic",
                    help="'synthetic' or the data directory built by training.data")
@@ -286,7 +290,11 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
 def build_config(a: argparse.Namespace, vocab: int) -> ModelConfig:
     overrides = json.loads(a.config_json) if a.config_json else {}
     overrides.setdefault("context_length", a.seq)
-    return from_depth(a.depth, vocab, **overrides)
+    if a.size:
+        from training.config import named
+
+        return named(a.size, vocab, **overrides)
+    return from_depth(a.depth, vocab, a.width, **overrides)
 
 
 def main(argv: list[str] | None = None) -> list[float]:
@@ -325,7 +333,7 @@ def main(argv: list[str] | None = None) -> list[float]:
             if k in ("resume", "stop_at"):
                 continue
             if k not in may_change or k not in given:
-                setattr(a, k, Path(v) if k in ("out", "teacher") and v else v)
+                setattr(a, k, Path(v) if k in ("out", "teacher", "init_from") and v else v)
     corpus = load_corpus(a.data, a.seed)
     cfg = (ModelConfig.from_dict(resume["config"]) if resume is not None
            else build_config(a, corpus.vocab_size))
@@ -341,6 +349,11 @@ def main(argv: list[str] | None = None) -> list[float]:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: lr_lambda(s, a.warmup, a.steps, a.decay, a.min_lr_frac))
     start = 0
+    if a.init_from and resume is None:
+        init = torch.load(a.init_from, map_location="cpu", weights_only=False)
+        if ModelConfig.from_dict(init["config"]) != cfg:
+            raise SystemExit(f"--init-from {a.init_from}: its config differs from this run's")
+        model.load_state_dict(init["model"])
     if resume is not None:
         model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
