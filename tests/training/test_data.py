@@ -22,8 +22,10 @@ LANGS = ("hi", "en", "hinglish")
 _STEP = re.compile(r"(-?\d+) ([+\-×÷]) (-?\d+)(?: ([+\-×÷]) (-?\d+))? = (-?\d+)")
 
 
-def _apply(a: int, op: str, b: int) -> float:
-    return {"+": a + b, "-": a - b, "×": a * b, "÷": a / b}[op]
+def _apply(a: float, op: str, b: int) -> float:
+    if op == "÷":
+        return a / b
+    return {"+": a + b, "-": a - b, "×": a * b}[op]
 
 
 def _check_steps(text: str) -> int:
@@ -74,6 +76,32 @@ def test_word_problems_are_checkable():
 def test_a_wrong_sum_would_be_caught():
     with pytest.raises(AssertionError):
         _check_steps("हल:\n12 + 5 = 18")
+
+
+def test_drills_are_checkable():
+    for i in range(300):
+        lang = LANGS[i % 3]
+        rng = random.Random(f"drill:{i}")
+        t = G.gen_table(rng, lang)
+        n = t.meta["n"]
+        lines = t.text.splitlines()[1:]
+        assert len(lines) == 10
+        if "×" in lines[0]:
+            assert _check_steps(t.text) == 10
+        else:                                  # recited in Hindi words
+            assert all(ln.endswith(N.hindi_words(n * k)) for k, ln in enumerate(lines, 1))
+        u = G.gen_units(rng, lang).text
+        for n, f, total in re.findall(r"(\d+) \S+ = \1 × (\d+) = (\d+)", u):
+            assert int(n) * int(f) == int(total)
+        for c, f in re.findall(r"(\d+) (?:डिग्री सेल्सियस|degrees Celsius|degree Celsius) = (\d+)", u):
+            assert int(c) * 9 / 5 + 32 == int(f)
+        w = G.gen_weekday_math(rng, lang)
+        assert _check_steps(w.render()) == (1 if w.meta["days"] >= 7 else 0)
+        names = [x[G.LANG_INDEX[lang]] for x in G.L.WEEKDAYS]
+        assert names[(w.meta["start"] + w.meta["days"]) % 7] == w.meta["answer"]
+        assert w.render().endswith(f"{G.ANSWER_WORD[lang]}: {w.meta['answer']}<|end|>")
+        c = G.gen_compare(rng, lang)
+        assert _check_steps(c.render()) == 1 and str(c.meta["answer"]) in c.render()
 
 
 def test_calculator_results_match_their_expressions():

@@ -738,6 +738,96 @@ def gen_multi_tool(rng: random.Random, lang: str) -> Doc:
     return Doc("gen.tool.multi", lang, messages=msgs, tools=tools)
 
 
+# ----------------------------------------------------------------------------- drills
+
+_TABLE_WORDS = ["एकम", "दूनी", "तिया", "चौके", "पंजे", "छक्के", "सत्ते", "अट्ठे", "नवां", "दहाई"]
+
+
+def gen_table(rng: random.Random, lang: str) -> Doc:
+    """A multiplication table (पहाड़ा), as children recite it; every line is checkable."""
+    n = rng.randint(2, 20)
+    upto = 10
+    head = {"hi": f"{n} का पहाड़ा:", "en": f"The {n} times table:",
+            "hinglish": f"{n} ka pahaada:"}[lang]
+    lines = [f"{n} × {k} = {n * k}" for k in range(1, upto + 1)]
+    if lang == "hi" and rng.random() < 0.5:      # recited: "दो एकम दो, दो दूनी चार, ..."
+        lines = [f"{N.HI_0_99[n]} {_TABLE_WORDS[k - 1]} {N.hindi_words(n * k)}"
+                 for k in range(1, upto + 1)]
+    return Doc("gen.table", lang, text="\n".join([head, *lines]), meta={"n": n})
+
+
+def gen_weekday_math(rng: random.Random, lang: str) -> Doc:
+    """'Today is Monday; what day is it in 10 days?' with the counting shown."""
+    d0, k = rng.randrange(7), rng.randint(1, 30)
+    d1 = (d0 + k) % 7
+    w0, w1 = L.WEEKDAYS[d0], L.WEEKDAYS[d1]
+    i = LANG_INDEX[lang]
+    q = {"hi": f"आज {w0[0]} है। {k} दिन बाद कौन सा दिन होगा?",
+         "en": f"Today is {w0[1]}. What day will it be in {k} days?",
+         "hinglish": f"Aaj {w0[2]} hai. {k} din baad kaunsa din hoga?"}[lang]
+    r = k % 7
+    step = f"{k // 7} × 7 + {r} = {k}" if k >= 7 else f"{k} < 7"
+    a = {"hi": f"हफ़्ते में 7 दिन होते हैं। {step}, इसलिए {r} दिन आगे गिनें। "
+               f"{ANSWER_WORD['hi']}: {w1[0]}",
+         "en": f"A week has 7 days. {step}, so count {r} day{'' if r == 1 else 's'} forward. "
+               f"{ANSWER_WORD['en']}: {w1[1]}",
+         "hinglish": f"Hafte mein 7 din hote hain. {step}, to {r} din aage gino. "
+                     f"{ANSWER_WORD['hinglish']}: {w1[2]}"}[lang]
+    msgs = _system(rng, lang) + [{"role": "user", "content": q},
+                                 {"role": "assistant", "content": a}]
+    return Doc("gen.weekday_math", lang, messages=msgs,
+               meta={"start": d0, "days": k, "answer": w1[i]})
+
+
+_UNITS = [
+    # (factor, (hi big, hi small), (en big, en small), (hinglish big, hinglish small))
+    (1000, ("किलोमीटर", "मीटर"), ("kilometres", "metres"), ("kilometre", "metre")),
+    (1000, ("किलोग्राम", "ग्राम"), ("kilograms", "grams"), ("kilo", "gram")),
+    (60, ("घंटे", "मिनट"), ("hours", "minutes"), ("ghante", "minute")),
+    (60, ("मिनट", "सेकंड"), ("minutes", "seconds"), ("minute", "second")),
+    (100, ("मीटर", "सेंटीमीटर"), ("metres", "centimetres"), ("metre", "centimetre")),
+    (1000, ("लीटर", "मिलीलीटर"), ("litres", "millilitres"), ("litre", "ml")),
+    (100, ("रुपये", "पैसे"), ("rupees", "paise"), ("rupaye", "paise")),
+    (12, ("दर्जन", "चीज़ें"), ("dozen", "things"), ("darjan", "cheezein")),
+    (7, ("हफ़्ते", "दिन"), ("weeks", "days"), ("hafte", "din")),
+]
+
+
+def gen_units(rng: random.Random, lang: str) -> Doc:
+    """Unit conversions with the multiplication shown (checkable)."""
+    lines = []
+    for _ in range(rng.randint(2, 4)):
+        f, hi, en, hg = rng.choice(_UNITS)
+        big, small = {"hi": hi, "en": en, "hinglish": hg}[lang]
+        n = rng.randint(2, 25)
+        lines.append(f"{n} {big} = {n} × {f} = {n * f} {small}")
+    if rng.random() < 0.5:
+        c = rng.choice([0, 10, 20, 25, 30, 35, 40, 100])
+        f_ = c * 9 // 5 + 32
+        lines.append({"hi": f"{c} डिग्री सेल्सियस = {f_} डिग्री फ़ारेनहाइट",
+                      "en": f"{c} degrees Celsius = {f_} degrees Fahrenheit",
+                      "hinglish": f"{c} degree Celsius = {f_} degree Fahrenheit"}[lang])
+    return Doc("gen.units", lang, text="\n".join(lines))
+
+
+def gen_compare(rng: random.Random, lang: str) -> Doc:
+    """Which number is bigger, and by how much (checkable subtraction)."""
+    a, b = rng.sample(range(1, 100_000 if rng.random() < 0.5 else 1000), 2)
+    big, small = max(a, b), min(a, b)
+    q = {"hi": f"{a} और {b} में कौन सी संख्या बड़ी है, और कितनी?",
+         "en": f"Which is bigger, {a} or {b}, and by how much?",
+         "hinglish": f"{a} aur {b} mein kaunsa number bada hai, aur kitna?"}[lang]
+    a_ = {"hi": f"{big} बड़ी है। {big} - {small} = {big - small}, यानी {big - small} ज़्यादा।",
+          "en": f"{big} is bigger. {big} - {small} = {big - small}, so by {big - small}.",
+          "hinglish": f"{big} bada hai. {big} - {small} = {big - small}, yaani {big - small} zyada."
+          }[lang]
+    if rng.random() < 0.5:
+        return Doc("gen.compare", lang, text=f"{q}\n{a_}", meta={"answer": big})
+    msgs = _system(rng, lang) + [{"role": "user", "content": q},
+                                 {"role": "assistant", "content": a_}]
+    return Doc("gen.compare", lang, messages=msgs, meta={"answer": big})
+
+
 # ----------------------------------------------------------------------------- registry
 
 # name -> (function, weight within the generator share)
@@ -753,6 +843,10 @@ GENERATORS: dict[str, tuple[Callable[[random.Random, str], Doc], float]] = {
     "dates": (gen_dates, 0.5),
     "facts": (gen_facts, 0.6),
     "small_talk": (gen_small_talk, 0.8),
+    "table": (gen_table, 0.3),
+    "weekday_math": (gen_weekday_math, 0.3),
+    "units": (gen_units, 0.4),
+    "compare": (gen_compare, 0.3),
 }
 
 
