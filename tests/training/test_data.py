@@ -264,11 +264,20 @@ def test_teacher_samples_enter_the_mixture(tmp_path, tiny_tokenizer):
     (tdir / "gemma-hi-s0.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
     m = B.build(20_000, tmp_path / "c", tokenizer=tiny_tokenizer, teacher_dir=tdir,
-                mixture={"teacher.gemma-hi": 0.5}, val_frac=0.1)
+                mixture={"teacher.gemma-hi": 0.5}, val_frac=0.1, max_repeat=1)
     used = m["mixture_used"]["teacher.gemma-hi"]
     assert 0 < used < 10_000                                   # all 40 samples, no more
-    docs = sum(r["docs"] for r in m["by_source"] if r["source"] == "teacher.gemma-hi")
-    assert docs == 40
+    rows = {r["split"]: r["docs"] for r in m["by_source"] if r["source"] == "teacher.gemma-hi"}
+    assert rows["train"] + rows.get("val", 0) == 40 and m["epochs"]["teacher.gemma-hi"] == 1.0
+    # allowed 3 epochs: the train documents come three times, validation ones once
+    m3 = B.build(20_000, tmp_path / "d", tokenizer=tiny_tokenizer, teacher_dir=tdir,
+                 mixture={"teacher.gemma-hi": 0.5}, val_frac=0.1, max_repeat=3)
+    rows3 = {r["split"]: r["docs"] for r in m3["by_source"] if r["source"] == "teacher.gemma-hi"}
+    assert rows3["train"] == 3 * rows["train"] and rows3.get("val") == rows.get("val")
+    assert 2.0 < m3["epochs"]["teacher.gemma-hi"] < 3.0      # tokens used / one full pass
+    c = corpus.load(tmp_path / "d")
+    train_docs = set(_docs(np.asarray(c.train), tiny_tokenizer.bos_id))
+    assert not train_docs & set(_docs(np.asarray(c.val["hi"]), tiny_tokenizer.bos_id))
 
 
 # ----------------------------------------------------------------------------- with model packs
