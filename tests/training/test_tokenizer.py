@@ -154,3 +154,24 @@ def test_evaluate_reports_what_it_measures(tiny_tokenizer, tiny_vocab_gguf):
     assert r["words"] == 5 and r["round_trip"] == 1.0 and r["parity"] == 1.0
     assert r["tokens_per_word"] == pytest.approx(r["tokens"] / 5, abs=1e-4)
     assert np.isfinite(r["tokens_per_word"])
+
+
+def test_parity_on_random_unicode(tiny_tokenizer, tiny_vocab_gguf):
+    """Random strings from many blocks (controls, Latin-1, combining marks, Devanagari,
+    Bengali, Arabic, CJK, emoji, odd spaces, private use, tags): llama.cpp's character
+    classes must agree with the Hugging Face regex's everywhere, not only on Hindi."""
+    ranges = [(0x20, 0x7E), (0xA0, 0x17F), (0x300, 0x36F), (0x900, 0x97F), (0x980, 0x9FF),
+              (0x2000, 0x206F), (0x20A0, 0x20BF), (0x1F300, 0x1F64F), (0x4E00, 0x4E80),
+              (0x600, 0x6FF), (0x9, 0xD), (0x3000, 0x303F), (0xFE00, 0xFE0F), (0x1C, 0x1F),
+              (0x85, 0x85), (0x1680, 0x1680), (0xE000, 0xE010), (0x10000, 0x10050),
+              (0xE0000, 0xE007F)]
+    rng = random.Random(0)
+    llama = tok_mod.LlamaVocab(tiny_vocab_gguf)
+    try:
+        for _ in range(800):
+            s = "".join(chr(rng.randint(*rng.choice(ranges))) for _ in range(rng.randint(1, 12)))
+            assert llama.encode(s, special=False) == tiny_tokenizer.encode(s, special=False), \
+                [hex(ord(c)) for c in s]
+            assert tiny_tokenizer.decode(tiny_tokenizer.encode(s, special=False)) == s
+    finally:
+        llama.close()
