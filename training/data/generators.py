@@ -233,8 +233,9 @@ def gen_timer(rng: random.Random, lang: str) -> Doc:
         q = rng.choice([f"{dur} का टाइमर लगा दो।", f"{dur} का टाइमर सेट करो।",
                         f"मेरे लिए {dur} का टाइमर लगाओ।", f"{dur} बाद याद दिला देना।"])
         if act:
-            q = rng.choice([f"{act[0]} के लिए {dur} का टाइमर लगा दो।",
-                            f"{act[0]} का टाइमर लगाओ, {dur} का।"])
+            obl = L.ACTIVITY_OBLIQUE_HI.get(act[0], act[0])
+            q = rng.choice([f"{obl} के लिए {dur} का टाइमर लगा दो।",
+                            f"{obl} का टाइमर लगाओ, {dur} का।"])
     elif lang == "en":
         q = rng.choice([f"Set a timer for {dur}.", f"Start a timer for {dur}.",
                         f"Can you set a timer for {dur}?", f"Remind me in {dur}."])
@@ -268,7 +269,8 @@ def gen_timer(rng: random.Random, lang: str) -> Doc:
                      f"Ho gaya! {dur} baad bata dungi."]}
     ans = rng.choice(a[lang])
     if label and rng.random() < 0.6:
-        ans = {"hi": f"ठीक है, {label} के लिए {dur} का टाइमर लगा दिया है।",
+        ans = {"hi": f"ठीक है, {L.ACTIVITY_OBLIQUE_HI.get(label, label)} के लिए {dur} का टाइमर "
+                     "लगा दिया है।",
                "en": f"Okay, the {label} timer is running for {dur}.",
                "hinglish": f"Theek hai, {label} ke liye {dur} ka timer laga diya."}[lang]
     msgs = _system(rng, lang) + [{"role": "user", "content": q}, _call("timer", args),
@@ -431,7 +433,7 @@ def _problem(rng: random.Random, lang: str) -> tuple[str, list[str], int, str]:
     elif kind == "div":
         b, c = rng.randint(2, 12), rng.randint(2, 20)
         a = b * c
-        q = {"hi": f"{a} {hi_pl} को {b} बच्चों में बराबर-बराबर बाँटना है। हर बच्चे को {kitne} "
+        q = {"hi": f"{a} {L.ITEM_OBLIQUE_PLURAL_HI[it[0]]} को {b} बच्चों में बराबर-बराबर बाँटना है। हर बच्चे को {kitne} "
                    f"{hi_pl} {'मिलेंगी' if f else 'मिलेंगे'}?",
              "en": f"{a} {it[2]} are shared equally among {b} children. How many does each child get?",
              "hinglish": f"{a} {it[3]} ko {b} bachchon mein barabar baantna hai. Har bachche ko "
