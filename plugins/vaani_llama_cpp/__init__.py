@@ -6,6 +6,7 @@ Config (``[llm]``): ``model`` (pack name or .gguf path; default ``smollm2-135m``
 
 ``k_max``           longest draft per round (default 8)
 ``k``               fixed draft length instead of the adaptive one (0 = adaptive)
+``p_min``           stop drafting when the draft's top token is less likely than this (0.5)
 ``rollback``        target rollback: auto | kv | rs | checkpoint (auto: kv for transformers,
                     n_rs_seq for hybrids that support it, else checkpoint)
 ``draft_rollback``  auto | kv | fork | checkpoint (auto: kv for transformers, fork for hybrids)
@@ -24,8 +25,9 @@ from vaani.hookspecs import hookimpl
 
 NAME = "llama-cpp"
 DEFAULT_MODEL = "smollm2-135m"
-OPTIONS: dict[str, type] = {"k_max": int, "k": int, "rollback": str, "draft_rollback": str,
-                            "kv_f32": bool}
+OPTIONS: dict[str, type | tuple[type, ...]] = {
+    "k_max": int, "k": int, "p_min": (int, float), "rollback": str, "draft_rollback": str,
+    "kv_f32": bool}
 
 
 def check_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -36,8 +38,9 @@ def check_options(options: dict[str, Any]) -> dict[str, Any]:
         if tp is None:
             raise ConfigError(f"unknown option '{key}' for LLM engine '{NAME}'",
                               hint="known options: " + ", ".join(sorted(OPTIONS)))
-        if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
-            raise ConfigError(f"llm.options.{key} must be a {tp.__name__}, got {value!r}")
+        name = tp.__name__ if isinstance(tp, type) else "number"
+        if not isinstance(value, tp) or (tp is not bool and isinstance(value, bool)):
+            raise ConfigError(f"llm.options.{key} must be a {name}, got {value!r}")
     return mine
 
 
@@ -57,6 +60,7 @@ def create(ctx: EngineContext) -> Any:
     draft = resolve(ctx, c.draft_model) if c.draft_model else None
     return LlamaEngine(model, draft=draft, n_ctx=c.context, threads=c.threads, seed=c.seed,
                        k_max=opts.get("k_max", 8), k_fixed=opts.get("k", 0),
+                       p_min=float(opts.get("p_min", 0.5)),
                        rollback=opts.get("rollback", "auto"),
                        draft_rollback=opts.get("draft_rollback", "auto"),
                        kv_f32=opts.get("kv_f32", False),

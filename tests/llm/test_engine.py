@@ -144,7 +144,9 @@ def test_bad_requests(smol):
 
 @pytest.fixture(scope="module")
 def smol_pair(smollm2):
-    e = LlamaEngine(smollm2, draft=smollm2, n_ctx=1024, threads=2, k_max=4, calibrate=False)
+    # a fixed k: the cost model would rightly decode without a draft as costly as the target
+    e = LlamaEngine(smollm2, draft=smollm2, n_ctx=1024, threads=2, k_max=4, k_fixed=3,
+                    p_min=0.0, calibrate=False)
     yield e
     e.close()
 

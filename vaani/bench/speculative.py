@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
                       f"acc {st['acceptance_rate']:.2f}  per round {st['tokens_per_round']:.2f}"
                       + ("" if row["identical"] or args.temperature > 0 else "  OUTPUT DIFFERS"))
         summary = summarize(rows, args.temperature)
+        summary["attainable"] = attainable(engine.policy, args.k_max)
         print(f"\nplain {summary['plain_tok_s']:.1f} tok/s, speculative {summary['spec_tok_s']:.1f} "
               f"tok/s: speed-up x{summary['speedup']:.2f} (goal x{GOAL}); acceptance "
               f"{summary['acceptance_rate']:.2f}, mean accepted {summary['mean_accepted']:.2f} per "
@@ -119,6 +120,12 @@ def run(args: argparse.Namespace) -> int:
               + (f"; greedy outputs identical: {summary['identical']}/{len(rows)}"
                  if args.temperature == 0 else ""))
         print(f"limit: {summary['limit']}")
+        att = summary["attainable"]
+        print("attainable speed-up from the measured costs (best k): "
+              + "  ".join(f"acc {a}: x{v['speedup']:.2f} (k={v['k']})"
+                          for a, v in att["with_this_draft"].items())
+              + f"; ceiling with a free, always-right draft: x{att['ceiling']['speedup']:.2f} "
+              f"(k={att['ceiling']['k']})")
         report = {
             "bench": "speculative", "model": model_name, "draft_model": draft_name,
             "model_path": str(model_path), "draft_path": str(draft_path),
@@ -162,6 +169,24 @@ def timed(engine: Any, prompt: list[int], req: Any) -> dict[str, Any]:
             "spec": last.spec}
 
 
+def attainable(policy: Any, k_max: int) -> dict[str, Any]:
+    """What speculative decoding could give on this machine: the policy's speed model
+    E(k) / (k c + C(k+1)) with the measured batch-cost curve C and draft cost c, at several
+    acceptance rates, and the ceiling for a draft that costs nothing and is always right."""
+    out: dict[str, Any] = {"with_this_draft": {}, "draft_cost": round(policy.draft_cost, 4)}
+    for a in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        k, v = policy.best(a=a, k_top=k_max)
+        out["with_this_draft"][str(a)] = {"k": k, "speedup": round(v, 3)}
+    saved = policy.draft_cost
+    policy.draft_cost = 0.0
+    try:
+        k, v = policy.best(a=1.0, k_top=k_max)
+    finally:
+        policy.draft_cost = saved
+    out["ceiling"] = {"k": k, "speedup": round(v, 3)}
+    return out
+
+
 def summarize(rows: list[dict[str, Any]], temperature: float) -> dict[str, Any]:
     plain_tokens = sum(r["plain_completion_tokens"] - 1 for r in rows)
     spec_tokens = sum(r["spec_completion_tokens"] - 1 for r in rows)
@@ -179,6 +204,9 @@ def summarize(rows: list[dict[str, Any]], temperature: float) -> dict[str, Any]:
     per_round = (accepted + rounds) / rounds if rounds else 0.0
     if speedup >= GOAL:
         limit = "goal reached"
+    elif rounds == 0:
+        limit = ("the cost model predicted no gain with this draft (see draft_cost and "
+                 "batch_cost), so the engine decoded without it")
     elif acc < 0.5:
         limit = (f"the draft agrees too rarely ({acc:.0%} of its tokens accepted): "
                  "distil the draft from the target")

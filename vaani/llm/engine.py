@@ -118,7 +118,8 @@ class LlamaEngine:
 
     def __init__(self, model: str | Path, *, draft: str | Path | None = None,
                  n_ctx: int = 2048, threads: int = 0, seed: int = -1, k_max: int = 8,
-                 k_fixed: int = 0, rollback: str = "auto", draft_rollback: str = "auto",
+                 k_fixed: int = 0, p_min: float = 0.5, rollback: str = "auto",
+                 draft_rollback: str = "auto",
                  kv_f32: bool = False, calibrate: bool = True, name: str = "") -> None:
         if rollback not in ROLLBACKS or draft_rollback not in ROLLBACKS:
             raise ConfigError(f"rollback must be one of {', '.join(ROLLBACKS)}")
@@ -131,6 +132,7 @@ class LlamaEngine:
         self.seed = seed
         self.threads = threads
         self.k_max = k_max
+        self.p_min = p_min
         self.lock = FifoLock()
         n_ctx = min(n_ctx, self.model.n_ctx_train) if self.model.n_ctx_train > 0 else n_ctx
         self.draft_model: LlamaModel | None = None
@@ -277,7 +279,7 @@ class LlamaEngine:
             rounds = speculative_tokens(self.model, self.target, self.draft, prompt,
                                         max_tokens=max_tokens, target_sampler=target_s,
                                         draft_sampler=draft_s, rng=rng, policy=self.policy,
-                                        stats=stats, cancel=cancel)
+                                        stats=stats, cancel=cancel, p_min=self.p_min)
         else:
             rounds = ([t] for t in plain_tokens(self.target, prompt, max_tokens=max_tokens,
                                                 sampler=target_s, rng=rng, cancel=cancel))

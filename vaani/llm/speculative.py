@@ -52,7 +52,8 @@ class SpecStats:
                 "acceptance_rate": round(self.acceptance, 4),
                 "mean_accepted": round(self.mean_accepted, 3),
                 "tokens_per_round": round((self.accepted + self.rounds) / self.rounds, 3)
-                if self.rounds else 0.0}
+                if self.rounds else 0.0,
+                "k_hist": {str(k): self.ks.count(k) for k in sorted(set(self.ks))}}
 
 
 class DraftPolicy:
@@ -63,7 +64,10 @@ class DraftPolicy:
     target batch of k+1 tokens: cost(k) = k * c_draft + C(k+1), in units of one target step.
     ``a`` is a decayed estimate from recent rounds (a geometric-run MLE: accepted / (accepted
     + rejections)); ``C`` is the measured batch-cost curve, ``c_draft`` the draft/target cost
-    ratio. ``k = 0`` (plain decoding) is never chosen, so the estimate keeps being updated.
+    ratio. When no k is expected to beat plain decoding (speed 1), ``choose`` returns 0 and
+    the loop finishes the generation without the draft: keeping a draft in sync costs
+    about as much as using it, so probing now and then would not be cheap. The estimate
+    carries over to the next generation, which decides afresh.
     """
 
     def __init__(self, k_max: int, *, batch_cost: dict[int, float] | None = None,
@@ -102,21 +106,41 @@ class DraftPolicy:
             return k + 1.0
         return (1.0 - a ** (k + 1)) / (1.0 - a)
 
+    def speed(self, k: int, a: float | None = None) -> float:
+        """Expected tokens per target-step of time with k drafts (plain decoding: 1)."""
+        if k == 0:
+            return 1.0
+        return self.expected(k, a) / (k * self.draft_cost + self.cost(k + 1))
+
+    def best(self, a: float | None = None, k_top: int | None = None) -> tuple[int, float]:
+        """(k, speed) of the best k >= 1 at acceptance ``a`` (default: the estimate)."""
+        best, best_k = -1.0, 1
+        for k in range(1, (k_top or self.k_max) + 1):
+            v = self.speed(k, a)
+            if v > best + 1e-9:
+                best, best_k = v, k
+        return best_k, best
+
     def choose(self, limit: int | None = None) -> int:
         k_top = self.k_max if limit is None else max(1, min(self.k_max, limit))
         if self.k_fixed:
             return min(self.k_fixed, k_top)
-        best, best_k = -1.0, 1
-        for k in range(1, k_top + 1):
-            speed = self.expected(k) / (k * self.draft_cost + self.cost(k + 1))
-            if speed > best + 1e-9:
-                best, best_k = speed, k
-        return best_k
+        k, speed = self.best(k_top=k_top)
+        return k if speed > 1.0 else 0
 
     def update(self, drafted: int, accepted: int, *, stopped_early: bool = False) -> None:
         self._acc = self.decay * self._acc + accepted
         rejected = 1 if accepted < drafted else 0
         self._rej = self.decay * self._rej + rejected
+
+
+FLUSH = 8     # a draft this many tokens behind catches up outside the speculative segment
+
+
+def top_prob(logits: np.ndarray) -> float:
+    """Probability of the most likely token under softmax(logits)."""
+    z = logits.astype(np.float64)
+    return float(1.0 / np.exp(z - z.max()).sum())
 
 
 @dataclass
@@ -133,25 +157,28 @@ class Sampler:
 def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
                        prompt: list[int], *, max_tokens: int, target_sampler: Sampler,
                        draft_sampler: Sampler, rng: np.random.Generator, policy: DraftPolicy,
-                       stats: SpecStats, cancel: threading.Event | None = None
-                       ) -> Iterator[list[int]]:
+                       stats: SpecStats, cancel: threading.Event | None = None,
+                       p_min: float = 0.0) -> Iterator[list[int]]:
     """Yield the generated tokens round by round (each list is final: stream it).
 
     Stops after ``max_tokens`` tokens, after an end-of-generation token (yielded), when the
-    context is full, or when ``cancel`` is set (checked before every decode).
+    context is full, or when ``cancel`` is set (checked before every decode). ``p_min``:
+    stop drafting early when the draft's most likely next token has less probability than
+    this (at temperature 1); it changes speed only, never the output distribution.
     """
     n_ctx = target.ctx.n_ctx
     if max_tokens <= 0:
         return
     p_logits = target.prefill(prompt)[-1]
-    draft.prefill(prompt, n_logits=0)
     x = sampling.sample(target_sampler.dist(p_logits), rng)
     produced = 1
     yield [x]
     if model.is_eog(x):
         return
     target.pending.append(x)
-    draft.pending.append(x)
+    history = list(prompt) + [x]              # committed tokens (the last one not decoded)
+    use_draft = True
+    synced = False                            # the draft has seen history[:-1]
 
     while produced < max_tokens:
         if cancel is not None and cancel.is_set():
@@ -159,27 +186,39 @@ def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
         room = n_ctx - target.n_past - len(target.pending)   # free positions in the target
         if room < 1:
             return
-        k = policy.choose(limit=min(max_tokens - produced - 1, room - 1,
-                                    draft.ctx.n_ctx - draft.n_past - len(draft.pending) - 1))
-        if max_tokens - produced - 1 < 1 or room < 2:
-            k = 0
+        k = 0
+        if use_draft and max_tokens - produced - 1 >= 1 and room >= 2:
+            k = policy.choose(limit=min(max_tokens - produced - 1, room - 1))
+            use_draft = k > 0                     # once it does not pay, plain to the end
+        if k > 0 and not synced:                  # the draft reads the prompt only if used
+            draft.prefill(history[:-1], n_logits=0)
+            draft.pending = [history[-1]]
+            synced = True
 
         # -- draft ---------------------------------------------------------------------------
         drafts: list[int] = []
         qs: list[sampling.Dist] = []
+        decoded = 0                               # proposals the draft has decoded itself
         if k > 0:
+            if len(draft.pending) > FLUSH:        # long catch-up: commit it outside the segment
+                last = draft.pending.pop()
+                draft.feed([], 0)
+                draft.pending = [last]
             draft.begin()
             logits = draft.step([], 1)[-1]
-            for j in range(k):
+            while True:
+                if drafts and p_min > 0.0 and top_prob(logits) < p_min:
+                    break                         # the draft is unsure: verify what we have
                 q = draft_sampler.dist(logits)
                 d = sampling.sample(q, rng)
                 drafts.append(d)
                 qs.append(q)
-                if model.is_eog(d) or j == k - 1:
+                if model.is_eog(d) or len(drafts) == k:
                     break
                 if cancel is not None and cancel.is_set():
                     break
                 logits = draft.step([d], 1)[-1]
+                decoded += 1
 
         # -- verify --------------------------------------------------------------------------
         if cancel is not None and cancel.is_set():
@@ -208,7 +247,6 @@ def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
         seg = len(target.segment)
         target.keep(seg - k_eff + m)
         if k_eff:
-            decoded = k_eff - 1                   # the draft never decodes its last proposal
             kept = min(m, decoded)
             draft.keep(len(draft.segment) - decoded + kept)
             draft.pending.extend(accepted[kept:])
@@ -225,5 +263,7 @@ def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
         yield out
         if ended or (out and model.is_eog(out[-1])):
             return
+        history.extend(out)
         target.pending.append(x)
-        draft.pending.append(x)
+        if use_draft:
+            draft.pending.append(x)
