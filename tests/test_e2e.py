@@ -49,6 +49,10 @@ def numbers(text: str) -> list[int]:
         elif tok in HI_WORDS:
             out.append(HI_WORDS[tok])
         i += 1
+    if not out:                      # romanised Hindi ("chhe baj kar pachpan"): the skills' reader
+        from vaani.language import tokens
+        from vaani.numwords import find_numbers
+        out = [int(span.value) for span in find_numbers(tokens(text)) if span.value.denominator == 1]
     return out
 
 
@@ -57,6 +61,7 @@ def test_numbers_parser():
     assert numbers("it's six forty-seven p.m.") == [6, 47]
     assert numbers("अभी शाम के छह बजकर सैंतालीस मिनट हुए हैं") == [6, 47]
     assert numbers("६ बजकर ४७ मिनट") == [6, 47]
+    assert numbers("Abhi chhe baj kar pachpan minute") == [6, 55]
 
 
 def spoken_time(reply: str) -> tuple[int, int]:
