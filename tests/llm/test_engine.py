@@ -167,3 +167,15 @@ def test_transformer_pair_greedy_is_the_targets(smol_pair, draft_temperature):
             assert spec.spec["acceptance_rate"] == 1.0
         else:
             assert spec.spec["accepted"] < spec.spec["drafted"]
+
+
+def test_loads_and_generates_with_the_network_blocked(smollm2):
+    from vaani.offline import block_network
+
+    with block_network() as guard:
+        e = LlamaEngine(smollm2, n_ctx=256, threads=1)
+        try:
+            assert "".join(e.process(CHAT, max_tokens=4))
+        finally:
+            e.close()
+    assert guard.attempts == []

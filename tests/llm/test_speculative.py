@@ -112,7 +112,7 @@ TEMP, TOP_P = 0.4, 0.9              # target
 D_TEMP, D_TOP_P = 0.25, 0.8         # draft: q != p, so acceptance and residuals matter
 ALPHA = 1e-3                        # significance level of the chi-square test
 MIN_EXPECTED = 20                   # cells expected less often are pooled (chi-square approximation)
-N_SAMPLES = 3000
+N_SAMPLES = 2000
 N_TOKENS = 3
 
 
@@ -176,9 +176,10 @@ def joint(tiny):
 
 
 @pytest.mark.slow
-def test_sampled_output_follows_the_targets_distribution(tiny, joint):
+@pytest.mark.parametrize("rollback,draft_rollback", [("rs", "fork"), ("checkpoint", "checkpoint")])
+def test_sampled_output_follows_the_targets_distribution(tiny, joint, rollback, draft_rollback):
     prompt, exact = joint
-    e = engine(tiny, "rs", "fork", k_fixed=2)
+    e = engine(tiny, rollback, draft_rollback, k_fixed=2)
     try:
         samples = speculative_samples(e, prompt)
     finally:

@@ -13,6 +13,13 @@ from typing import Any
 
 from vaani.errors import EngineError
 
+
+class RequestError(EngineError, ValueError):
+    """A request the engine cannot serve as asked (bad messages or settings, a prompt that
+    does not fit): the caller's mistake, reported before anything is generated."""
+
+    title = "Bad LLM request"
+
 CHATML = (
     "{% for message in messages %}"
     "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
@@ -26,26 +33,26 @@ ROLES = ("system", "user", "assistant", "tool")
 def check_messages(messages: Any) -> list[dict[str, str]]:
     """Validate a chat (list of {role, content}) and return it as plain dicts."""
     if not isinstance(messages, list) or not messages:
-        raise ValueError("messages must be a non-empty list")
+        raise RequestError("messages must be a non-empty list")
     out = []
     for i, m in enumerate(messages):
         if not isinstance(m, dict):
-            raise ValueError(f"messages[{i}] must be an object")
+            raise RequestError(f"messages[{i}] must be an object")
         role = m.get("role")
         content = m.get("content", "")
         if role not in ROLES:
-            raise ValueError(f"messages[{i}].role must be one of {', '.join(ROLES)}")
+            raise RequestError(f"messages[{i}].role must be one of {', '.join(ROLES)}")
         if content is None:
             content = ""
         if isinstance(content, list):      # OpenAI content parts: keep the text ones
             parts = []
             for part in content:
                 if not isinstance(part, dict) or part.get("type") != "text":
-                    raise ValueError(f"messages[{i}].content: only text parts are supported")
+                    raise RequestError(f"messages[{i}].content: only text parts are supported")
                 parts.append(str(part.get("text", "")))
             content = "".join(parts)
         if not isinstance(content, str):
-            raise ValueError(f"messages[{i}].content must be a string")
+            raise RequestError(f"messages[{i}].content must be a string")
         out.append({"role": role, "content": content})
     return out
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from vaani.errors import ConfigError, EngineError
 from vaani.llm import chat, sampling
+from vaani.llm.chat import RequestError
 from vaani.llm.native import ContextParams, DecodeAborted, LlamaContext, LlamaModel
 from vaani.llm.sequence import Sequence
 from vaani.llm.speculative import DraftPolicy, Sampler, SpecStats, speculative_tokens
@@ -51,11 +52,11 @@ class Request:
     def check(self) -> None:
         if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) \
                 or self.max_tokens < 0:
-            raise ValueError(f"max_tokens must be a non-negative integer (got {self.max_tokens!r})")
+            raise RequestError(f"max_tokens must be a non-negative integer (got {self.max_tokens!r})")
         if not 0.0 <= float(self.temperature) <= 10.0:
-            raise ValueError(f"temperature must be between 0 and 10 (got {self.temperature!r})")
+            raise RequestError(f"temperature must be between 0 and 10 (got {self.temperature!r})")
         if not 0.0 < float(self.top_p) <= 1.0:
-            raise ValueError(f"top_p must be in (0, 1] (got {self.top_p!r})")
+            raise RequestError(f"top_p must be in (0, 1] (got {self.top_p!r})")
 
 
 @dataclass
@@ -241,14 +242,15 @@ class LlamaEngine:
                cancel: threading.Event | None = None) -> Iterator[Chunk]:
         """Generate from token ids; the last chunk carries finish_reason and usage counts.
 
-        Waits for earlier requests (FIFO). Raises ValueError for a bad request (a prompt that
-        does not fit the context, bad settings) before generating anything.
+        Waits for earlier requests (FIFO). Raises RequestError (an EngineError and a
+        ValueError) for a bad request (a prompt that does not fit the context, bad settings)
+        before generating anything.
         """
         req.check()
         if not prompt:
-            raise ValueError("the prompt is empty")
+            raise RequestError("the prompt is empty")
         if len(prompt) >= self.n_ctx:
-            raise ValueError(f"the prompt is {len(prompt)} tokens; the context holds "
+            raise RequestError(f"the prompt is {len(prompt)} tokens; the context holds "
                              f"{self.n_ctx} (including the reply)")
         with self.lock:
             if cancel is not None and cancel.is_set():
