@@ -30,8 +30,11 @@ CHATML = (
 ROLES = ("system", "user", "assistant", "tool")
 
 
-def check_messages(messages: Any) -> list[dict[str, str]]:
-    """Validate a chat (list of {role, content}) and return it as plain dicts."""
+def check_messages(messages: Any) -> list[dict[str, Any]]:
+    """Validate a chat (list of {role, content}) and return it as plain dicts.
+
+    OpenAI-style ``tool_calls`` on assistant turns (and ``name`` / ``tool_call_id``) are
+    kept for templates that render them (Chimera's does)."""
     if not isinstance(messages, list) or not messages:
         raise RequestError("messages must be a non-empty list")
     out = []
@@ -53,7 +56,16 @@ def check_messages(messages: Any) -> list[dict[str, str]]:
             content = "".join(parts)
         if not isinstance(content, str):
             raise RequestError(f"messages[{i}].content must be a string")
-        out.append({"role": role, "content": content})
+        msg: dict[str, Any] = {"role": role, "content": content}
+        calls = m.get("tool_calls")
+        if calls is not None:
+            if not isinstance(calls, list) or not all(isinstance(c, dict) for c in calls):
+                raise RequestError(f"messages[{i}].tool_calls must be a list of objects")
+            msg["tool_calls"] = calls
+        for key in ("name", "tool_call_id"):
+            if isinstance(m.get(key), str):
+                msg[key] = m[key]
+        out.append(msg)
     return out
 
 
@@ -74,7 +86,7 @@ def _compile(template: str):
         raise EngineError(f"the model's chat template does not compile: {exc}") from exc
 
 
-def render(messages: list[dict[str, str]], template: str | None, *, bos_token: str = "",
+def render(messages: list[dict[str, Any]], template: str | None, *, bos_token: str = "",
            eos_token: str = "", add_generation_prompt: bool = True) -> str:
     """The prompt text for ``messages`` under ``template`` (None: ChatML)."""
     from jinja2 import TemplateError

@@ -1,0 +1,47 @@
+"""The runtime talks to Chimera in exactly the format it is trained on: a tiny random
+nemotron_h written with the project tokenizer and chat template (training.export)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vaani.llm import LlamaEngine, Request
+
+
+@pytest.fixture(scope="module")
+def chimera_like(tmp_path_factory):
+    torch = pytest.importorskip("torch")
+    export = pytest.importorskip("training.export")
+    chat = pytest.importorskip("training.chat")
+    torch.set_num_threads(1)
+    try:
+        tok = export.project_tokenizer()
+    except Exception as exc:            # the trained tokenizer is not there
+        pytest.skip(f"project tokenizer unavailable: {exc}")
+    path = tmp_path_factory.mktemp("chimera-like") / "tiny-chat.gguf"
+    export.write_random_tiny_gguf(path, seed=3, tokenizer=tok)
+    return path, chat
+
+
+MESSAGES = [{"role": "system", "content": "You are VAANI."},
+            {"role": "user", "content": "टाइमर लगाओ 5 मिनट"},
+            {"role": "assistant", "content": "ठीक है।"},
+            {"role": "user", "content": "What time is it?"}]
+
+
+def test_prompt_is_the_training_format_token_for_token(chimera_like):
+    path, chat = chimera_like
+    e = LlamaEngine(path, n_ctx=512, threads=1)
+    try:
+        ids = e.chat_prompt(MESSAGES)
+        text = b"".join(e.model.piece(t, special=True) for t in ids).decode()
+        assert text == chat.render(MESSAGES, add_generation_prompt=True)
+        assert text.count(chat.BOS) == 1                       # BOS once, from the template
+        end = e.model.tokenize(chat.END, add_special=False)
+        assert len(end) == 1 and e.model.is_eog(end[0])          # a turn end stops generation
+        for role in (chat.SYSTEM, chat.USER, chat.ASSISTANT):
+            assert len(e.model.tokenize(role, add_special=False)) == 1
+        out = e.complete(ids, Request(max_tokens=8))
+        assert out.completion_tokens <= 8 and "<|" not in out.text   # control tokens hidden
+    finally:
+        e.close()
