@@ -64,6 +64,27 @@ def test_numbers_parser():
     assert numbers("Abhi chhe baj kar pachpan minute") == [6, 55]
 
 
+def times(text: str) -> set[tuple[int, int]]:
+    """Every (hour 1-12, minute) ``text`` may say: "7:28", "7 28", "728", "seven twenty-eight",
+    "सात बजकर अट्ठाईस", or an hour alone ("seven o'clock")."""
+    nums = numbers(text)
+    out = set()
+    for i, n in enumerate(nums):
+        if 100 <= n <= 1259 and n % 100 < 60:            # Whisper writes "728 PM"
+            out.add((n // 100 % 12 or 12, n % 100))
+        if 1 <= n <= 24:
+            out.add((n % 12 or 12, 0))
+            if i + 1 < len(nums) and nums[i + 1] < 60:
+                out.add((n % 12 or 12, nums[i + 1]))
+    return out
+
+
+def test_times_reader():
+    assert (7, 28) in times("It's 728 PM.") and (7, 28) in times("It's 7:28 p.m.")
+    assert (7, 28) in times("seven twenty-eight") and (7, 0) in times("seven o'clock")
+    assert (7, 29) in times("अभी शाम के सात बजकर उनतीस मिनट हुए हैं।")
+
+
 def spoken_time(reply: str) -> tuple[int, int]:
     """(hour 1-12, minute) said in the reply text."""
     nums = numbers(reply)
@@ -85,9 +106,15 @@ def transcribe(path: Path, language: str) -> str:
         return a.engines.asr.process(to_pipeline(audio, rate), language).text
 
 
+WHISPER_HINDI = ("whisper-base does not transcribe synthetic Hindi reliably (festival: "
+                 "'क्या समय हुआ है' -> 'Gyaa, saa, mayyaa, hua, haaay'; offline-assets.md): "
+                 "passes once a Hindi-capable Whisper is imported")
+
+
 @pytest.mark.parametrize("language, question", [
     ("en", "What time is it?"),
-    ("hi", "क्या समय हुआ है?"),
+    pytest.param("hi", "क्या समय हुआ है?", marks=pytest.mark.xfail(reason=WHISPER_HINDI)),
+    pytest.param("hi", "समय बताओ", marks=pytest.mark.xfail(reason=WHISPER_HINDI)),
 ])
 def test_vaani_run_answers_the_time_and_the_reply_audio_says_it(language, question, tmp_path,
                                                                 require_models):
@@ -112,7 +139,29 @@ def test_vaani_run_answers_the_time_and_the_reply_audio_says_it(language, questi
     assert turn["source"] == "plugin:clock", (turn, proc.stderr[-2000:])
     hour, minute = spoken_time(turn["reply"])
     heard = transcribe(reply_wav, language)
-    got = numbers(heard)
-    assert hour in got and (minute == 0 or minute in got), (turn["reply"], heard)
+    assert (hour, minute) in times(heard), (turn["reply"], heard)
     trace = [json.loads(line) for line in (tmp_path / "trace.jsonl").read_text().splitlines()]
     assert trace[-1]["source"] == "plugin:clock" and "e2e" in trace[-1]["timings"]
+
+
+def test_vaani_ask_in_hindi_answers_in_hindi_with_the_hindi_voice(tmp_path, require_models):
+    """What works in Hindi without a Hindi-capable ASR: text in, the clock's Hindi answer,
+    normalised and spoken by the configured Hindi voice."""
+    import numpy as np
+
+    from vaani.audio import read_audio
+
+    require_models("smollm2-135m")
+    reply_wav = tmp_path / "reply.wav"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[trace]\npath = "{tmp_path / "trace.jsonl"}"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaani", "-c", str(config), "ask", "क्या समय हुआ है?",
+         "--language", "hi", "--output", str(reply_wav), "--json"],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert result["source"] == "plugin:clock" and result["language"] == "hi"
+    assert re.search(r"[\u0900-\u097f]", result["reply"]) and times(result["reply"])
+    audio, rate = read_audio(reply_wav)
+    assert len(audio) / rate > 1.0 and np.abs(audio).max() > 0.1
