@@ -153,15 +153,32 @@ def evaluate(model: Chimera, corpus: Corpus, seq: int, max_tokens: int, device,
 
 # ----------------------------------------------------------------------------- schedule
 
-def lr_lambda(step: int, warmup: int, total: int, decay: str, min_frac: float) -> float:
+def lr_lambda(step: int, warmup: int, total: int, decay: str, min_frac: float,
+              decay_frac: float = 0.25) -> float:
+    """Warmup, then cosine / linear decay to ``min_frac``, or "wsd": constant until the last
+    ``decay_frac`` of the steps, then linear. With wsd the planned length may be changed on
+    resume (``--steps``) as long as the decay has not started: the run is then identical to
+    one planned that long from the start (useful on a shared CPU of unknown speed)."""
     if step < warmup:
         return (step + 1) / warmup
+    if decay == "wsd":
+        start = int(total * (1 - decay_frac))
+        if step < start:
+            return 1.0
+        return 1.0 - (1 - min_frac) * min(1.0, (step - start) / max(1, total - start))
     frac = min(1.0, (step - warmup) / max(1, total - warmup))
     if decay == "cosine":
         return min_frac + (1 - min_frac) * 0.5 * (1 + math.cos(math.pi * frac))
     if decay == "linear":
         return 1.0 - (1 - min_frac) * frac
     raise ValueError(f"decay must be cosine or linear, got {decay!r}")
+
+
+def saved_decay_started(args: dict, step: int) -> bool:
+    """Whether a saved run's schedule already depends on its planned length at ``step``."""
+    if args.get("decay") != "wsd":
+        return True
+    return step > int(args["steps"] * (1 - args.get("decay_frac", 0.25)))
 
 
 def param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
@@ -259,7 +276,8 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--min-lr-frac", type=float, default=0.1)
     p.add_argument("--warmup", type=int, default=100)
-    p.add_argument("--decay", choices=["cosine", "linear"], default="cosine")
+    p.add_argument("--decay", choices=["cosine", "linear", "wsd"], default="cosine")
+    p.add_argument("--decay-frac", type=float, default=0.25, help="wsd: decaying fraction")
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--beta2", type=float, default=0.95)
     p.add_argument("--clip", type=float, default=1.0)
@@ -332,6 +350,11 @@ def main(argv: list[str] | None = None) -> list[float]:
         for k, v in resume["args"].items():
             if k in ("resume", "stop_at"):
                 continue
+            if k == "steps" and "steps" in given and v != a.steps:
+                if v != a.steps and saved_decay_started(resume["args"], resume["step"]):
+                    raise SystemExit("--steps can change on resume only with --decay wsd "
+                                     "before the decay has started")
+                continue
             if k not in may_change or k not in given:
                 setattr(a, k, Path(v) if k in ("out", "teacher", "init_from") and v else v)
     corpus = load_corpus(a.data, a.seed)
@@ -347,7 +370,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     opt = torch.optim.AdamW(param_groups(model, a.weight_decay), lr=a.lr,
                             betas=(0.9, a.beta2), eps=1e-8, fused=device.type == "cuda")
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: lr_lambda(s, a.warmup, a.steps, a.decay, a.min_lr_frac))
+        opt, lambda s: lr_lambda(s, a.warmup, a.steps, a.decay, a.min_lr_frac, a.decay_frac))
     start = 0
     if a.init_from and resume is None:
         init = torch.load(a.init_from, map_location="cpu", weights_only=False)

@@ -90,3 +90,16 @@ def test_distillation_from_a_teacher_checkpoint(tmp_path):
     assert sum(losses[-4:]) < 0.8 * sum(losses[:4])
     with pytest.raises(SystemExit, match="vocabulary"):
         pretrain.distill_check_vocab(300, 258)
+
+
+def test_wsd_schedule_can_be_lengthened_on_resume(tmp_path):
+    """With --decay wsd the planned length may change on resume before the decay starts,
+    and the run is then the same as one planned that long; after that it is refused."""
+    wsd = ["--decay", "wsd", "--decay-frac", "0.5", "--eval-every", "0"]
+    full = pretrain.main(_args(tmp_path / "a", *wsd))                        # 30 steps
+    pretrain.main(_args(tmp_path / "b", *wsd, "--steps", "20", "--stop-at", "10"))
+    resumed = pretrain.main(["--resume", str(tmp_path / "b" / "ckpt.pt"), "--steps", "30",
+                             "--nice", "0"])
+    assert resumed == full[10:]
+    with pytest.raises(SystemExit, match="wsd"):
+        pretrain.main(["--resume", str(tmp_path / "a" / "ckpt.pt"), "--steps", "40"])
