@@ -179,3 +179,12 @@ def test_loads_and_generates_with_the_network_blocked(smollm2):
         finally:
             e.close()
     assert guard.attempts == []
+
+
+def test_verification_batches_are_bit_exact_on_this_quantization(smol):
+    """Greedy speculative output equals plain output only if a batch's logits equal
+    single-token logits: true for Q4_0/Q4_1/Q8_0 on llama.cpp's CPU kernels (K-quants are
+    not; the engine warns about those)."""
+    from vaani.llm.engine import batch_invariance
+
+    assert batch_invariance(smol.target, 6) == 0.0

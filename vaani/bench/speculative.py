@@ -81,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
               f"draft/target step {calib['draft_cost']:.3f}")
         print("batch cost C(n) = time(n) / time(1): "
               + "  ".join(f"{n}:{c:.2f}" for n, c in curve.items()))
+        diff = calib["batch_logit_diff"]
+        print(f"batched vs single-token logits: max diff {diff:.3g}"
+              + (" (bit-exact: greedy speculative output must equal plain output)" if diff == 0
+                 else " (NOT exact: greedy outputs may differ at near-ties; K-quants do this,"
+                      " Q4_0/Q8_0 do not)"))
         req = dict(max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p)
         rows: list[dict[str, Any]] = []
         prompts = PROMPTS[:max(1, args.prompts)]
@@ -110,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{lang} {text[:38]:<38} plain {row['plain_decode_tok_s']:6.1f} tok/s  "
                       f"spec {row['spec_decode_tok_s']:6.1f} tok/s  x{row['speedup']:.2f}  "
                       f"acc {st['acceptance_rate']:.2f}  per round {st['tokens_per_round']:.2f}"
-                      + ("" if row["identical"] or args.temperature > 0 else "  OUTPUT DIFFERS"))
+                      + ("" if row["identical"] or args.temperature > 0 else "  output differs"))
         summary = summarize(rows, args.temperature)
         summary["attainable"] = attainable(engine.policy, args.k_max)
         print(f"\nplain {summary['plain_tok_s']:.1f} tok/s, speculative {summary['spec_tok_s']:.1f} "
@@ -132,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
             "engine": engine.describe(), "threads": threads, "k_max": args.k_max, "k": args.k,
             "max_tokens": args.max_tokens, "temperature": args.temperature, "top_p": args.top_p,
             "batch_cost": curve, "target_step_ms": round(calib["batch_cost"]["t1"] * 1000, 3),
-            "draft_cost": round(calib["draft_cost"], 4), "summary": summary, "rows": rows,
+            "draft_cost": round(calib["draft_cost"], 4),
+            "batch_logit_diff": calib["batch_logit_diff"], "summary": summary, "rows": rows,
             "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                         "note": "timings on a shared machine: compare ratios, not absolutes"},
         }

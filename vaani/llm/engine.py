@@ -176,6 +176,8 @@ class LlamaEngine:
                 self.calibrate()
         self.last: Completion | None = None
 
+    batch_logit_diff: float | None = None      # measured by calibrate()
+
     # -- set-up --------------------------------------------------------------------------------
 
     def _check_vocab(self) -> None:
@@ -196,10 +198,18 @@ class LlamaEngine:
             if self.draft is not None:
                 d = batch_cost_curve(self.draft, 1, repeats=repeats, absolute=True)
                 draft_step = d[1] / curve["t1"]
+            self.batch_logit_diff = batch_invariance(self.target, min(self.k_max + 1, 6))
+        if self.batch_logit_diff > 0.0:
+            log.warning("%s: logits of a verified batch differ from single-token decoding by "
+                        "up to %.3g (a quantization whose batched CPU kernels round "
+                        "differently, e.g. K-quants): speculative greedy output can then "
+                        "differ from plain decoding at near-ties. Q4_0/Q8_0 are exact.",
+                        self.model.name, self.batch_logit_diff)
         if self.policy is not None:
             self.policy.batch_cost = {n: c for n, c in curve.items() if isinstance(n, int)}
             self.policy.draft_cost = draft_step
-        return {"batch_cost": curve, "draft_cost": draft_step}
+        return {"batch_cost": curve, "draft_cost": draft_step,
+                "batch_logit_diff": self.batch_logit_diff}
 
     # -- prompts ---------------------------------------------------------------------------------
 
@@ -363,7 +373,8 @@ class LlamaEngine:
         if self.draft is not None:
             assert self.draft_model is not None and self.policy is not None
             d.update(draft=self.draft_model.name, draft_rollback=self.draft.mode,
-                     k_max=self.k_max, acceptance_estimate=round(self.policy.rate, 3))
+                     k_max=self.k_max, acceptance_estimate=round(self.policy.rate, 3),
+                     batch_logit_diff=self.batch_logit_diff)
         return d
 
 
@@ -410,6 +421,25 @@ def batch_cost_curve(seq: Sequence, n_max: int, *, repeats: int = 2,
     out: dict[Any, float] = {n: med[n] / med[1] for n in med}
     out["t1"] = med[1]
     return out
+
+
+def batch_invariance(seq: Sequence, n: int = 5) -> float:
+    """Largest difference between the logits of n tokens decoded one by one and the same
+    tokens decoded as one batch (what verification does). 0.0 means speculative greedy
+    output is exactly plain greedy output. Leaves the sequence empty."""
+    seq.reset()
+    vocab = seq.ctx.n_vocab
+    prefix = [int(i) % vocab for i in range(1000, 1024)]
+    toks = [int(i) % vocab for i in range(3000, 3000 + n)]
+    seq.ctx.decode(prefix, 0, seq=seq.seq, n_logits=0)
+    state = seq.ctx.save_seq(seq.seq)
+    single = np.stack([seq.ctx.decode([t], len(prefix) + i, seq=seq.seq)[-1]
+                       for i, t in enumerate(toks)])
+    seq.ctx.clear()
+    seq.ctx.load_seq(state, seq.seq)
+    batch = seq.ctx.decode(toks, len(prefix), seq=seq.seq, n_logits=n)
+    seq.reset()
+    return float(np.abs(single - batch).max())
 
 
 def _restart(seq: Sequence, prefix: list[int]) -> bool:
