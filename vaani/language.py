@@ -49,12 +49,16 @@ HINDI_MARKERS = frozenset(
     "yeh ye woh vo wo aur bhi nahi nahin mat abhi aaj kal parso baje bajkar samay waqt "
     "vakt ghanta ghante minat tarikh tareekh din wala wali wale liye chahiye diya dijiye "
     "bas thoda zara jara accha acha theek thik ji haan kuch sab saare sabhi baad pehle "
-    "bacha baki baaki bolo kaha hoon ghatao jodo guna bhag barabar".split()) - {"band"}
+    "bacha baki baaki bolo kaha hoon ghatao jodo guna bhag barabar jama "
+    # number words that are not English words
+    "ek paanch chhe saat aath nau das dus gyarah barah terah chaudah pandrah solah satrah "
+    "atharah unnees pachchees pacchis tees chaalis pachaas sattar assi nabbe sau hazaar "
+    "dedh dhai saadhe sawa paune aadha".split()) - {"band"}
 # English words whose spelling key equals a Hindi marker's ("same" ~ samay, "men" ~ mein):
 # written exactly so, they are English. Found against an English frequency list.
 ENGLISH_LOOKALIKES = frozenset(
     "he me our may say same bad men hey key band app valley matt ap bass thee han kay hum "
-    "mat bat ban".split())
+    "mat bat ban sat yay hay".split())
 
 # English function words. Content words (time, timer, minute, set) are not evidence:
 # code-mixed Hindi uses them as much as English does ("5 minute ka timer set karo").

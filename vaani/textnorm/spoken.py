@@ -138,7 +138,7 @@ def english_rupees(amount: Fraction) -> str:
 def hindi_duration(seconds: float) -> str:
     """"डेढ़ घंटे", "ढाई मिनट", "एक घंटे तीस मिनट", "दस सेकंड" (oblique form, as in
     "… का टाइमर" and "… बाकी")."""
-    seconds = int(round(seconds))
+    seconds = max(1, int(round(seconds))) if seconds > 0 else 0
     for size, unit in ((3600, "घंटे"), (60, "मिनट")):
         if seconds == size * 3 // 2:
             return f"डेढ़ {unit}"
@@ -161,7 +161,7 @@ def english_duration(seconds: float, adjective: bool = False) -> str:
 
     Digits, not words: replies are shown as well as spoken, and the normaliser says them.
     """
-    seconds = int(round(seconds))
+    seconds = max(1, int(round(seconds))) if seconds > 0 else 0
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     parts = []

@@ -92,7 +92,8 @@ def phonetic(word: str, english: bool = True) -> str:
         for spelling, independent, sign in _VOWELS:
             if word.startswith(spelling, i):
                 if after_consonant:
-                    out.append(sign)
+                    # a final a is long: Sharma, India, pizza
+                    out.append("ा" if spelling == "a" and i == len(word) - 1 else sign)
                 else:
                     out.append(independent)
                 after_consonant = False

@@ -1,0 +1,266 @@
+"""Clock skill: the time, the date, the day of the week, in Hindi or English.
+
+Answers "what time is it", "what's the date today", "what day is tomorrow", "समय क्या हुआ
+है", "कितने बजे हैं", "आज कौन सा दिन है", "aaj ki tarikh kya hai" and code-mixed forms, and
+nothing else: a question about time in general ("tell me about time travel", "what time
+does the bank open", "मीटिंग कितने बजे है") goes to the LLM. English questions must match
+one of a few sentence shapes; Hindi ones (Devanagari or romanised) may use only a closed
+vocabulary of time words, question words and fillers, so a word outside it means the
+question is about something else.
+
+Config (``[plugins.clock]``): ``timezone`` (IANA name such as "Asia/Kolkata"; "" = the
+computer's), ``hour_format`` (12 or 24, for English replies).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from vaani.errors import ConfigError
+from vaani.hookspecs import PluginContext, Reply, Utterance, hookimpl
+from vaani.language import keys, word_key, words
+from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS,
+                                   HINDI_WEEKDAYS, hindi_time)
+
+NAME = "clock"
+DEFAULTS: dict[str, Any] = {"timezone": "", "hour_format": 12}
+
+
+# -- config ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    tz: tzinfo | None = None          # None: the computer's local zone
+    hour_format: int = 12
+
+
+def settings(table: dict[str, Any]) -> Settings:
+    """Validated settings from the ``[plugins.clock]`` table (ConfigError names a bad key)."""
+    for key in table:
+        if key not in DEFAULTS:
+            raise ConfigError(f"unknown config key 'plugins.{NAME}.{key}'",
+                              hint="known keys: " + ", ".join(sorted(DEFAULTS)))
+    tz_name = table.get("timezone", DEFAULTS["timezone"])
+    if not isinstance(tz_name, str):
+        raise ConfigError(f"plugins.{NAME}.timezone: expected a string, got {tz_name!r}")
+    tz: tzinfo | None = None
+    if tz_name and tz_name.lower() != "local":
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"plugins.{NAME}.timezone: unknown time zone {tz_name!r}",
+                              hint='use an IANA name such as "Asia/Kolkata", or "" for '
+                                   "the computer's zone") from None
+    fmt = table.get("hour_format", DEFAULTS["hour_format"])
+    if isinstance(fmt, bool) or fmt not in (12, 24):
+        raise ConfigError(f"plugins.{NAME}.hour_format must be 12 or 24 (got {fmt!r})")
+    return Settings(tz, fmt)
+
+
+# -- understanding --------------------------------------------------------------------------
+
+_PREAMBLE = re.compile(
+    r"^(?:(?:hey|hi|hello|ok|okay|vaani|vani|so|um|uh|well|excuse me|sorry|please)\s)*"
+    r"(?:(?:can|could|would|will) you (?:please )?(?:tell|give) me |(?:please )?tell me |"
+    r"do you know |(?:may|can) i (?:know|ask) |i (?:want|would like) to know |"
+    r"(?:let me know|give me) )?")
+_SUFFIX = re.compile(
+    r"(?:\s(?:please|now|right now|currently|exactly|at the moment|vaani|vani|thanks|"
+    r"thank you|for me))*$")
+_RELATIVE = r"(today|tomorrow|yesterday)"
+_ENGLISH = (
+    ("time", re.compile(
+        r"what time is it|what time it is|what is the (?:current |exact )?time|"
+        r"(?:the |current )time|what time do you have|what time have you got|"
+        r"(?:what is )?the time and date|what is the time right")),
+    ("datetime", re.compile(r"(?:what is )?the (?:date and time|time and date)")),
+    ("date", re.compile(
+        rf"what is (?:the )?date(?: {_RELATIVE})?|what is {_RELATIVE} date|"
+        rf"what date is it(?: {_RELATIVE})?|what date (?:is|was) {_RELATIVE}|"
+        rf"which date is it(?: {_RELATIVE})?|{_RELATIVE} date|(?:the )?date {_RELATIVE}|"
+        rf"(?:the |current |today )date|what is the date (?:of )?{_RELATIVE}|"
+        rf"what was the date {_RELATIVE}|what will be the date {_RELATIVE}|what is {_RELATIVE}")),
+    ("day", re.compile(
+        rf"(?:what|which) day (?:of the week )?is it(?: {_RELATIVE})?|"
+        rf"(?:what|which) day (?:of the week )?(?:is|was) {_RELATIVE}|"
+        rf"what is (?:the )?day(?: of the week)?(?: {_RELATIVE})?|what weekday is it|"
+        rf"what is {_RELATIVE} day|(?:what|which) day (?:will|would) it be {_RELATIVE}|"
+        rf"what day (?:will|would) {_RELATIVE} be")),
+    ("month", re.compile(r"(?:what|which) month is it|what is the (?:current )?month")),
+    ("year", re.compile(r"(?:what|which) year is it|what is the (?:current )?year")),
+)
+
+# Hindi, Devanagari and romanised: intent words, question words, and what may surround them.
+_HI_INTENTS = {
+    "time": keys("समय टाइम वक्त वक़्त बजे बजा बज time samay samai samaya waqt vakt vaqt baje "
+                 "baja bje bajaa taim".split()),
+    "date": keys("तारीख तारीख़ तरीख दिनांक डेट date tarikh tareekh tarik dinank".split()),
+    "day": keys("दिन वार day din vaar var".split()),
+    "month": keys("महीना महिना month mahina mahinaa".split()),
+    "year": keys("साल वर्ष year saal sal varsh".split()),
+}
+_HI_QUESTION = keys(
+    "क्या कौन कौनसा कौनसी कौनसे बताओ बताइए बताइये बता बताना बताएं बताएँ बोलो बोलिए kya "
+    "kaun kon konsa kaunsa konsi kaunsi batao bataiye bataye bata batana bataen bolo "
+    "boliye".split())
+# "how many": a fine way to ask the hour (कितने बजे) or the date (कितनी तारीख), but
+# "कितने दिन/साल" asks for a count, which is not the clock's business
+_HI_HOW_MANY = keys("कितने कितना कितनी kitne kitna kitni".split())
+_HI_FILLER = keys(
+    "अभी है हैं हुआ हुए हो रहा रहे रही गया गए ज़रा जरा मुझे प्लीज़ प्लीज अब इस सही ठीक "
+    "घड़ी में जी तो कि कृपया दो दीजिए दीजिये दें वाणी हेलो यार भाई का की के सा सी से आज "
+    "और एंड एक्जैक्ट एक्जेक्ट चल आप तुम सकते सकती सकता सकें please abhi hai hain hua hue ho raha rahe rahi "
+    "gaya gaye zara jara mujhe ab is sahi thik theek ghadi mein me mai ji to ki kripya do "
+    "dijiye de vaani yaar bhai ka ke sa si se aaj aur and exact chal aap tum sakte sakti "
+    "sakta hello hey ok okay".split())
+_TODAY = keys("आज aaj today".split())
+
+
+@dataclass(frozen=True)
+class Query:
+    intent: str          # time | date | day | datetime | month | year
+    offset_days: int = 0
+
+
+def _english(text_words: tuple[str, ...]) -> Query | None:
+    text = " ".join(text_words)
+    text = _PREAMBLE.sub("", text, count=1)
+    text = _SUFFIX.sub("", text, count=1).strip()
+    for intent, pattern in _ENGLISH:
+        m = pattern.fullmatch(text)
+        if m:
+            rel = next((g for g in m.groups() if g), "")
+            return Query(intent, {"tomorrow": 1, "yesterday": -1}.get(rel, 0))
+    return None
+
+
+def _hindi(text_words: tuple[str, ...]) -> Query | None:
+    found: set[str] = set()
+    question = how_many = False
+    for w in text_words:
+        k = word_key(w)
+        intent = next((name for name, vocab in _HI_INTENTS.items() if k in vocab), None)
+        if intent:
+            found.add(intent)
+        elif k in _HI_QUESTION:
+            question = True
+        elif k in _HI_HOW_MANY:
+            how_many = True
+        elif k not in _HI_FILLER:
+            return None
+    if how_many and found & {"time", "date"} and not found & {"day", "month", "year"}:
+        question = True
+    if not found or not question:
+        return None
+    if "time" in found and found & {"date", "day"}:
+        return Query("datetime")
+    for intent in ("date", "day", "time", "month", "year"):
+        if intent in found:
+            return Query(intent)
+    return None
+
+
+def understand(text: str) -> Query | None:
+    """What the user asks the clock, or None if it is not a clock question."""
+    w = words(text)
+    if not w or len(w) > 14:
+        return None
+    return _english(w) or _hindi(w)
+
+
+# -- answering ------------------------------------------------------------------------------
+
+class Clock:
+    """The skill, with the clock and settings it answers from (``now`` is replaceable)."""
+
+    def __init__(self, now: Callable[[], float] = time.time, config: Settings = Settings()) -> None:
+        self.now = now
+        self.config = config
+
+    def current(self) -> datetime:
+        return datetime.fromtimestamp(self.now(), self.config.tz).astimezone(self.config.tz)
+
+    def handle(self, utterance: Utterance) -> Reply | None:
+        query = understand(utterance.text)
+        if query is None:
+            return None
+        language = utterance.language if utterance.language in ("hi", "en") else "en"
+        now = self.current()
+        day = now + timedelta(days=query.offset_days)
+        data = {"intent": query.intent, "time": now.strftime("%H:%M"),
+                "date": day.date().isoformat(), "weekday": ENGLISH_WEEKDAYS[day.weekday()],
+                "timezone": now.tzname() or ""}
+        text = (self._hindi if language == "hi" else self._english)(query, now, day)
+        return Reply(text, language, data)
+
+    def _english(self, q: Query, now: datetime, day: datetime) -> str:
+        if self.config.hour_format == 24:
+            clock = now.strftime("%H:%M")
+        else:
+            clock = f"{now.hour % 12 or 12}:{now.minute:02d} {'AM' if now.hour < 12 else 'PM'}"
+        date = f"{ENGLISH_WEEKDAYS[day.weekday()]}, {ENGLISH_MONTHS[day.month - 1]} {day.day}, {day.year}"
+        which = {0: "Today is", 1: "Tomorrow is", -1: "Yesterday was"}[q.offset_days]
+        if q.intent == "time":
+            return f"It's {clock}."
+        if q.intent == "datetime":
+            return f"It's {clock} on {date}."
+        if q.intent == "date":
+            return f"{which} {date}."
+        if q.intent == "day":
+            return f"{which} {ENGLISH_WEEKDAYS[day.weekday()]}."
+        if q.intent == "month":
+            return f"It's {ENGLISH_MONTHS[now.month - 1]} {now.year}."
+        return f"It's {now.year}."
+
+    def _hindi(self, q: Query, now: datetime, day: datetime) -> str:
+        said = hindi_time(now.hour, now.minute)
+        clock = f"{said} हुए हैं" if said.endswith("मिनट") else f"{said} हैं"
+        date = f"{HINDI_WEEKDAYS[day.weekday()]}, {day.day} {HINDI_MONTHS[day.month - 1]} {day.year}"
+        if q.intent == "time":
+            return f"अभी {clock}।"
+        if q.intent == "datetime":
+            return f"आज {date} है, और अभी {clock}।"
+        if q.intent == "date":
+            return f"आज {date} है।"
+        if q.intent == "day":
+            return f"आज {HINDI_WEEKDAYS[day.weekday()]} है।"
+        if q.intent == "month":
+            return f"अभी {HINDI_MONTHS[now.month - 1]} {now.year} चल रहा है।"
+        return f"अभी साल {now.year} चल रहा है।"
+
+
+# -- hooks ----------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_clock = Clock()
+
+
+@hookimpl
+def vaani_configure(config: Any, table: dict[str, Any]) -> None:
+    settings(table)
+
+
+@hookimpl
+def vaani_startup(ctx: PluginContext) -> None:
+    global _clock
+    with _lock:
+        _clock = Clock(ctx.now, settings(ctx.table))
+
+
+@hookimpl
+def vaani_handle(utterance: Utterance) -> Reply | None:
+    return _clock.handle(utterance)
+
+
+@hookimpl
+def vaani_shutdown() -> None:
+    global _clock
+    with _lock:
+        _clock = Clock()
