@@ -100,7 +100,7 @@ _ENGLISH = (
 # Hindi, Devanagari and romanised: intent words, question words, and what may surround them.
 _HI_INTENTS = {
     "time": keys("समय टाइम वक्त वक़्त बजे बजा बज time samay samai samaya waqt vakt vaqt baje "
-                 "baja bje bajaa taim".split()),
+                 "baja baj bje bajaa taim".split()),
     "date": keys("तारीख तारीख़ तरीख दिनांक डेट date tarikh tareekh tarik dinank".split()),
     "day": keys("दिन वार day din vaar var".split()),
     "month": keys("महीना महिना month mahina mahinaa".split()),
@@ -130,9 +130,11 @@ class Query:
 
 
 def _english(text_words: tuple[str, ...]) -> Query | None:
-    text = " ".join(text_words)
-    text = _PREAMBLE.sub("", text, count=1)
+    raw = " ".join(text_words)
+    text = _PREAMBLE.sub("", raw, count=1)
     text = _SUFFIX.sub("", text, count=1).strip()
+    if text == "time" and text != raw:          # "time please", "tell me time" (not "time")
+        return Query("time")
     for intent, pattern in _ENGLISH:
         m = pattern.fullmatch(text)
         if m:

@@ -75,6 +75,7 @@ ENGLISH = [
     ("What's the date and time?", "datetime", 0),
     ("What year is it?", "year", 0),
     ("What month is it?", "month", 0),
+    ("time please", "time", 0),
 ]
 HINDI = [
     ("समय क्या हुआ है?", "time"),
@@ -117,6 +118,8 @@ ROMAN = [
     ("aaj ki tareekh kya hai", "date"),
     ("aaj kya date hai", "date"),
     ("aaj kitni tarikh hai", "date"),
+    ("abhi kitne baj rahe hain", "time"),
+    ("kitna baj gaya", "time"),
 ]
 NOT_CLOCK = [
     "tell me about time travel", "what is time", "what time does the bank open",
@@ -125,7 +128,7 @@ NOT_CLOCK = [
     "set a timer for 5 minutes", "समय यात्रा क्या है", "मीटिंग कितने बजे है",
     "कल कितने बजे उठना है", "कितने दिन हैं", "कितने साल हो गए", "अभी समय नहीं है",
     "क्या आपके पास समय है", "कितना समय बचा है", "din kaisa raha", "time pass kaise karein",
-    "what a day", "have a nice day", "Thank you.", "",
+    "what a day", "have a nice day", "Thank you.", "", "time", "Time.",
 ]
 
 

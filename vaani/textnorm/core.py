@@ -81,6 +81,43 @@ def _value(text: str) -> Fraction | None:
     return parse_digits(text)
 
 
+# -- डेढ़ लाख, ढाई किलो ---------------------------------------------------------------------
+
+_MEASURES = ("लाख करोड़ करोड हज़ार हजार सौ किलो ग्राम लीटर घंटे घंटा मिनट सेकंड साल वर्ष महीने "
+             "महीना दिन हफ़्ते हफ्ते मीटर किलोमीटर रुपये रुपए प्रतिशत गुना कप चम्मच दर्जन").split()
+_HI_FRACTION = re.compile(
+    rf"{_WORD_BEFORE}(?P<n>\d+)\.(?P<f>5|50|25|75)\s?(?P<w>{'|'.join(_MEASURES)})(?![{_D}])")
+
+
+def _hi_fraction(sp: Speller, m: re.Match[str]) -> str:
+    """Hindi says 1.5 लाख as डेढ़ लाख and 3.25 किलो as सवा तीन किलो, not with दशमलव."""
+    n, frac = int(m["n"]), m["f"]
+    if frac in ("5", "50"):
+        word = {0: "आधा", 1: "डेढ़", 2: "ढाई"}.get(n) or f"साढ़े {hindi_words(n)}"
+    elif frac == "25":
+        if n == 0:
+            return m[0]
+        word = f"सवा {hindi_words(n)}"
+    else:
+        word = f"पौने {hindi_words(n + 1)}" if n else "पौन"
+    return f" {word} {m['w']}"
+
+
+_HI_SCALED = re.compile(rf"{_WORD_BEFORE}(?P<num>\d+\.\d+)\s?(?P<scale>लाख|करोड़|करोड|हज़ार|हजार)"
+                        rf"(?![{_D}])")
+
+
+def _hi_scaled(sp: Speller, m: re.Match[str]) -> str:
+    """1.2 लाख -> "एक लाख बीस हज़ार" (a decimal point before लाख is not read out)."""
+    value = _value(m["num"])
+    if value is None:
+        return m[0]
+    value *= _SCALES[m["scale"]]
+    if value.denominator != 1:
+        return m[0]
+    return " " + hindi_words(value) + " "
+
+
 # -- currency -------------------------------------------------------------------------------
 
 _CURRENCY_BEFORE = re.compile(
@@ -132,6 +169,15 @@ _TIME = re.compile(
     rf"{_WORD_BEFORE}(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::(?P<s>\d{{2}}))?"
     rf"(?:\s?(?P<ampm>[ap]\.?\s?m\.?){_WORD_AFTER})?(?P<baje>\s?बजे)?(?![\d:])",
     re.IGNORECASE)
+
+
+_TIME_RANGE = re.compile(
+    rf"{_WORD_BEFORE}(?P<a>\d{{1,2}}:\d{{2}})\s?[-–]\s?(?P<b>\d{{1,2}}:\d{{2}})(?![\d:])")
+
+
+def _time_range(sp: Speller, m: re.Match[str]) -> str:
+    """"10:30-11:30" -> "10:30 से 11:30" (the time pass then says both)."""
+    return f"{m['a']} {sp.to} {m['b']}"
 
 
 def _time(sp: Speller, m: re.Match[str]) -> str:
@@ -228,6 +274,8 @@ def _date_day_month(sp: Speller, m: re.Match[str]) -> str:
     if month is None or not _valid(day, month):
         return m[0]
     out = _say_date(sp, day, month, int(m["y"]) if m["y"] else None)
+    if out.startswith("the ") and m.string[:m.start()].lower().endswith("the "):
+        out = out[4:]                                 # "The 2nd of October"
     # "5th March." ends a sentence ("Aug." is an abbreviation)
     if m[0].endswith(".") and len(m["mon"]) > 4:
         out += "."
@@ -361,6 +409,8 @@ def _say_plain_number(sp: Speller, text: str) -> str:
 
 
 def _number_unit(sp: Speller, m: re.Match[str]) -> str:
+    if m["unit"] in ("G", "MP") or m["unit"].isupper() and len(m["unit"]) == 1:
+        return f"{_say_plain_number(sp, m['num'])} {m['unit']}"     # 5G, 4K: not units
     unit = _UNITS[m["unit"].lower()]
     value = _value(m["num"])
     if value is None:
@@ -413,15 +463,14 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?।॥;:])")
 
 
 def _latin_to_devanagari(text: str) -> str:
-    """Latin words in Hindi text: table and acronyms always; a phonetic guess when the text
-    is Hindi around them (Devanagari, or romanised Hindi), else left for the voice."""
+    """Latin words in Hindi text: the table, acronyms letter by letter, else a phonetic guess
+    (romanised Hindi keeps its final vowels: "kaise"). A Hindi voice cannot read Latin
+    letters (festival's crashes on them), so even an English sentence is better guessed."""
     romanized = not DEVANAGARI.search(text) and is_romanized_hindi(text)
-    guess = romanized or bool(DEVANAGARI.search(text))
 
     def repl(m: re.Match[str]) -> str:
-        word = m[0]
-        out = to_devanagari(word.replace("'", ""), guess=guess, english=not romanized)
-        return out if out is not None else word
+        out = to_devanagari(m[0].replace("'", ""), guess=True, english=not romanized)
+        return out if out is not None else m[0]
 
     return _LATIN_WORD.sub(repl, text)
 
@@ -431,6 +480,9 @@ def _latin_to_devanagari(text: str) -> str:
 _PASSES: tuple[tuple[re.Pattern[str], Callable[[Speller, re.Match[str]], str]], ...] = (
     (_CURRENCY_BEFORE, _currency_before),
     (_CURRENCY_AFTER, _currency_after),
+    (_HI_FRACTION, _hi_fraction),
+    (_HI_SCALED, _hi_scaled),
+    (_TIME_RANGE, _time_range),
     (_TIME, _time),
     (_DATE_ISO, _date_iso),
     (_DATE_NUMERIC, _date_numeric),
@@ -459,7 +511,7 @@ def normalize(text: str, language: str) -> str:
     table = _ABBREVIATIONS[language]
     out = _ABBREV_RE[language].sub(lambda m: f" {table[m[0]]} ", out)
     for pattern, fn in _PASSES:
-        if pattern is _ORDINAL_HI and language != "hi":
+        if pattern in (_ORDINAL_HI, _HI_FRACTION, _HI_SCALED) and language != "hi":
             continue
         out = pattern.sub(lambda m, f=fn: f(sp, m), out)
     symbols = _SYMBOLS[language]

@@ -47,7 +47,11 @@ LOANWORDS = {
     "dollars": "डॉलर", "rupees": "रुपये", "rupee": "रुपया", "and": "एंड", "the": "द",
     "is": "इज़", "a": "अ", "of": "ऑफ़", "to": "टू", "in": "इन", "for": "फ़ॉर", "on": "ऑन",
     "good": "गुड", "morning": "मॉर्निंग", "night": "नाइट", "welcome": "वेलकम",
+    "iphone": "आईफ़ोन", "android": "एंड्रॉइड", "covid": "कोविड", "nasa": "नासा", "isro": "इसरो",
+    "unesco": "यूनेस्को", "nato": "नाटो", "laser": "लेज़र", "radar": "रडार",
 }
+# Capitalised words that are said as words, not spelled out
+SAID_AS_WORDS = frozenset({"ok", "covid", "nasa", "isro", "unesco", "nato", "laser", "radar"})
 
 LETTERS = {
     "a": "ए", "b": "बी", "c": "सी", "d": "डी", "e": "ई", "f": "एफ़", "g": "जी", "h": "एच",
@@ -127,7 +131,8 @@ def to_devanagari(word: str, guess: bool = True, english: bool = True) -> str | 
     None when the word is not in the table, not an acronym and ``guess`` is off.
     """
     lower = word.lower()
-    if lower in LOANWORDS and not (word.isupper() and len(word) > 1 and lower not in ("ok",)):
+    if lower in LOANWORDS and not (word.isupper() and len(word) > 1
+                                   and lower not in SAID_AS_WORDS):
         return LOANWORDS[lower]
     if _ACRONYM.match(word) or (len(word) == 1 and word.isalpha()):
         if word.endswith("s") and len(word) > 2:
