@@ -22,7 +22,7 @@ CHAT = [{"role": "system", "content": "You are a helpful assistant."},
 
 @pytest.fixture(scope="module")
 def smol(smollm2):
-    e = LlamaEngine(smollm2, n_ctx=1024, threads=2)
+    e = LlamaEngine(smollm2, n_ctx=1024, threads=1)
     yield e
     e.close()
 
@@ -30,7 +30,7 @@ def smol(smollm2):
 def test_plugin_builds_the_engine_from_config(smollm2):
     from vaani.models import ModelStore
 
-    config = config_mod.from_dict({"llm": {"model": str(smollm2), "context": 512,
+    config = config_mod.from_dict({"llm": {"model": str(smollm2), "context": 512, "threads": 1,
                                            "options": {"k_max": 4}}})
     host = PluginHost(config)
     host.load()
@@ -145,7 +145,7 @@ def test_bad_requests(smol):
 @pytest.fixture(scope="module")
 def smol_pair(smollm2):
     # a fixed k: the cost model would rightly decode without a draft as costly as the target
-    e = LlamaEngine(smollm2, draft=smollm2, n_ctx=1024, threads=2, k_max=4, k_fixed=3,
+    e = LlamaEngine(smollm2, draft=smollm2, n_ctx=1024, threads=1, k_max=4, k_fixed=3,
                     p_min=0.0, calibrate=False)
     yield e
     e.close()

@@ -34,7 +34,7 @@ def server(smollm2):
     from vaani.llm import LlamaEngine
     from vaani.llm.server import create_app
 
-    engine = LlamaEngine(smollm2, n_ctx=2048, threads=2)
+    engine = LlamaEngine(smollm2, n_ctx=2048, threads=1)
     port = free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(engine, model_ids=[MODEL, "vaani"]),
                                         host="127.0.0.1", port=port, log_level="warning"))
