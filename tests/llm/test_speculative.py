@@ -3,7 +3,6 @@ sampled output follows the target's distribution (chi-square test)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from tests.llm.conftest import PROMPTS
