@@ -32,5 +32,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 
-echo "== installing default models"
-.venv/bin/vaani models install
+echo "== installing model packs (default: the assistant; train: teachers and data for training/)"
+.venv/bin/vaani models install --group default
+.venv/bin/vaani models install --group train

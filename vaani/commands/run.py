@@ -30,7 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
-def print_turns(turns: list[TurnResult], out=sys.stdout) -> None:
+def print_turns(turns: list[TurnResult], out=None) -> None:
+    out = out or sys.stdout     # looked up per call: sys.stdout may have been replaced
     for t in turns:
         if t.transcript:
             note = f"  [ignored: {t.rejected}]" if t.rejected else ""
