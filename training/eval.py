@@ -30,6 +30,12 @@ import numpy as np
 LN2 = math.log(2.0)
 
 
+def eval_windows(n: int, seq: int, max_tokens: int) -> list[int]:
+    from training.pretrain import eval_windows as ew
+
+    return ew(n, seq, max_tokens)
+
+
 def _log_softmax(x: np.ndarray) -> np.ndarray:
     x = x.astype(np.float64)
     m = x.max(-1, keepdims=True)
@@ -61,10 +67,9 @@ def gguf_bpb(path: str | Path, val: dict[str, np.ndarray], token_bytes: np.ndarr
     llm = load_llama(path, n_ctx=n_ctx, threads=threads, logits_all=True)
     out = {}
     for lang, toks in val.items():
-        toks = np.asarray(toks[: max_tokens + 1], dtype=np.int64)
         nll, n_tok, n_bytes = 0.0, 0, 0
-        for s in range(0, len(toks) - 1, n_ctx):
-            win = toks[s:s + n_ctx + 1]
+        for s in eval_windows(len(toks), n_ctx, max_tokens):
+            win = np.asarray(toks[s:s + n_ctx + 1], dtype=np.int64)
             x, y = win[:-1], win[1:]
             lp = _log_softmax(llama_logits(llm, x.tolist()))
             nb = token_bytes[y]
@@ -100,10 +105,9 @@ def agreement(target: str | Path, draft: str | Path, val: dict[str, np.ndarray],
     d = load_llama(draft, n_ctx=n_ctx, threads=threads, logits_all=True)
     out = {}
     for lang, toks in val.items():
-        toks = np.asarray(toks[:max_tokens], dtype=np.int64)
         same = total = 0
-        for s in range(0, len(toks), n_ctx):
-            win = toks[s:s + n_ctx].tolist()
+        for s in eval_windows(len(toks), n_ctx, max_tokens):
+            win = np.asarray(toks[s:s + n_ctx], dtype=np.int64).tolist()
             same += int((llama_logits(t, win).argmax(-1) == llama_logits(d, win).argmax(-1)).sum())
             total += len(win)
         a = same / max(1, total)

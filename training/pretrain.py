@@ -123,6 +123,16 @@ def get_batch(tokens: np.ndarray, batch: int, seq: int, seed: int, step: int, mi
 
 # ----------------------------------------------------------------------------- eval
 
+def eval_windows(n: int, seq: int, max_tokens: int) -> list[int]:
+    """Starts of the windows to score: all of a short stream, else ``max_tokens // seq``
+    windows evenly spread over it (validation streams are grouped by source, so a prefix
+    would measure only the first few sources)."""
+    if n - 1 <= max_tokens:
+        return list(range(0, n - 1, seq))
+    k = max(1, max_tokens // seq)
+    return [int(x) for x in np.linspace(0, n - seq - 1, k)]
+
+
 @torch.no_grad()
 def evaluate(model: Chimera, corpus: Corpus, seq: int, max_tokens: int, device,
              autocast) -> dict[str, dict[str, float]]:
@@ -131,10 +141,9 @@ def evaluate(model: Chimera, corpus: Corpus, seq: int, max_tokens: int, device,
     tb = torch.from_numpy(corpus.token_bytes.astype(np.int64)).to(device)
     out = {}
     for lang, toks in corpus.val.items():
-        toks = toks[: max_tokens + 1]
         nll, n_tok, n_bytes = 0.0, 0, 0
-        for s in range(0, len(toks) - 1, seq):
-            w = torch.from_numpy(toks[s:s + seq + 1].astype(np.int64)).to(device)[None]
+        for s in eval_windows(len(toks), seq, max_tokens):
+            w = torch.from_numpy(np.asarray(toks[s:s + seq + 1]).astype(np.int64)).to(device)[None]
             x, y = w[:, :-1], w[:, 1:]
             with autocast():
                 logits = model(x)

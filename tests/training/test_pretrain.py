@@ -103,3 +103,12 @@ def test_wsd_schedule_can_be_lengthened_on_resume(tmp_path):
     assert resumed == full[10:]
     with pytest.raises(SystemExit, match="wsd"):
         pretrain.main(["--resume", str(tmp_path / "a" / "ckpt.pt"), "--steps", "40"])
+
+
+def test_eval_windows_cover_a_short_stream_and_spread_over_a_long_one():
+    from training.pretrain import eval_windows
+
+    assert eval_windows(100, 32, 1000) == [0, 32, 64, 96]        # all of it
+    starts = eval_windows(100_000, 128, 1024)                   # 8 windows across the stream
+    assert len(starts) == 8 and starts[0] == 0 and starts[-1] == 100_000 - 128 - 1
+    assert all(b - a > 128 for a, b in zip(starts, starts[1:]))
