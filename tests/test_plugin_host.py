@@ -183,3 +183,57 @@ def test_describe_lists_hooks():
     host, _ = make_host(Echo())
     (row,) = host.describe()
     assert row["name"] == "echo" and row["hooks"] == ["vaani_handle"]
+
+
+# -- tools for the LLM ---------------------------------------------------------------------
+
+from vaani.hookspecs import Tool  # noqa: E402
+
+
+class Tools:
+    def __init__(self):
+        self.release = threading.Event()
+
+    @hookimpl
+    def vaani_tools(self):
+        return [Tool("add", "add two numbers", {"a": "number", "b": "number"},
+                     lambda args, language: {"result": args["a"] + args["b"], "lang": language}),
+                Tool("boom", "raises", {}, lambda args, language: 1 / 0),
+                Tool("slow", "hangs", {}, lambda args, language: self.release.wait(5) or {}),
+                Tool("junk", "not a dict", {}, lambda args, language: [1])]
+
+
+class Shadow:
+    @hookimpl(trylast=True)
+    def vaani_tools(self):
+        return [Tool("add", "a second add", {}, lambda args, language: {"result": "shadow"}),
+                "not a tool"]
+
+
+def test_tools_are_collected_and_called_with_the_language():
+    host, events = make_host(Tools())
+    assert sorted(host.tools()) == ["add", "boom", "junk", "slow"]
+    assert host.call_tool("add", {"a": 2, "b": 3}, "hi") == {"result": 5, "lang": "hi"}
+    assert events == []
+
+
+def test_tool_failures_are_results_the_model_can_apologise_from_and_error_events():
+    tools = Tools()
+    host, events = make_host(tools)
+    assert "error" in host.call_tool("nope", {}, "en")                 # unknown: no event
+    assert "error" in host.call_tool("add", ["not", "a", "dict"], "en")
+    assert events == []
+    assert host.call_tool("boom", {}, "en", turn=3) == {"error": "the tool failed"}
+    assert events[-1].source == "plugin:tools" and "ZeroDivisionError" in events[-1].message
+    assert events[-1].turn == 3
+    assert host.call_tool("junk", {}, "en") == {"error": "the tool failed"}
+    start = time.monotonic()
+    assert host.call_tool("slow", {}, "en", timeout_ms=100) == {"error": "the tool did not answer in time"}
+    tools.release.set()
+    assert time.monotonic() - start < 2.0 and host.health["tools"].timeouts == 1
+
+
+def test_a_duplicate_tool_name_keeps_the_first_and_junk_is_reported():
+    host, events = make_host(Tools(), Shadow())
+    assert host.tools()["add"][0] == "tools"
+    assert any("not Tool" in e.message for e in events)

@@ -54,6 +54,23 @@ class Reply:
     data: dict[str, Any] = field(default_factory=dict)   # structured result for GUIs/tests
 
 
+@dataclass(frozen=True)
+class Tool:
+    """A function the LLM may call when no plugin answered the utterance itself.
+
+    Chimera writes ``<|tool_call|>{"name": NAME, "arguments": {...}}``; the runtime calls
+    ``call(arguments, language)`` (under the plugin deadline) and gives the model the JSON it
+    returns, from which the model words the spoken answer. ``parameters`` maps argument
+    names to JSON types (``"string"``, ``"integer"``, ``"number"``). Return
+    ``{"error": "..."}`` for a call you cannot serve; raising is reported as a plugin error.
+    """
+
+    name: str
+    description: str
+    parameters: dict[str, str]
+    call: Callable[[dict[str, Any], str], dict[str, Any]]
+
+
 @dataclass
 class PluginContext:
     """What plugins get at start-up: config, a way to speak later, and a clock."""
@@ -91,6 +108,11 @@ def vaani_shutdown() -> None:
 @hookspec(firstresult=True)
 def vaani_handle(utterance: Utterance) -> Reply | None:
     """Answer the utterance, or return None to let other plugins and then the LLM try."""
+
+
+@hookspec
+def vaani_tools() -> list[Tool]:
+    """Functions the LLM may call (see :class:`Tool`); names are unique across plugins."""
 
 
 @hookspec

@@ -46,6 +46,7 @@ from vaani.events import (AudioChunk, AudioStart, AudioStop, Event, Notification
                           StageTiming, Transcript, TurnFinished, TurnStarted, VoiceStarted,
                           VoiceStopped, WakeDetected, error_event)
 from vaani.hookspecs import Utterance
+from vaani.llm.tools import stream_with_tools
 from vaani.stages import (BargeInDetector, ClauseSplitter, Discard, EndOfTurn, Endpointer,
                           LanguageResolver, Reuse, SpeculativeAsr, Start,
                           TranscriptFilter, TtsStage, VoiceOnset, WakeGate)
@@ -589,6 +590,7 @@ class _Reply:
         self._llm_cancel = threading.Event()
         self._llm_go = threading.Event()         # cleared: the LLM waits (first audio first)
         self._llm_go.set()
+        self._llm_chosen = threading.Event()     # set: no plugin answered, the LLM speaks
         self._llm_queue: queue.Queue[Any] | None = None
         self._llm_t0 = 0.0
         self._aborted = False
@@ -689,7 +691,7 @@ class _Reply:
                 and not self.committed.is_set()):
             # no side effects: safe before the turn is confirmed. Once it is, the plugins
             # go first: a needless LLM prompt evaluation would slow the plugin's TTS down.
-            self._start_llm(text)
+            self._start_llm(text, language)
         if not self._wait_commit():
             return None
         self.timings["asr"] = (t1 - t0) * 1000
@@ -730,8 +732,9 @@ class _Reply:
             p._error(EngineError("no plugin could answer and no LLM is configured",
                                  hint="set [llm] engine and model"), "pipeline", self.turn)
             return "unanswered"
+        self._llm_chosen.set()
         if self._llm_queue is None:
-            self._start_llm(text)
+            self._start_llm(text, language)
         self.result.source = "llm"
         ok = self._speak(self._llm_clauses(language), language)
         self._remember(text, self.result.reply)
@@ -744,13 +747,32 @@ class _Reply:
 
     # LLM ---------------------------------------------------------------------------------
 
-    def _start_llm(self, text: str) -> None:
+    def _start_llm(self, text: str, language: str) -> None:
         p = self.p
         cfg = p.config.llm
         q: queue.Queue[Any] = queue.Queue(maxsize=max(64, cfg.max_tokens * 2))
         self._llm_queue = q
         messages = p.messages(text)
         cancel = self._llm_cancel
+
+        def generate(msgs: list[dict[str, Any]]) -> Iterator[str]:
+            return p.engines.llm.process(
+                msgs, max_tokens=cfg.max_tokens, temperature=cfg.temperature,
+                top_p=cfg.top_p, seed=cfg.seed if cfg.seed >= 0 else None, cancel=cancel)
+
+        def call_tool(name: str, args: Any) -> dict[str, Any]:
+            # a tool may act (a timer): only once the turn is confirmed and no plugin took it
+            while not self._llm_chosen.wait(0.02):
+                if cancel.is_set():
+                    return {"error": "cancelled"}
+            if p.host is None:
+                return {"error": f"no tool named {name!r} is available offline"}
+            t = time.perf_counter()
+            result = p.host.call_tool(name, args, language, turn=self.turn)
+            self.timings["tool"] = self.timings.get("tool", 0.0) + (time.perf_counter() - t) * 1000
+            self.result.data.setdefault("tool_calls", []).append(
+                {"name": name, "arguments": args, "result": result})
+            return result
 
         def produce() -> None:
             with p.llm_lock:                 # one generation at a time on one model
@@ -759,10 +781,8 @@ class _Reply:
                     if cancel.is_set():
                         return
                     first = True
-                    for piece in p.engines.llm.process(
-                            messages, max_tokens=cfg.max_tokens, temperature=cfg.temperature,
-                            top_p=cfg.top_p, seed=cfg.seed if cfg.seed >= 0 else None,
-                            cancel=cancel):
+                    for piece in stream_with_tools(generate, messages, call_tool,
+                                                   cancelled=cancel.is_set):
                         if first:
                             self.timings["llm_first_token"] = (time.perf_counter() - self._llm_t0) * 1000
                             first = False

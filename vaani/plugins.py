@@ -21,7 +21,7 @@ from vaani.config import Config
 from vaani.engines import KINDS, EngineContext, EngineSpec
 from vaani.errors import ConfigError, EngineError, PluginError, PluginTimeoutError
 from vaani.events import Error, Event, error_event
-from vaani.hookspecs import PluginContext, Reply, Utterance
+from vaani.hookspecs import PluginContext, Reply, Tool, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +240,62 @@ class PluginHost:
                 continue
             return Answer(result, name, ms)
         return None
+
+    # -- tools for the LLM --------------------------------------------------------------
+
+    def tools(self) -> dict[str, tuple[str, Tool]]:
+        """Tool name -> (plugin, tool), from enabled plugins; a plugin whose ``vaani_tools``
+        raises or returns junk is reported and left out, a duplicate name keeps the first."""
+        found: dict[str, tuple[str, Tool]] = {}
+        for impl in reversed(self.pm.hook.vaani_tools.get_hookimpls()):
+            name = impl.plugin_name
+            if self.health.get(name, PluginHealth(name)).disabled:
+                continue
+            try:
+                tools = list(impl.function() or ())
+            except Exception as exc:
+                self._fail(name, exc)
+                continue
+            for tool in tools:
+                if not isinstance(tool, Tool):
+                    self._fail(name, PluginError(
+                        f"plugin '{name}' offered {type(tool).__name__} as a tool, not Tool"))
+                elif tool.name in found:
+                    log.warning("tool %r of plugin %s ignored: plugin %s has one by that name",
+                                tool.name, name, found[tool.name][0])
+                else:
+                    found[tool.name] = (name, tool)
+        return found
+
+    def call_tool(self, name: str, arguments: Any, language: str, turn: int = 0,
+                  timeout_ms: float | None = None) -> dict[str, Any]:
+        """Call a tool under the plugin deadline. Never raises: failures are error events
+        and an ``{"error": ...}`` result the model can word an apology from."""
+        entry = self.tools().get(name)
+        if entry is None:
+            return {"error": f"no tool named {name!r} is available offline"}
+        if not isinstance(arguments, dict):
+            return {"error": "arguments must be a JSON object"}
+        plugin, tool = entry
+        timeout_s = (timeout_ms if timeout_ms is not None else self.config.plugins.timeout_ms) / 1000
+        finished, result = _call_with_deadline(lambda: tool.call(dict(arguments), language),
+                                               timeout_s)
+        if not finished:
+            with self._lock:
+                self.health.setdefault(plugin, PluginHealth(plugin)).timeouts += 1
+            self._fail(plugin, PluginTimeoutError(
+                f"tool '{name}' of plugin '{plugin}' did not answer within "
+                f"{timeout_s * 1000:.0f} ms"), turn=turn)
+            return {"error": "the tool did not answer in time"}
+        if isinstance(result, BaseException):
+            self._fail(plugin, result, turn=turn)
+            return {"error": "the tool failed"}
+        if not isinstance(result, dict):
+            self._fail(plugin, PluginError(
+                f"tool '{name}' of plugin '{plugin}' returned {type(result).__name__}, not dict"),
+                turn=turn)
+            return {"error": "the tool failed"}
+        return result
 
     def on_event(self, event: Event) -> None:
         """Broadcast to observers; an observer that raises is reported, never propagated."""

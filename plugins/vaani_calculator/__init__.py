@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import Any
 
 from vaani.errors import ConfigError
-from vaani.hookspecs import Reply, Utterance, hookimpl
+from vaani.hookspecs import Reply, Tool, Utterance, hookimpl
 from vaani.language import keys, word_key, words
 from vaani.numwords import find_numbers, format_number, hindi_words
 
@@ -474,6 +474,23 @@ class Calculator:
                                       "exact": exact})
 
 
+    def tool(self, arguments: dict[str, Any], language: str) -> dict[str, Any]:
+        """The LLM's ``calculator`` tool: ``{"expression": "240 * 15 / 100"}`` (digits or
+        words, any language the skill reads) -> ``{"result": 36}`` or ``{"error": kind}``."""
+        expression = arguments.get("expression")
+        if not isinstance(expression, str) or not expression.strip():
+            return {"error": "expression must be a non-empty string"}
+        node = parse(expression[:500])
+        if node is None:
+            return {"error": "not an arithmetic expression"}
+        try:
+            value = node.evaluate()
+        except MathError as exc:
+            return {"error": exc.kind}
+        rounded = Fraction(round(value * 10 ** self.max_places), 10 ** self.max_places)
+        return {"result": int(rounded) if rounded.denominator == 1 else float(rounded)}
+
+
 _lock = threading.Lock()
 _calculator = Calculator()
 
@@ -493,6 +510,12 @@ def vaani_startup(ctx: Any) -> None:
 @hookimpl
 def vaani_handle(utterance: Utterance) -> Reply | None:
     return _calculator.handle(utterance)
+
+
+@hookimpl
+def vaani_tools() -> list[Tool]:
+    return [Tool("calculator", "evaluate an arithmetic expression", {"expression": "string"},
+                 lambda arguments, language: _calculator.tool(arguments, language))]
 
 
 @hookimpl

@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vaani.errors import ConfigError
-from vaani.hookspecs import PluginContext, Reply, Utterance, hookimpl
+from vaani.hookspecs import PluginContext, Reply, Tool, Utterance, hookimpl
 from vaani.language import keys, word_key, words
 from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS,
                                    HINDI_WEEKDAYS, hindi_time)
@@ -202,6 +202,12 @@ class Clock:
         text = (self._hindi if language == "hi" else self._english)(query, now, day)
         return Reply(text, language, data)
 
+    def tool(self, arguments: dict[str, Any], language: str) -> dict[str, Any]:
+        """The LLM's ``clock`` tool: what an answer about the time or date needs."""
+        now = self.current()
+        return {"time": now.strftime("%H:%M"), "date": now.date().isoformat(),
+                "weekday": ENGLISH_WEEKDAYS[now.weekday()]}
+
     def _english(self, q: Query, now: datetime, day: datetime) -> str:
         if self.config.hour_format == 24:
             clock = now.strftime("%H:%M")
@@ -259,6 +265,12 @@ def vaani_startup(ctx: PluginContext) -> None:
 @hookimpl
 def vaani_handle(utterance: Utterance) -> Reply | None:
     return _clock.handle(utterance)
+
+
+@hookimpl
+def vaani_tools() -> list[Tool]:
+    return [Tool("clock", "current local time and date", {},
+                 lambda arguments, language: _clock.tool(arguments, language))]
 
 
 @hookimpl

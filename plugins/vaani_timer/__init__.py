@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import Any
 
 from vaani.errors import ConfigError
-from vaani.hookspecs import PluginContext, Reply, Utterance, hookimpl
+from vaani.hookspecs import PluginContext, Reply, Tool, Utterance, hookimpl
 from vaani.language import keys, word_key, words
 from vaani.numwords import HALF, find_numbers, hindi_words
 from vaani.textnorm.spoken import english_duration, hindi_duration
@@ -372,6 +372,28 @@ class TimerSkill:
         return Reply(text, language, {"action": "set", "id": timer.id, "seconds": seconds,
                                       "label": r.label})
 
+    def tool(self, arguments: dict[str, Any], language: str) -> dict[str, Any]:
+        """The LLM's ``timer`` tool: ``{"minutes": 5, "seconds": 0, "label": "tea"}``, with
+        the same limits as a spoken request."""
+        try:
+            seconds = 60 * float(arguments.get("minutes") or 0) + float(arguments.get("seconds") or 0)
+        except (TypeError, ValueError):
+            return {"error": "minutes and seconds must be numbers"}
+        label = arguments.get("label") or ""
+        if not isinstance(label, str):
+            return {"error": "label must be a string"}
+        cfg = self.service.config
+        seconds = round(seconds)
+        if seconds < 1:
+            return {"error": "a timer needs at least one second"}
+        if seconds > cfg.max_seconds:
+            return {"error": f"timers can be at most {int(cfg.max_seconds)} seconds"}
+        if len(self.service.pending()) >= cfg.max_timers:
+            return {"error": f"{cfg.max_timers} timers are already running"}
+        timer = self.service.add(seconds, label[:60], language if language in ("hi", "en") else "en")
+        ends = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+        return {"ok": True, "timer_id": timer.id, "ends_at": ends}
+
     def _matching(self, r: Request) -> list[Timer]:
         pending = self.service.pending()
         if r.all or (not r.seconds and not r.label):
@@ -464,6 +486,13 @@ def vaani_startup(ctx: PluginContext) -> None:
 @hookimpl
 def vaani_handle(utterance: Utterance) -> Reply | None:
     return _get().handle(utterance)
+
+
+@hookimpl
+def vaani_tools() -> list[Tool]:
+    return [Tool("timer", "start a countdown timer",
+                 {"minutes": "integer", "seconds": "integer", "label": "string"},
+                 lambda arguments, language: _get().tool(arguments, language))]
 
 
 @hookimpl

@@ -30,6 +30,7 @@ from vaani.llm.native import ContextParams, DecodeAborted, LlamaContext, LlamaMo
 from vaani.llm.sequence import Sequence
 from vaani.llm.speculative import DraftPolicy, Sampler, SpecStats, speculative_tokens
 from vaani.llm.text import TextStream
+from vaani.llm.tools import TOOL_CALL
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,9 @@ class LlamaEngine:
             raise ConfigError(f"k_max must be between 1 and 32 (got {k_max})")
         self.model = LlamaModel(model)
         self.name = name or self.model.name
+        # control tokens whose text the caller must see: a tool call's marker
+        # (vaani.llm.tools); every other control token renders empty
+        self.visible_specials = _single_tokens(self.model, (TOOL_CALL,))
         self.seed = seed
         self.threads = threads
         self.k_max = k_max
@@ -306,7 +310,8 @@ class LlamaEngine:
                     if self.model.is_eog(tok):
                         finish = "stop"
                         break
-                    text_parts.append(out.feed(self.model.piece(tok)))
+                    text_parts.append(out.feed(self.model.piece(
+                        tok, special=tok in self.visible_specials)))
                     if out.stopped:
                         finish = "stop"
                         break
@@ -376,6 +381,17 @@ class LlamaEngine:
                      k_max=self.k_max, acceptance_estimate=round(self.policy.rate, 3),
                      batch_logit_diff=self.batch_logit_diff)
         return d
+
+
+def _single_tokens(model: LlamaModel, texts: tuple[str, ...]) -> frozenset[int]:
+    """Ids of the texts that are one special token in this vocabulary."""
+    ids = set()
+    for text in texts:
+        toks = model.tokenize(text, add_special=False, parse_special=True)
+        if len(toks) == 1 and model.piece(toks[0], special=True).decode("utf-8", "replace") == text \
+                and not model.piece(toks[0]):
+            ids.add(toks[0])
+    return frozenset(ids)
 
 
 def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sampler: Sampler,

@@ -1,0 +1,70 @@
+"""The skills as tools the LLM calls (vaani_tools): clock, calculator, timer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.plugins.test_clock import skills_host
+
+FROZEN = datetime(2026, 3, 5, 17, 10, tzinfo=ZoneInfo("Asia/Kolkata")).timestamp()
+
+
+@pytest.fixture()
+def host():
+    fired = []
+    done = threading.Event()
+
+    def notify(text, language, plugin):
+        fired.append((text, language, plugin))
+        done.set()
+    h = skills_host({"clock": {"timezone": "Asia/Kolkata"}}, now=lambda: FROZEN, notify=notify)
+    h.fired, h.done = fired, done
+    yield h
+    h.shutdown()
+
+
+def test_the_three_skills_offer_their_tools(host):
+    tools = host.tools()
+    assert {name: plugin for name, (plugin, _) in tools.items()} == {
+        "clock": "clock", "calculator": "calculator", "timer": "timer"}
+    assert tools["timer"][1].parameters == {"minutes": "integer", "seconds": "integer",
+                                            "label": "string"}
+
+
+def test_clock_tool_gives_what_chimera_was_trained_on(host):
+    assert host.call_tool("clock", {}, "hi") == {"time": "17:10", "date": "2026-03-05",
+                                                 "weekday": "Thursday"}
+
+
+@pytest.mark.parametrize("expression, result", [
+    ("240 * 15 / 100", 36), ("12 + 30", 42), ("7 / 2", 3.5), ("2 / 3", 0.6667),
+    ("पच्चीस गुणा चार", 100), ("five times six", 30),
+])
+def test_calculator_tool(host, expression, result):
+    assert host.call_tool("calculator", {"expression": expression}, "en") == {"result": result}
+
+
+@pytest.mark.parametrize("args", [{}, {"expression": ""}, {"expression": 42},
+                                  {"expression": "hello there"}, {"expression": "5 / 0"}])
+def test_calculator_tool_errors(host, args):
+    assert "error" in host.call_tool("calculator", args, "en")
+
+
+def test_timer_tool_sets_a_timer_that_fires_in_the_language_asked(host):
+    result = host.call_tool("timer", {"seconds": 1, "label": "चाय"}, "hi")
+    assert result["ok"] is True and result["timer_id"] >= 1
+    assert time.strptime(result["ends_at"], "%H:%M:%S")
+    assert host.done.wait(5)
+    (text, language, plugin), = host.fired
+    assert language == "hi" and plugin == "timer" and "चाय" in text
+
+
+@pytest.mark.parametrize("args", [{"minutes": 0}, {"minutes": "soon"}, {"minutes": 100000},
+                                  {"minutes": 1, "label": 7}])
+def test_timer_tool_limits(host, args):
+    assert "error" in host.call_tool("timer", args, "en") and host.fired == []

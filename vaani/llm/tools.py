@@ -1,0 +1,112 @@
+"""Tool calls inside a streamed reply: Chimera's ``<|tool_call|>{json}<|end|>`` turns.
+
+A model trained on ``training/chat.py``'s format answers "what's the weather in Pune" by
+writing ``<|tool_call|>{"name": "weather", "arguments": {"city": "Pune"}}`` and stopping.
+:func:`stream_with_tools` watches the streamed text for the marker: text before it is
+passed on (it may be spoken), the call itself never is. The call runs through
+``call_tool(name, arguments)``, its JSON result goes back as a ``tool`` message, and the model
+is asked again, now to word the answer, which streams on. At most ``max_calls`` calls per
+reply; a model that keeps calling is cut off with nothing more spoken.
+
+Models that never write the marker (SmolLM2 and other plain chat models) stream through
+unchanged, at the cost of holding back text that could be the start of the marker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+TOOL_CALL = "<|tool_call|>"
+
+
+class ToolCallSplitter:
+    """Feed text pieces; get the text before a tool call, and the call's text after it."""
+
+    def __init__(self, marker: str = TOOL_CALL) -> None:
+        self.marker = marker
+        self._held = ""
+        self.calling = False
+        self.call_text = ""
+
+    def feed(self, piece: str) -> str:
+        if self.calling:
+            self.call_text += piece
+            return ""
+        text = self._held + piece
+        i = text.find(self.marker)
+        if i >= 0:
+            self.calling = True
+            self.call_text = text[i + len(self.marker):]
+            self._held = ""
+            return text[:i]
+        keep = 0                              # a tail that may be the marker's beginning
+        for n in range(min(len(self.marker) - 1, len(text)), 0, -1):
+            if text.endswith(self.marker[:n]):
+                keep = n
+                break
+        self._held = text[len(text) - keep:] if keep else ""
+        return text[:len(text) - keep]
+
+    def flush(self) -> str:
+        out, self._held = ("" if self.calling else self._held), ""
+        return out
+
+
+def parse_call(text: str) -> tuple[str, Any] | None:
+    """``{"name": ..., "arguments": {...}}`` -> (name, arguments); None if it is not one."""
+    text = text.strip()
+    try:
+        obj, _ = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
+        return None
+    args = obj.get("arguments", {})
+    if isinstance(args, str):                 # the OpenAI convention: a JSON string
+        try:
+            args = json.loads(args)
+        except ValueError:
+            return None
+    return obj["name"], args
+
+
+def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
+                      messages: list[dict[str, Any]],
+                      call_tool: Callable[[str, Any], dict[str, Any]], *,
+                      max_calls: int = 2,
+                      on_call: Callable[[str, Any, dict[str, Any]], None] | None = None,
+                      cancelled: Callable[[], bool] = lambda: False) -> Iterator[str]:
+    """Yield the reply's speakable text, running the tool calls the model makes."""
+    messages = list(messages)
+    for round_ in range(max_calls + 1):
+        splitter = ToolCallSplitter()
+        for piece in generate(messages):
+            text = splitter.feed(piece)
+            if text:
+                yield text
+        tail = splitter.flush()
+        if tail:
+            yield tail
+        if not splitter.calling or cancelled():
+            return
+        call = parse_call(splitter.call_text)
+        if call is None:
+            log.warning("the model wrote a tool call that is not JSON: %r", splitter.call_text[:200])
+            return
+        if round_ == max_calls:
+            log.warning("the model asked for more than %d tool calls; reply cut", max_calls)
+            return
+        name, args = call
+        result = call_tool(name, args)
+        if on_call is not None:
+            on_call(name, args, result)
+        arguments = json.dumps(args, ensure_ascii=False)
+        messages += [
+            {"role": "assistant", "content": "", "tool_calls": [
+                {"type": "function", "function": {"name": name, "arguments": arguments}}]},
+            {"role": "tool", "content": json.dumps(result, ensure_ascii=False)}]
