@@ -45,3 +45,21 @@ def test_prompt_is_the_training_format_token_for_token(chimera_like):
         assert out.completion_tokens <= 8 and "<|" not in out.text   # control tokens hidden
     finally:
         e.close()
+
+
+def test_the_tool_call_marker_is_the_one_control_token_the_stream_shows(chimera_like):
+    path, chat = chimera_like
+    e = LlamaEngine(path, n_ctx=512, threads=1)
+    try:
+        (marker,) = e.model.tokenize(chat.TOOL_CALL, add_special=False)
+        assert e.visible_specials == {marker}
+        # a tool-call turn of the training format round-trips through the prompt renderer
+        msgs = MESSAGES + [{"role": "assistant", "content": "", "tool_calls": [
+            {"type": "function", "function": {"name": "clock", "arguments": "{}"}}]},
+            {"role": "tool", "content": '{"time": "17:10"}'}]
+        ids = e.chat_prompt(msgs)
+        text = b"".join(e.model.piece(t, special=True) for t in ids).decode()
+        assert text == chat.render(msgs, add_generation_prompt=True)
+        assert '<|tool_call|>{"name": "clock", "arguments": {}}<|end|><|tool_result|>' in text
+    finally:
+        e.close()

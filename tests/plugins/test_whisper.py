@@ -127,3 +127,45 @@ def test_bad_audio_is_a_clear_error(asr):
         asr.process(np.zeros((2, 16000), np.float32), "en")
     with pytest.raises(AudioFormatError):
         asr.process(np.full(16000, np.nan, np.float32), "en")
+
+
+# -- the encoder window -----------------------------------------------------------------------
+
+def test_window_is_fitted_to_the_utterance():
+    from vaani_whisper import window_frames
+
+    assert window_frames(150, 10.0) == 1000            # a 1.5 s command: a 10 s window
+    assert window_frames(1250, 10.0) == 1350           # 12.5 s: the utterance plus 1 s
+    assert window_frames(2950, 10.0) == 3000           # never beyond Whisper's 30 s
+    assert window_frames(150, 30.0) == 3000            # window_s = 30: the full window
+
+
+@pytest.mark.parametrize("value", [0.5, 31, "ten", True])
+def test_window_option_is_checked(value):
+    with pytest.raises(ConfigError, match="window_s"):
+        make_engine("asr", "faster-whisper", model="whisper-base", options={"window_s": value})
+
+
+@pytest_models
+def test_fitted_window_transcribes_like_the_full_one(asr):
+    from vaani.stages.transcript import normalize
+
+    clip = say("Tell me a fun fact about the moon.", "en", None, lead_s=0.3, tail_s=0.3).audio
+    fitted = asr.process(clip, "en").text
+    old, asr.window_s = asr.window_s, 30.0
+    try:
+        full = asr.process(clip, "en").text
+    finally:
+        asr.window_s = old
+    assert old == 10.0 and normalize(fitted) == normalize(full) and "moon" in fitted.lower()
+
+
+@pytest_models
+def test_an_utterance_longer_than_the_window_is_heard_to_its_end(asr):
+    text = ("The quick brown fox jumps over the lazy dog. " * 2 +
+            "Please remember to buy milk, bread, rice and eggs on the way home tonight, "
+            "and call your sister after dinner.")
+    clip = say(text, "en", None, lead_s=0.3, tail_s=0.3).audio
+    assert len(clip) / 16000 > 10.0
+    result = asr.process(clip, "en")
+    assert "eggs" in result.text.lower() and "sister" in result.text.lower(), result.text

@@ -32,7 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def window_frames(n_frames: int, min_window_s: float) -> int:
-    return int(min(FULL, max(min_window_s * FRAMES_PER_S, n_frames + FRAMES_PER_S)))
+    from vaani_whisper import window_frames as engine_frames     # what the engine does
+
+    return engine_frames(n_frames, min_window_s)
 
 
 class Transcriber:
