@@ -63,3 +63,18 @@ def test_the_tool_call_marker_is_the_one_control_token_the_stream_shows(chimera_
         assert '<|tool_call|>{"name": "clock", "arguments": {}}<|end|><|tool_result|>' in text
     finally:
         e.close()
+
+
+def test_tools_offered_by_a_client_are_listed_the_way_chimera_was_trained(chimera_like):
+    path, chat = chimera_like
+    tools = [{"type": "function", "function": {"name": "weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}}}},
+             {"type": "function", "function": {"name": "clock"}}]
+    e = LlamaEngine(path, n_ctx=512, threads=1)
+    try:
+        ids = e.chat_prompt(MESSAGES[-1:], tools=tools)
+        text = b"".join(e.model.piece(t, special=True) for t in ids).decode()
+        assert text.startswith("<|endoftext|><|system|>Tools: weather(city); clock()<|end|>")
+        assert text == chat.render(MESSAGES[-1:], tools=tools, add_generation_prompt=True)
+    finally:
+        e.close()

@@ -86,14 +86,34 @@ def _compile(template: str):
         raise EngineError(f"the model's chat template does not compile: {exc}") from exc
 
 
+def check_tools(tools: Any) -> list[dict[str, Any]] | None:
+    """OpenAI ``tools`` (function tools only) as plain dicts; None or [] means none."""
+    if tools in (None, []):
+        return None
+    if not isinstance(tools, list):
+        raise RequestError("tools must be a list")
+    for i, t in enumerate(tools):
+        f = t.get("function") if isinstance(t, dict) else None
+        if not isinstance(t, dict) or t.get("type", "function") != "function" \
+                or not isinstance(f, dict) or not isinstance(f.get("name"), str):
+            raise RequestError(f"tools[{i}] must be {{\"type\": \"function\", \"function\": "
+                               f"{{\"name\": ...}}}}")
+        params = f.get("parameters")
+        if params is not None and not isinstance(params, dict):
+            raise RequestError(f"tools[{i}].function.parameters must be an object")
+    return tools
+
+
 def render(messages: list[dict[str, Any]], template: str | None, *, bos_token: str = "",
-           eos_token: str = "", add_generation_prompt: bool = True) -> str:
-    """The prompt text for ``messages`` under ``template`` (None: ChatML)."""
+           eos_token: str = "", add_generation_prompt: bool = True,
+           tools: list[dict[str, Any]] | None = None) -> str:
+    """The prompt text for ``messages`` under ``template`` (None: ChatML); ``tools`` go to
+    templates that list them (Chimera's does)."""
     from jinja2 import TemplateError
 
     try:
         return _compile(template or CHATML).render(
             messages=messages, add_generation_prompt=add_generation_prompt,
-            bos_token=bos_token, eos_token=eos_token)
+            bos_token=bos_token, eos_token=eos_token, tools=tools)
     except TemplateError as exc:
         raise EngineError(f"the model's chat template failed: {exc}") from exc

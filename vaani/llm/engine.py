@@ -217,11 +217,13 @@ class LlamaEngine:
 
     # -- prompts ---------------------------------------------------------------------------------
 
-    def chat_prompt(self, messages: list[dict[str, str]]) -> list[int]:
+    def chat_prompt(self, messages: list[dict[str, str]],
+                    tools: list[dict[str, Any]] | None = None) -> list[int]:
         messages = chat.check_messages(messages)
         bos = self.model.piece(self.model.bos, special=True).decode("utf-8", "replace")
         eos = self.model.piece(self.model.eos, special=True).decode("utf-8", "replace")
-        text = chat.render(messages, self.model.chat_template, bos_token=bos, eos_token=eos)
+        text = chat.render(messages, self.model.chat_template, bos_token=bos, eos_token=eos,
+                           tools=chat.check_tools(tools))
         add = self.model.add_bos and not (bos and text.startswith(bos))
         return self.model.tokenize(text, add_special=add, parse_special=True)
 

@@ -30,8 +30,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vaani.errors import VaaniError
-from vaani.llm.chat import check_messages
+from vaani.llm.chat import check_messages, check_tools
 from vaani.llm.engine import Chunk, LlamaEngine, Request
+from vaani.llm.tools import ToolCallSplitter, parse_call
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ NEUTRAL: dict[str, Callable[[Any], bool]] = {
     "best_of": lambda v: v in (None, 1),
     "suffix": lambda v: v in (None, ""),
     "response_format": lambda v: v in (None, {"type": "text"}),
-    "tools": lambda v: v in (None, []),
     "tool_choice": lambda v: v in (None, "none", "auto"),
     "parallel_tool_calls": lambda v: True,
     "functions": lambda v: v in (None, []),
@@ -62,7 +62,7 @@ NEUTRAL: dict[str, Callable[[Any], bool]] = {
 }
 COMMON = {"model", "stream", "stream_options", "max_tokens", "max_completion_tokens",
           "temperature", "top_p", "stop", "seed"}
-CHAT_KEYS = COMMON | {"messages"} | set(NEUTRAL)
+CHAT_KEYS = COMMON | {"messages", "tools"} | set(NEUTRAL)
 COMPLETION_KEYS = COMMON | {"prompt"} | set(NEUTRAL)
 
 
@@ -228,7 +228,11 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
         except ValueError as exc:
             raise ApiError(400, str(exc), param="messages", code="invalid_messages") from None
         try:
-            prompt = engine.chat_prompt(messages)
+            tools = check_tools(body.get("tools"))
+        except ValueError as exc:
+            raise ApiError(400, str(exc), param="tools") from None
+        try:
+            prompt = engine.chat_prompt(messages, tools=tools)
         except VaaniError as exc:
             raise ApiError(400, str(exc), param="messages") from None
         check_length(prompt, req)
@@ -286,8 +290,15 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
                  "total_tokens": result.prompt_tokens + result.completion_tokens}
         finish = "length" if result.finish_reason == "length" else "stop"
         if chat:
-            choice = {"index": 0, "message": {"role": "assistant", "content": result.text},
-                      "logprobs": None, "finish_reason": finish}
+            message: dict[str, Any] = {"role": "assistant", "content": result.text}
+            splitter = ToolCallSplitter()
+            content = splitter.feed(result.text) + splitter.flush()
+            call = parse_call(splitter.call_text) if splitter.calling else None
+            if call is not None:
+                message = {"role": "assistant", "content": content or None,
+                           "tool_calls": [openai_tool_call(*call)]}
+                finish = "tool_calls"
+            choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
             obj = "chat.completion"
         else:
             choice = {"index": 0, "text": result.text, "logprobs": None, "finish_reason": finish}
@@ -344,6 +355,7 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
                 return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
             return {"index": 0, "text": text or "", "logprobs": None, "finish_reason": finish}
 
+        splitter = ToolCallSplitter() if chat else None
         try:
             if chat:
                 yield frame([choice("", None, first=True)])
@@ -354,10 +366,20 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
                                    else "server_error")
                     yield b"data: " + json.dumps(err.body()).encode() + b"\n\n"
                     return
-                if item.text:
-                    yield frame([choice(item.text, None)])
+                text = item.text
+                if splitter is not None:
+                    text = splitter.feed(text) + (splitter.flush() if item.finish_reason else "")
+                if text:
+                    yield frame([choice(text, None)])
                 if item.finish_reason is not None:
                     finish = "length" if item.finish_reason == "length" else "stop"
+                    call = (parse_call(splitter.call_text)
+                            if splitter is not None and splitter.calling else None)
+                    if call is not None:
+                        delta = {"tool_calls": [{"index": 0, **openai_tool_call(*call)}]}
+                        yield frame([{"index": 0, "delta": delta, "logprobs": None,
+                                      "finish_reason": None}])
+                        finish = "tool_calls"
                     yield frame([choice(None if chat else "", finish)])
                     if usage_wanted:
                         yield frame([], {"prompt_tokens": item.prompt_tokens,
@@ -368,6 +390,12 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
             cancel.set()           # the client left (or we are done): stop generating
 
     return app
+
+
+def openai_tool_call(name: str, arguments: Any) -> dict[str, Any]:
+    """A model's tool call as an OpenAI ``tool_calls`` entry (arguments as a JSON string)."""
+    return {"id": "call_" + uuid.uuid4().hex[:24], "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments, ensure_ascii=False)}}
 
 
 def serve(engine: LlamaEngine, *, host: str = "127.0.0.1", port: int = 8000,
