@@ -14,8 +14,8 @@ cd "$(dirname "$0")/../.."
 PY=${PY:-.venv/bin/python}
 RUNS=${RUNS:-runs}
 TEACHER_S=${TEACHER_S:-1080}
-TARGET_STEPS=${TARGET_STEPS:-3000}
-DRAFT_STEPS=${DRAFT_STEPS:-6000}
+TARGET_STEPS=${TARGET_STEPS:-1600}
+DRAFT_STEPS=${DRAFT_STEPS:-3400}
 
 # 1. teacher text (resumable cache in $VAANI_DATA_DIR/chimera/teacher)
 timeout "$TEACHER_S" $PY -m training.data.teacher --job gemma-hi --tokens 300000 --threads 1 &
