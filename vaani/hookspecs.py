@@ -110,6 +110,18 @@ def vaani_handle(utterance: Utterance) -> Reply | None:
     """Answer the utterance, or return None to let other plugins and then the LLM try."""
 
 
+@hookspec(firstresult=True)
+def vaani_preview(utterance: Utterance) -> Reply | None:
+    """Optional: the reply ``vaani_handle`` would give, computed WITHOUT side effects.
+
+    Called while the user may still resume speaking (during the end-of-turn pause), so that
+    VAANI can synthesise the reply's first clause ahead of time. The audio is used only if
+    ``vaani_handle`` then returns exactly the same text; otherwise it is dropped. Implement it
+    only for answers that are pure functions of the utterance (a clock, a calculator), never
+    for ones that act (a timer).
+    """
+
+
 @hookspec
 def vaani_tools() -> list[Tool]:
     """Functions the LLM may call (see :class:`Tool`); names are unique across plugins."""

@@ -25,6 +25,7 @@ the loop goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -560,6 +561,54 @@ class Pipeline:
         return msgs + self.history[-4:] + [{"role": "user", "content": text}]
 
 
+class _Preview:
+    """A plugin's side-effect-free answer (``vaani_preview``) and its first clause's audio,
+    made in the end-of-turn pause so that a confirmed plugin turn starts speaking at once."""
+
+    def __init__(self, reply: _Reply, text: str, language: str) -> None:
+        self.r = reply
+        self.text = text
+        self.language = language
+        self.reply_text: str | None = None
+        self.reply_language = ""
+        self.clause = ""
+        self.audio: list[tuple[np.ndarray, int]] = []
+        self.complete = False
+        self.thread = threading.Thread(target=self._run, daemon=True,
+                                       name=f"vaani-preview-{reply.turn}")
+        self.thread.start()
+
+    def _run(self) -> None:
+        r, p = self.r, self.r.p
+        try:
+            assert p.host is not None and p.tts is not None
+            answer = p.host.preview(Utterance(self.text, self.language, r.turn))
+            if answer is None or r.cancel.is_set() or not answer.text.strip():
+                return
+            self.reply_text = answer.text
+            self.reply_language = answer.language or self.language
+            self.clause = next(iter(r._split(answer.text)), "")
+            lang = (p.language.process(self.clause, self.reply_language)
+                    if p.language.language == "auto" else self.reply_language)
+            if not self.clause:
+                return
+            with p.tts_lock:
+                for samples, rate in p.tts.process(self.clause, lang, first=True):
+                    if r.cancel.is_set():
+                        return
+                    self.audio.append((np.asarray(samples), rate))
+            self.complete = True
+        except Exception as exc:            # the normal path will synthesise (and report)
+            log.debug("preview failed: %r", exc)
+
+    def audio_for(self, text: str, language: str) -> tuple[str, list[tuple[np.ndarray, int]]] | None:
+        """The first clause's audio if the confirmed reply is the previewed one."""
+        self.thread.join()
+        if not self.complete or self.reply_text != text or self.reply_language != language:
+            return None
+        return self.clause, self.audio
+
+
 class _Reply:
     """One answer, in its own thread: transcript -> plugins or LLM -> clauses -> TTS -> sink.
 
@@ -591,6 +640,7 @@ class _Reply:
         self._llm_go = threading.Event()         # cleared: the LLM waits (first audio first)
         self._llm_go.set()
         self._llm_chosen = threading.Event()     # set: no plugin answered, the LLM speaks
+        self._preview: _Preview | None = None    # a plugin reply's first clause, synthesised ahead
         self._llm_queue: queue.Queue[Any] | None = None
         self._llm_t0 = 0.0
         self._aborted = False
@@ -692,6 +742,9 @@ class _Reply:
             # no side effects: safe before the turn is confirmed. Once it is, the plugins
             # go first: a needless LLM prompt evaluation would slow the plugin's TTS down.
             self._start_llm(text, language)
+        if (not rejected and self.speculative and p.host is not None and p.tts is not None
+                and not self.committed.is_set()):
+            self._preview = _Preview(self, text, language)
         if not self._wait_commit():
             return None
         self.timings["asr"] = (t1 - t0) * 1000
@@ -725,7 +778,9 @@ class _Reply:
             self.result.data = dict(reply.data or {})
             p.emit(ReplyTextChunk(text=reply.text, source=source, final=True, language=rlang,
                                   turn=self.turn))
-            ok = self._speak(self._split(reply.text), rlang)
+            preview = self._preview
+            ready = preview.audio_for(reply.text, rlang) if preview is not None else None
+            ok = self._speak(self._split(reply.text), rlang, ready=ready)
             self._remember(text, reply.text)
             return "answered" if ok else ("cancelled" if self.cancel.is_set() else "error")
         if p.engines.llm is None:
@@ -845,14 +900,17 @@ class _Reply:
         yield from splitter.process(text)
         yield from splitter.flush()
 
-    def _speak(self, clauses: Iterator[str], language: str) -> bool:
-        """TTS clause by clause into the sink; True if it all went out."""
+    def _speak(self, clauses: Iterator[str], language: str,
+               ready: tuple[str, list[tuple[np.ndarray, int]]] | None = None) -> bool:
+        """TTS clause by clause into the sink; True if it all went out. ``ready``: the first
+        clause and its audio, synthesised ahead (a plugin's preview)."""
         try:
-            return self._speak_clauses(clauses, language)
+            return self._speak_clauses(clauses, language, ready)
         finally:
             self._llm_go.set()
 
-    def _speak_clauses(self, clauses: Iterator[str], language: str) -> bool:
+    def _speak_clauses(self, clauses: Iterator[str], language: str,
+                       ready: tuple[str, list[tuple[np.ndarray, int]]] | None = None) -> bool:
         p = self.p
         if p.tts is None:
             for _ in clauses:
@@ -871,8 +929,15 @@ class _Reply:
                     self._llm_go.clear()
                 t = time.perf_counter()
                 try:
-                    with p.tts_lock:
-                        for samples, rate in p.tts.process(clause, lang, first=first_clause):
+                    if first_clause and ready is not None and ready[0] == clause:
+                        chunks: Any = iter(ready[1])
+                        self.timings["tts_ahead"] = 1.0
+                    else:
+                        chunks = None
+                    with (contextlib.nullcontext() if chunks is not None else p.tts_lock):
+                        if chunks is None:
+                            chunks = p.tts.process(clause, lang, first=first_clause)
+                        for samples, rate in chunks:
                             if self.cancel.is_set():
                                 break
                             if not started:

@@ -241,6 +241,22 @@ class PluginHost:
             return Answer(result, name, ms)
         return None
 
+    def preview(self, utterance: Utterance, timeout_ms: float | None = None) -> Reply | None:
+        """First-result over ``vaani_preview`` (side-effect-free answers), for synthesising
+        ahead. Never raises and emits nothing: the real ``handle`` call follows and reports."""
+        timeout_s = (timeout_ms if timeout_ms is not None else self.config.plugins.timeout_ms) / 1000
+        for impl in reversed(self.pm.hook.vaani_preview.get_hookimpls()):
+            if self.health.get(impl.plugin_name, PluginHealth(impl.plugin_name)).disabled:
+                continue
+            finished, result = _call_with_deadline(
+                lambda f=impl.function: f(utterance=utterance), timeout_s)
+            if not finished or isinstance(result, BaseException):
+                log.debug("preview of %s failed: %r", impl.plugin_name, result)
+                continue
+            if isinstance(result, Reply):
+                return result
+        return None
+
     # -- tools for the LLM --------------------------------------------------------------
 
     def tools(self) -> dict[str, tuple[str, Tool]]:

@@ -513,6 +513,11 @@ def vaani_handle(utterance: Utterance) -> Reply | None:
 
 
 @hookimpl
+def vaani_preview(utterance: Utterance) -> Reply | None:
+    return _calculator.handle(utterance)            # a pure function of the utterance
+
+
+@hookimpl
 def vaani_tools() -> list[Tool]:
     return [Tool("calculator", "evaluate an arithmetic expression", {"expression": "string"},
                  lambda arguments, language: _calculator.tool(arguments, language))]

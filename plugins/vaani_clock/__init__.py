@@ -268,6 +268,11 @@ def vaani_handle(utterance: Utterance) -> Reply | None:
 
 
 @hookimpl
+def vaani_preview(utterance: Utterance) -> Reply | None:
+    return _clock.handle(utterance)            # a pure function of the utterance
+
+
+@hookimpl
 def vaani_tools() -> list[Tool]:
     return [Tool("clock", "current local time and date", {},
                  lambda arguments, language: _clock.tool(arguments, language))]

@@ -68,3 +68,15 @@ def test_timer_tool_sets_a_timer_that_fires_in_the_language_asked(host):
                                   {"minutes": 1, "label": 7}])
 def test_timer_tool_limits(host, args):
     assert "error" in host.call_tool("timer", args, "en") and host.fired == []
+
+
+def test_clock_and_calculator_preview_what_they_would_answer_and_the_timer_does_not(host):
+    from vaani.hookspecs import Utterance
+
+    for text, language in (("what time is it", "en"), ("पच्चीस गुणा चार", "hi")):
+        u = Utterance(text, language)
+        assert host.preview(u).text == host.handle(u).reply.text
+    u = Utterance("set a timer for five minutes", "en")
+    import vaani_timer
+
+    assert host.preview(u) is None and vaani_timer._get().service.pending() == []
