@@ -3,6 +3,7 @@ client, SmolLM2 behind it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -29,24 +30,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(smollm2):
-    from vaani.llm import LlamaEngine
-    from vaani.llm.server import create_app
-
-    engine = LlamaEngine(smollm2, n_ctx=2048, threads=1)
+@contextlib.contextmanager
+def running(app):
+    """Serve ``app`` with uvicorn on a free localhost port; yields the /v1 base URL."""
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(engine, model_ids=[MODEL, "vaani"]),
-                                        host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.time() + 30
     while not srv.started and time.time() < deadline:
         time.sleep(0.05)
     assert srv.started
-    yield engine, f"http://127.0.0.1:{port}/v1"
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(smollm2):
+    from vaani.llm import LlamaEngine
+    from vaani.llm.server import create_app
+
+    engine = LlamaEngine(smollm2, n_ctx=2048, threads=1)
+    with running(create_app(engine, model_ids=[MODEL, "vaani"])) as url:
+        yield engine, url
     engine.close()
 
 

@@ -6,9 +6,6 @@ is checked in test_chimera_format.py."""
 from __future__ import annotations
 
 import json
-import threading
-import time
-
 import pytest
 
 from vaani.llm.engine import Chunk, Completion, FifoLock
@@ -61,22 +58,12 @@ CALL = TOOL_CALL + json.dumps({"name": "weather", "arguments": {"city": "Pune"}}
 
 @pytest.fixture(scope="module")
 def served():
-    from tests.llm.test_server import free_port
+    from tests.llm.test_server import running
     from vaani.llm.server import create_app
 
     engine = ScriptedEngine()
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(engine, model_ids=["vaani"]),
-                                        host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="x", max_retries=0)
-    yield engine, client
-    srv.should_exit = True
-    thread.join(10)
+    with running(create_app(engine, model_ids=["vaani"])) as url:
+        yield engine, openai.OpenAI(base_url=url, api_key="x", max_retries=0)
 
 
 def test_a_tool_call_is_returned_as_tool_calls(served):
