@@ -234,11 +234,11 @@ class LlamaEngine:
 
     def process(self, messages: list[dict[str, str]], *, max_tokens: int = 128,
                 temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
-                seed: int | None = None,
-                cancel: threading.Event | None = None) -> Iterator[str]:
+                seed: int | None = None, cancel: threading.Event | None = None,
+                tools: list[dict[str, Any]] | None = None) -> Iterator[str]:
         req = Request(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                       stop=list(stop or []), seed=seed)
-        for chunk in self.stream(self.chat_prompt(messages), req, cancel):
+        for chunk in self.stream(self.chat_prompt(messages, tools), req, cancel):
             if chunk.text:
                 yield chunk.text
 
