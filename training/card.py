@@ -39,8 +39,8 @@ def read_log(run: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return train, val
 
 
-def card(run: Path, gguf: Path, evals: dict[str, Path], speed_json: Path | None,
-         name: str) -> str:
+def card(run: Path, gguf: Path, evals: dict[str, Path | None], speed_json: Path | None,
+         name: str, tools_json: Path | None = None) -> str:
     from training.config import ModelConfig, param_count
 
     info = json.loads((run / "config.json").read_text())
@@ -94,6 +94,16 @@ def card(run: Path, gguf: Path, evals: dict[str, Path], speed_json: Path | None,
         lines += ["", "Top-1 agreement of chimera-draft with chimera on validation text "
                   "(Q4_K_M, llama.cpp): " + ", ".join(
                       f"{k} {v['top1_agreement']:.1%}" for k, v in agree.items())]
+    if tools_json:
+        tc = json.loads(tools_json.read_text())
+        lines += ["", f"## Tool calls (`training.eval_tools`, {tc['per_cell']} held-out "
+                  "dialogues per tool and language, greedy, through VAANI's engine)", "",
+                  "| | called a tool | right tool | exact arguments | calculator answer |",
+                  "|---|---:|---:|---:|---:|"]
+        for group, row in tc["summary"].items():
+            ans = row.get("calculator_answer")
+            lines.append(f"| {group} | {row['called']:.0%} | {row['name']:.0%} | "
+                         f"{row['args']:.0%} | {'-' if ans is None else f'{ans:.0%}'} |")
     if speed_json:
         sp = json.loads(speed_json.read_text()).get("speed", {})
         lines += ["", "## Speed on this CPU (llama-cpp-python, greedy, same run)", "",

@@ -147,13 +147,14 @@ def speed(models: dict[str, Path], prompt: str, n_new: int = 64, repeats: int = 
                      "decode_tok_per_s": round(statistics.median(tps[1:]), 1)}
         llm.close()
     names = list(models)
-    if len(names) == 2:
-        a, b = res[names[0]], res[names[1]]
-        res["ratios"] = {
-            f"decode_tok_per_s {names[0]}/{names[1]}":
-                round(a["decode_tok_per_s"] / b["decode_tok_per_s"], 3),
-            f"first_token_ms {names[0]}/{names[1]}":
-                round(a["first_token_ms"] / b["first_token_ms"], 3)}
+    if len(names) >= 2:                   # every model against the last one (the baseline)
+        base = names[-1]
+        res["ratios"] = {}
+        for n in names[:-1]:
+            res["ratios"][f"decode_tok_per_s {n}/{base}"] = round(
+                res[n]["decode_tok_per_s"] / res[base]["decode_tok_per_s"], 3)
+            res["ratios"][f"first_token_ms {n}/{base}"] = round(
+                res[n]["first_token_ms"] / res[base]["first_token_ms"], 3)
     res["machine"] = {"cpu": platform.processor() or platform.machine(), "threads": threads,
                       "note": "shared 2-core machine; other jobs may have been running"}
     return res
