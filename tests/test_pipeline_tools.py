@@ -85,3 +85,27 @@ def test_no_tool_runs_for_a_speculation_the_user_talked_over():
     (turn,) = r.pipeline.run(ArraySource(s.audio, realtime=True, speed=4.0))
     assert turn.transcript == "weather in pune"
     assert weather.calls == [({"city": "Pune"}, "en")]          # once: for the whole question
+
+
+class Alarm:
+    """An acting tool, grounded only when the user said the number of minutes."""
+
+    def __init__(self):
+        self.set = []
+
+    @hookimpl
+    def vaani_tools(self):
+        return [Tool("alarm", "set an alarm", {"minutes": "integer"},
+                     lambda args, language: self.set.append(args) or {"ok": True}, acts=True,
+                     grounded=lambda args, text: str(args.get("minutes")) in text.split())]
+
+
+def test_an_invented_call_to_a_tool_that_acts_does_nothing():
+    s = Script().silence(0.3).say("tell me about the moon", 0.8).silence(1.0)
+    alarm = Alarm()
+    llm = FakeLlm(lambda u: "The moon is far." if u.startswith("{") else
+                  TOOL_CALL + json.dumps({"name": "alarm", "arguments": {"minutes": 2}}))
+    r = rig(s, plugins=(alarm,), llm=llm)
+    (turn,) = r.pipeline.run(ArraySource(s.audio))
+    assert alarm.set == [] and turn.reply == "The moon is far."
+    assert turn.data["tool_calls"][0]["result"] == {"error": "the user did not ask for this"}

@@ -237,3 +237,28 @@ def test_a_duplicate_tool_name_keeps_the_first_and_junk_is_reported():
     host, events = make_host(Tools(), Shadow())
     assert host.tools()["add"][0] == "tools"
     assert any("not Tool" in e.message for e in events)
+
+
+class Acting:
+    def __init__(self):
+        self.done = []
+
+    @hookimpl
+    def vaani_tools(self):
+        act = lambda args, language: self.done.append(args) or {"ok": True}  # noqa: E731
+        return [Tool("send", "sends", {"n": "integer"}, act, acts=True,
+                     grounded=lambda args, text: str(args.get("n")) in text),
+                Tool("ungrounded", "acts, no check", {}, act, acts=True),
+                Tool("badcheck", "acts, broken check", {}, act, acts=True,
+                     grounded=lambda args, text: 1 / 0)]
+
+
+def test_a_tool_that_acts_runs_only_when_grounded_in_what_the_user_said():
+    acting = Acting()
+    host, events = make_host(acting)
+    assert host.call_tool("send", {"n": 7}, "en", utterance="send 7 please") == {"ok": True}
+    assert "error" in host.call_tool("send", {"n": 8}, "en", utterance="send 7 please")
+    assert "error" in host.call_tool("send", {"n": 7}, "en")            # no utterance: no
+    assert "error" in host.call_tool("ungrounded", {}, "en", utterance="anything")
+    assert "error" in host.call_tool("badcheck", {}, "en", utterance="anything")
+    assert acting.done == [{"n": 7}] and "ZeroDivisionError" in events[-1].message

@@ -69,6 +69,11 @@ class Tool:
     description: str
     parameters: dict[str, str]
     call: Callable[[dict[str, Any], str], dict[str, Any]]
+    # A tool that acts (sets a timer, sends a message) runs only when ``grounded(arguments,
+    # utterance)`` confirms the user asked for exactly this: small models invent calls
+    # ("a fun fact about the moon" -> a 105 s timer). Without ``grounded`` it never runs.
+    acts: bool = False
+    grounded: Callable[[dict[str, Any], str], bool] | None = None
 
 
 @dataclass

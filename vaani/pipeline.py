@@ -823,7 +823,7 @@ class _Reply:
             if p.host is None:
                 return {"error": f"no tool named {name!r} is available offline"}
             t = time.perf_counter()
-            result = p.host.call_tool(name, args, language, turn=self.turn)
+            result = p.host.call_tool(name, args, language, turn=self.turn, utterance=text)
             self.timings["tool"] = self.timings.get("tool", 0.0) + (time.perf_counter() - t) * 1000
             self.result.data.setdefault("tool_calls", []).append(
                 {"name": name, "arguments": args, "result": result})

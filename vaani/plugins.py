@@ -284,15 +284,26 @@ class PluginHost:
         return found
 
     def call_tool(self, name: str, arguments: Any, language: str, turn: int = 0,
-                  timeout_ms: float | None = None) -> dict[str, Any]:
+                  timeout_ms: float | None = None, utterance: str | None = None) -> dict[str, Any]:
         """Call a tool under the plugin deadline. Never raises: failures are error events
-        and an ``{"error": ...}`` result the model can word an apology from."""
+        and an ``{"error": ...}`` result the model can word an apology from. A tool that
+        acts runs only if its ``grounded`` check accepts the arguments for ``utterance``."""
         entry = self.tools().get(name)
         if entry is None:
             return {"error": f"no tool named {name!r} is available offline"}
         if not isinstance(arguments, dict):
             return {"error": "arguments must be a JSON object"}
         plugin, tool = entry
+        if tool.acts:
+            try:
+                ok = (tool.grounded is not None and utterance is not None
+                      and bool(tool.grounded(dict(arguments), utterance)))
+            except Exception as exc:
+                self._fail(plugin, exc, turn=turn)
+                ok = False
+            if not ok:
+                log.info("tool %r not run: %r is not what %r asked for", name, arguments, utterance)
+                return {"error": "the user did not ask for this"}
         timeout_s = (timeout_ms if timeout_ms is not None else self.config.plugins.timeout_ms) / 1000
         finished, result = _call_with_deadline(lambda: tool.call(dict(arguments), language),
                                                timeout_s)

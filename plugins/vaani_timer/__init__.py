@@ -492,7 +492,23 @@ def vaani_handle(utterance: Utterance) -> Reply | None:
 def vaani_tools() -> list[Tool]:
     return [Tool("timer", "start a countdown timer",
                  {"minutes": "integer", "seconds": "integer", "label": "string"},
-                 lambda arguments, language: _get().tool(arguments, language))]
+                 lambda arguments, language: _get().tool(arguments, language),
+                 acts=True, grounded=grounded)]
+
+
+def grounded(arguments: dict[str, Any], utterance: str) -> bool:
+    """The LLM's timer call matches a duration the user said (in any form the skill reads)."""
+    try:
+        asked = 60 * float(arguments.get("minutes") or 0) + float(arguments.get("seconds") or 0)
+    except (TypeError, ValueError):
+        return False
+    if asked <= 0:
+        return False
+    said = {round(_durations(words(utterance), roman)[0]) for roman in (True, False)}
+    numbers = {float(n.value) for roman in (True, False)
+               for n in find_numbers(words(utterance), roman)}
+    # "5 minute ka timer" -> 300 s; or a bare number used as minutes or seconds ("timer 10")
+    return round(asked) in said or asked in {x * 60 for x in numbers} | numbers
 
 
 @hookimpl

@@ -56,7 +56,8 @@ def test_calculator_tool_errors(host, args):
 
 
 def test_timer_tool_sets_a_timer_that_fires_in_the_language_asked(host):
-    result = host.call_tool("timer", {"seconds": 1, "label": "चाय"}, "hi")
+    result = host.call_tool("timer", {"seconds": 1, "label": "चाय"}, "hi",
+                            utterance="चाय के लिए एक सेकंड का टाइमर")
     assert result["ok"] is True and result["timer_id"] >= 1
     assert time.strptime(result["ends_at"], "%H:%M:%S")
     assert host.done.wait(5)
@@ -67,7 +68,10 @@ def test_timer_tool_sets_a_timer_that_fires_in_the_language_asked(host):
 @pytest.mark.parametrize("args", [{"minutes": 0}, {"minutes": "soon"}, {"minutes": 100000},
                                   {"minutes": 1, "label": 7}])
 def test_timer_tool_limits(host, args):
-    assert "error" in host.call_tool("timer", args, "en") and host.fired == []
+    import vaani_timer
+
+    assert "error" in vaani_timer._get().tool(args, "en") and host.fired == []
+    assert vaani_timer._get().service.pending() == []
 
 
 def test_clock_and_calculator_preview_what_they_would_answer_and_the_timer_does_not(host):
@@ -80,3 +84,21 @@ def test_clock_and_calculator_preview_what_they_would_answer_and_the_timer_does_
     import vaani_timer
 
     assert host.preview(u) is None and vaani_timer._get().service.pending() == []
+
+
+@pytest.mark.parametrize("args, utterance, ok", [
+    ({"minutes": 5}, "पाँच मिनट का टाइमर लगाओ", True),
+    ({"minutes": 5}, "can you start a countdown of 5 minutes please", True),
+    ({"seconds": 90}, "remind me in a minute and a half", True),
+    ({"minutes": 10}, "chai 10 minute", True),
+    ({"minutes": 1, "seconds": 45}, "Tell me a fun fact about the moon.", False),
+    ({"minutes": 3}, "tea timer for ten minutes", False),
+    ({"minutes": 0}, "timer for zero minutes", False),
+    ({"minutes": "five"}, "five minutes", False),
+])
+def test_the_llm_sets_a_timer_only_for_a_duration_the_user_said(host, args, utterance, ok):
+    import vaani_timer
+
+    result = host.call_tool("timer", args, "en", utterance=utterance)
+    assert ("ok" in result) is ok, result
+    assert len(vaani_timer._get().service.pending()) == (1 if ok else 0)
