@@ -35,9 +35,5 @@ $PY -m training.pretrain $(resume_or "$RUNS/chimera-draft" --size chimera-draft 
     "${common[@]}" --steps "$DRAFT_STEPS" --lr 3e-3 > "$RUNS/chimera-draft.log" 2>&1 &
 wait
 
-# 4. export, quantize, evaluate
-for m in chimera chimera-draft; do
-    $PY -m training.export --ckpt "$RUNS/$m/ckpt.pt" --out "$RUNS/$m/f16.gguf"
-    mkdir -p "models/$m"
-    $PY -m training.quantize "$RUNS/$m/f16.gguf" "models/$m/$m-q4_k_m.gguf"
-done
+# 4. export, quantize, evaluate, cards, manifest entries
+$PY -m training.ship --target "$RUNS/chimera" --draft "$RUNS/chimera-draft" --data "$RUNS/data/chimera"
