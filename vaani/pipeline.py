@@ -574,6 +574,7 @@ class _Preview:
         self.clause = ""
         self.audio: list[tuple[np.ndarray, int]] = []
         self.complete = False
+        self.stop = threading.Event()             # the preview is not wanted any more
         self.thread = threading.Thread(target=self._run, daemon=True,
                                        name=f"vaani-preview-{reply.turn}")
         self.thread.start()
@@ -583,7 +584,7 @@ class _Preview:
         try:
             assert p.host is not None and p.tts is not None
             answer = p.host.preview(Utterance(self.text, self.language, r.turn))
-            if answer is None or r.cancel.is_set() or not answer.text.strip():
+            if answer is None or self._unwanted() or not answer.text.strip():
                 return
             self.reply_text = answer.text
             self.reply_language = answer.language or self.language
@@ -594,15 +595,20 @@ class _Preview:
                 return
             with p.tts_lock:
                 for samples, rate in p.tts.process(self.clause, lang, first=True):
-                    if r.cancel.is_set():
+                    if self._unwanted():
                         return
                     self.audio.append((np.asarray(samples), rate))
             self.complete = True
         except Exception as exc:            # the normal path will synthesise (and report)
             log.debug("preview failed: %r", exc)
 
+    def _unwanted(self) -> bool:
+        return self.stop.is_set() or self.r.cancel.is_set()
+
     def audio_for(self, text: str, language: str) -> tuple[str, list[tuple[np.ndarray, int]]] | None:
         """The first clause's audio if the confirmed reply is the previewed one."""
+        if self.reply_text is not None and (self.reply_text, self.reply_language) != (text, language):
+            self.stop.set()                       # a different reply: do not wait for it
         self.thread.join()
         if not self.complete or self.reply_text != text or self.reply_language != language:
             return None
@@ -703,11 +709,15 @@ class _Reply:
             outcome = "error"
         finally:
             self._llm_cancel.set()
-            if not self._aborted:
-                if self.cancel.is_set() and outcome not in ("rejected", "no_speech"):
-                    outcome = "cancelled"
-                self._finish(outcome)
-            self.done.set()
+            if self._preview is not None:
+                self._preview.stop.set()
+            try:
+                if not self._aborted:
+                    if self.cancel.is_set() and outcome not in ("rejected", "no_speech"):
+                        outcome = "cancelled"
+                    self._finish(outcome)
+            finally:
+                self.done.set()
 
     def _wait_commit(self) -> bool:
         while not self.committed.wait(0.01):
@@ -788,6 +798,8 @@ class _Reply:
                                  hint="set [llm] engine and model"), "pipeline", self.turn)
             return "unanswered"
         self._llm_chosen.set()
+        if self._preview is not None:
+            self._preview.stop.set()
         if self._llm_queue is None:
             self._start_llm(text, language)
         self.result.source = "llm"
@@ -820,6 +832,8 @@ class _Reply:
             while not self._llm_chosen.wait(0.02):
                 if cancel.is_set():
                     return {"error": "cancelled"}
+            if cancel.is_set():                  # barge-in while the model wrote the call
+                return {"error": "cancelled"}
             if p.host is None:
                 return {"error": f"no tool named {name!r} is available offline"}
             t = time.perf_counter()
@@ -975,8 +989,8 @@ class _Reply:
         if self.result.source.startswith("plugin:"):     # a speculative LLM start was dropped
             for key in ("llm_first_token", "llm_first_clause", "llm_total"):
                 self.timings.pop(key, None)
-        self.result.timings = dict(self.timings)
-        for stage, ms in self.timings.items():
+        self.result.timings = dict(self.timings)      # a snapshot: the LLM thread may still add
+        for stage, ms in self.result.timings.items():
             if stage != "asr_reused":
                 p.emit(StageTiming(stage=stage, ms=ms, turn=self.turn))
         p.emit(TurnFinished(outcome=outcome, timings=dict(self.timings), turn=self.turn))

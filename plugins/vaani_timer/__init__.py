@@ -379,6 +379,8 @@ class TimerSkill:
             seconds = 60 * float(arguments.get("minutes") or 0) + float(arguments.get("seconds") or 0)
         except (TypeError, ValueError):
             return {"error": "minutes and seconds must be numbers"}
+        if not math.isfinite(seconds):
+            return {"error": "minutes and seconds must be finite numbers"}
         label = arguments.get("label") or ""
         if not isinstance(label, str):
             return {"error": "label must be a string"}
@@ -502,13 +504,15 @@ def grounded(arguments: dict[str, Any], utterance: str) -> bool:
         asked = 60 * float(arguments.get("minutes") or 0) + float(arguments.get("seconds") or 0)
     except (TypeError, ValueError):
         return False
-    if asked <= 0:
+    if not math.isfinite(asked) or asked <= 0:
         return False
-    said = {round(_durations(words(utterance), roman)[0]) for roman in (True, False)}
+    said = {round(_durations(words(utterance), roman)[0]) for roman in (True, False)} - {0}
+    if said:                          # "90 seconds" said: exactly that, whatever the units
+        return round(asked) in said
+    # no unit said ("chai 10"): a bare number the user said, as minutes or as seconds
     numbers = {float(n.value) for roman in (True, False)
                for n in find_numbers(words(utterance), roman)}
-    # "5 minute ka timer" -> 300 s; or a bare number used as minutes or seconds ("timer 10")
-    return round(asked) in said or asked in {x * 60 for x in numbers} | numbers
+    return asked in {x * 60 for x in numbers} | numbers
 
 
 @hookimpl

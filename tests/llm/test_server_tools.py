@@ -112,3 +112,21 @@ def test_malformed_tools_are_400(served, tools):
     with pytest.raises(openai.BadRequestError) as err:
         client.chat.completions.create(model="vaani", messages=ASK, tools=tools)
     assert err.value.body["param"] == "tools"
+
+
+@pytest.mark.parametrize("extra", [{}, {"tools": TOOLS, "tool_choice": "none"}])
+def test_no_tool_calls_for_a_client_that_offered_no_tools(served, extra):
+    engine, client = served
+    engine.reply = CALL
+    r = client.chat.completions.create(model="vaani", messages=ASK, **extra)
+    assert r.choices[0].finish_reason == "stop" and not r.choices[0].message.tool_calls
+    assert r.choices[0].message.content == CALL
+
+
+def test_a_streamed_call_that_is_not_json_comes_back_as_text(served):
+    engine, client = served
+    engine.reply = "Sure. " + TOOL_CALL + '{"name": "weather", "argu'
+    chunks = list(client.chat.completions.create(model="vaani", messages=ASK, tools=TOOLS,
+                                                 stream=True))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == engine.reply and chunks[-1].choices[0].finish_reason == "stop"

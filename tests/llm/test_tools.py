@@ -39,6 +39,8 @@ def test_held_text_is_released_as_soon_as_it_cannot_be_the_marker():
     (' {"name": "clock"} trailing', ("clock", {})),
     ('{"arguments": {}}', None), ("not json", None), ("[1, 2]", None),
     ('{"name": "x", "arguments": "{bad"}', None),
+    ('{"name": "timer", "arguments": {"minutes": NaN}}', None),
+    ('{"name": "timer", "arguments": "{\\"minutes\\": Infinity}"}', None),
 ])
 def test_parse_call(text, expected):
     assert parse_call(text) == expected
@@ -92,4 +94,15 @@ def test_nothing_runs_after_cancel():
     generate, seen = scripted([TOOL_CALL, '{"name": "timer", "arguments": {"minutes": 1}}'])
     out = list(stream_with_tools(generate, [], lambda n, a: pytest.fail("called"),
                                  cancelled=lambda: True))
+    assert out == [] and len(seen) == 1
+
+
+def test_a_barge_in_during_the_tool_call_ends_the_reply_there():
+    generate, seen = scripted([TOOL_CALL, '{"name": "clock", "arguments": {}}'], ["It is late."])
+    state = {"cancelled": False}
+
+    def call_tool(name, args):
+        state["cancelled"] = True          # the user interrupted while the tool ran
+        return {"time": "23:00"}
+    out = list(stream_with_tools(generate, [], call_tool, cancelled=lambda: state["cancelled"]))
     assert out == [] and len(seen) == 1

@@ -95,6 +95,10 @@ def test_clock_and_calculator_preview_what_they_would_answer_and_the_timer_does_
     ({"minutes": 3}, "tea timer for ten minutes", False),
     ({"minutes": 0}, "timer for zero minutes", False),
     ({"minutes": "five"}, "five minutes", False),
+    ({"minutes": 90}, "remind me in 90 seconds", False),        # units said: they count
+    ({"seconds": 90}, "remind me in 90 seconds", True),
+    ({"minutes": float("nan")}, "timer nan", False),
+    ({"minutes": 1e308, "seconds": 1e308}, "a long timer", False),
 ])
 def test_the_llm_sets_a_timer_only_for_a_duration_the_user_said(host, args, utterance, ok):
     import vaani_timer

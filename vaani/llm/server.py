@@ -236,7 +236,9 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
         except VaaniError as exc:
             raise ApiError(400, str(exc), param="messages") from None
         check_length(prompt, req)
-        return await respond(http, body, model, prompt, req, chat=True)
+        # tool calls come back as tool_calls only to a client that offered tools
+        tool_calls = tools is not None and body.get("tool_choice") != "none"
+        return await respond(http, body, model, prompt, req, chat=True, tool_calls=tool_calls)
 
     @app.post("/v1/completions")
     async def completions(http: HttpRequest) -> Any:
@@ -260,7 +262,7 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
         return await respond(http, body, model, prompt, req, chat=False)
 
     async def respond(http: HttpRequest, body: dict, model: str, prompt: list[int],
-                      req: Request, *, chat: bool) -> Any:
+                      req: Request, *, chat: bool, tool_calls: bool = False) -> Any:
         rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24]
         now = int(time.time())
         cancel = threading.Event()
@@ -268,7 +270,7 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
             usage_wanted = bool((body.get("stream_options") or {}).get("include_usage"))
             events = stream_events(prompt, req, cancel)
             return StreamingResponse(
-                sse(events, rid, now, model, chat, usage_wanted, cancel),
+                sse(events, rid, now, model, chat, usage_wanted, cancel, tool_calls),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         loop = asyncio.get_running_loop()
@@ -293,7 +295,7 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
             message: dict[str, Any] = {"role": "assistant", "content": result.text}
             splitter = ToolCallSplitter()
             content = splitter.feed(result.text) + splitter.flush()
-            call = parse_call(splitter.call_text) if splitter.calling else None
+            call = parse_call(splitter.call_text) if tool_calls and splitter.calling else None
             if call is not None:
                 message = {"role": "assistant", "content": content or None,
                            "tool_calls": [openai_tool_call(*call)]}
@@ -334,8 +336,8 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
         return gen()
 
     async def sse(events: AsyncIterator[Chunk | Exception], rid: str, now: int, model: str,
-                  chat: bool, usage_wanted: bool,
-                  cancel: threading.Event) -> AsyncIterator[bytes]:
+                  chat: bool, usage_wanted: bool, cancel: threading.Event,
+                  tool_calls: bool = False) -> AsyncIterator[bytes]:
         obj = "chat.completion.chunk" if chat else "text_completion"
 
         def frame(choices: list[dict], usage: dict | None = None) -> bytes:
@@ -355,7 +357,7 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
                 return {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
             return {"index": 0, "text": text or "", "logprobs": None, "finish_reason": finish}
 
-        splitter = ToolCallSplitter() if chat else None
+        splitter = ToolCallSplitter() if tool_calls else None
         try:
             if chat:
                 yield frame([choice("", None, first=True)])
@@ -380,6 +382,8 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
                         yield frame([{"index": 0, "delta": delta, "logprobs": None,
                                       "finish_reason": None}])
                         finish = "tool_calls"
+                    elif splitter is not None and splitter.calling:   # not a call after all
+                        yield frame([choice(splitter.marker + splitter.call_text, None)])
                     yield frame([choice(None if chat else "", finish)])
                     if usage_wanted:
                         yield frame([], {"prompt_tokens": item.prompt_tokens,

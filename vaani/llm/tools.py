@@ -57,11 +57,15 @@ class ToolCallSplitter:
         return out
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON a tool may get")
+
+
 def parse_call(text: str) -> tuple[str, Any] | None:
     """``{"name": ..., "arguments": {...}}`` -> (name, arguments); None if it is not one."""
     text = text.strip()
     try:
-        obj, _ = json.JSONDecoder().raw_decode(text)
+        obj, _ = json.JSONDecoder(parse_constant=_no_constant).raw_decode(text)
     except ValueError:
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("name"), str):
@@ -69,7 +73,7 @@ def parse_call(text: str) -> tuple[str, Any] | None:
     args = obj.get("arguments", {})
     if isinstance(args, str):                 # the OpenAI convention: a JSON string
         try:
-            args = json.loads(args)
+            args = json.loads(args, parse_constant=_no_constant)
         except ValueError:
             return None
     return obj["name"], args
@@ -103,6 +107,8 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
             return
         name, args = call
         result = call_tool(name, args)
+        if cancelled():
+            return
         if on_call is not None:
             on_call(name, args, result)
         arguments = json.dumps(args, ensure_ascii=False)
