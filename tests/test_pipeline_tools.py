@@ -56,12 +56,13 @@ def test_a_tool_call_is_run_and_only_the_worded_answer_is_spoken():
         {"city": "Pune", "temp_c": 31, "condition": "sunny"})}
 
 
-def test_an_unknown_tool_gives_the_model_an_error_to_word():
+def test_a_failed_tool_call_is_answered_with_a_fixed_apology_not_the_models_words():
+    # a small model asked to word a failure may claim success: it is not asked
     s = Script().silence(0.3).say("weather in pune", 0.8).silence(1.0)
-    llm = FakeLlm(lambda u: "Sorry, I can't check that." if u.startswith("{") else tool_model(u))
+    llm = FakeLlm(lambda u: "Done, it is sunny." if u.startswith("{") else tool_model(u))
     r = rig(s, llm=llm)
     (turn,) = r.pipeline.run(ArraySource(s.audio))
-    assert turn.reply == "Sorry, I can't check that."
+    assert turn.reply == "Sorry, I can't do that right now." and len(llm.calls) == 1
     assert "error" in turn.data["tool_calls"][0]["result"]
 
 
@@ -107,5 +108,5 @@ def test_an_invented_call_to_a_tool_that_acts_does_nothing():
                   TOOL_CALL + json.dumps({"name": "alarm", "arguments": {"minutes": 2}}))
     r = rig(s, plugins=(alarm,), llm=llm)
     (turn,) = r.pipeline.run(ArraySource(s.audio))
-    assert alarm.set == [] and turn.reply == "The moon is far."
+    assert alarm.set == [] and turn.reply == "Sorry, I can't do that right now."
     assert turn.data["tool_calls"][0]["result"] == {"error": "the user did not ask for this"}

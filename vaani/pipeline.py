@@ -561,6 +561,11 @@ class Pipeline:
         return msgs + self.history[-4:] + [{"role": "user", "content": text}]
 
 
+# Said when a tool the LLM called cannot serve the request (never the model's own wording).
+TOOL_APOLOGY = {"hi": "माफ़ कीजिए, यह मैं अभी नहीं कर सकती।",
+                "en": "Sorry, I can't do that right now."}
+
+
 class _Preview:
     """A plugin's side-effect-free answer (``vaani_preview``) and its first clause's audio,
     made in the end-of-turn pause so that a confirmed plugin turn starts speaking at once."""
@@ -851,7 +856,9 @@ class _Reply:
                         return
                     first = True
                     for piece in stream_with_tools(generate, messages, call_tool,
-                                                   cancelled=cancel.is_set):
+                                                   cancelled=cancel.is_set,
+                                                   apology=TOOL_APOLOGY.get(language,
+                                                                            TOOL_APOLOGY["en"])):
                         if first:
                             self.timings["llm_first_token"] = (time.perf_counter() - self._llm_t0) * 1000
                             first = False

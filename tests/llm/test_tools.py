@@ -106,3 +106,10 @@ def test_a_barge_in_during_the_tool_call_ends_the_reply_there():
         return {"time": "23:00"}
     out = list(stream_with_tools(generate, [], call_tool, cancelled=lambda: state["cancelled"]))
     assert out == [] and len(seen) == 1
+
+
+def test_a_failed_call_ends_in_the_apology_without_asking_the_model():
+    generate, seen = scripted([TOOL_CALL, '{"name": "weather", "arguments": {}}'], ["It is sunny."])
+    out = "".join(stream_with_tools(generate, [], lambda n, a: {"error": "no data"},
+                                    apology="Sorry."))
+    assert out == "Sorry." and len(seen) == 1

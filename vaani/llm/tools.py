@@ -84,8 +84,12 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
                       call_tool: Callable[[str, Any], dict[str, Any]], *,
                       max_calls: int = 2,
                       on_call: Callable[[str, Any, dict[str, Any]], None] | None = None,
-                      cancelled: Callable[[], bool] = lambda: False) -> Iterator[str]:
-    """Yield the reply's speakable text, running the tool calls the model makes."""
+                      cancelled: Callable[[], bool] = lambda: False,
+                      apology: str | None = None) -> Iterator[str]:
+    """Yield the reply's speakable text, running the tool calls the model makes.
+
+    ``apology``: said instead of the model's words when a tool call fails (``{"error": ...}``):
+    a small model asked to word a failure may claim success ("your timer is set")."""
     messages = list(messages)
     for round_ in range(max_calls + 1):
         splitter = ToolCallSplitter()
@@ -111,6 +115,9 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
             return
         if on_call is not None:
             on_call(name, args, result)
+        if apology is not None and isinstance(result, dict) and "error" in result:
+            yield apology
+            return
         arguments = json.dumps(args, ensure_ascii=False)
         messages += [
             {"role": "assistant", "content": "", "tool_calls": [
