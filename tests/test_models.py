@@ -22,7 +22,7 @@ from vaani.errors import ModelCorruptError, ModelError, ModelMissingError
 from vaani.models import ManifestError, ModelStore, load_manifest
 
 DEFAULT = {"whisper-base", "whisper-tiny-en", "silero-vad", "smart-turn", "oww-features",
-           "wake-hey-jarvis", "piper-en-joe", "smollm2-135m"}
+           "wake-hey-jarvis", "piper-en-joe", "smollm2-135m", "chimera", "chimera-draft"}
 TRAIN = {"gemma3-270m", "wordfreq-hi", "chatterbot-corpus"}
 EXTRA = {"wake-alexa", "wake-hey-mycroft", "wake-hey-marvin"}
 

@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, run in (("chimera", a.target), ("chimera-draft", a.draft)):
         text = card.card(run, shipped[name],
                          {**evals[name], "agreement": agreement if name == "chimera-draft" else None},
-                         speed, name, tools if name == "chimera" else None)
+                         speed, name, tools if name == "chimera" else None,
+                         pair=("chimera-draft", a.draft) if name == "chimera" else ("chimera", a.target))
         (shipped[name].parent / "README.md").write_text(text)
     write_manifest(a.models / "manifest.toml", manifest_block(repo, shipped))
     print(json.dumps({n: str(p) for n, p in shipped.items()}, indent=2))

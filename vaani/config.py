@@ -86,7 +86,7 @@ class AsrConfig:
 @dataclass
 class LlmConfig:
     engine: str = "llama-cpp"
-    model: str = "smollm2-135m"
+    model: str = "chimera"            # the project's own model (models/chimera)
     draft_model: str = ""             # speculative decoding draft ("" = off)
     max_tokens: int = 96
     temperature: float = 0.3

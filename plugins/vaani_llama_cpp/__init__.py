@@ -1,6 +1,6 @@
 """The ``llama-cpp`` LLM engine: any GGUF model through llama.cpp, with speculative decoding.
 
-Config (``[llm]``): ``model`` (pack name or .gguf path; default ``smollm2-135m``),
+Config (``[llm]``): ``model`` (pack name or .gguf path; default ``chimera``),
 ``draft_model`` (pack or path sharing the model's vocabulary; "" = no draft), ``context``,
 ``threads`` (0 = all cores), ``seed`` (-1 = random). Options (``[llm.options]``):
 
@@ -24,7 +24,7 @@ from vaani.errors import ConfigError, ModelMissingError
 from vaani.hookspecs import hookimpl
 
 NAME = "llama-cpp"
-DEFAULT_MODEL = "smollm2-135m"
+DEFAULT_MODEL = "chimera"
 OPTIONS: dict[str, type | tuple[type, ...]] = {
     "k_max": int, "k": int, "p_min": (int, float), "rollback": str, "draft_rollback": str,
     "kv_f32": bool}

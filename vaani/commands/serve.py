@@ -4,7 +4,7 @@
     vaani serve --model chimera --draft-model chimera-draft --port 8080
 
 Any OpenAI client works: ``OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="none")``;
-the model is called by its config name (``smollm2-135m``) or ``vaani``. The engine is built
+the model is called by its config name (``chimera``) or ``vaani``. The engine is built
 by the same plugin as the assistant's LLM stage (``llm.engine``, normally ``llama-cpp``).
 """
 
