@@ -92,7 +92,7 @@ class LlmConfig:
     temperature: float = 0.3
     top_p: float = 0.95
     context: int = 2048
-    threads: int = 0
+    threads: int = 0                  # 0 = all cores (one for a model under 32 MB)
     seed: int = -1
     options: dict[str, Any] = field(default_factory=dict)
 

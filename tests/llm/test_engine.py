@@ -188,3 +188,11 @@ def test_verification_batches_are_bit_exact_on_this_quantization(smol):
     from vaani.llm.engine import batch_invariance
 
     assert batch_invariance(smol.target, 6) == 0.0
+
+
+def test_auto_threads_one_for_a_small_model_all_cores_for_a_big_one():
+    from vaani.llm.native import SMALL_MODEL_BYTES, default_threads
+
+    assert default_threads(0, 8_000_000) == 1                 # Chimera-sized
+    assert default_threads(0, SMALL_MODEL_BYTES * 4) >= 1
+    assert default_threads(3, 8_000_000) == 3                 # an explicit count wins

@@ -58,10 +58,18 @@ def _llama():
     return llama_cpp
 
 
-def default_threads(threads: int = 0) -> int:
-    """``0`` means every core this process may use."""
+# Below this size a model decodes fastest on one thread: waking a second (passively
+# waiting) OpenMP thread costs more than its half of the work (Chimera, 8 MB, on 2 cores:
+# 1495 tokens/s on one thread, 153 on two; `vaani bench speculative --threads 1|2`).
+SMALL_MODEL_BYTES = 32 * 1024 * 1024
+
+
+def default_threads(threads: int = 0, model_bytes: int | None = None) -> int:
+    """``0`` means every core this process may use, or one for a small model."""
     if threads > 0:
         return threads
+    if model_bytes is not None and model_bytes < SMALL_MODEL_BYTES:
+        return 1
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:       # not Linux
@@ -181,7 +189,11 @@ class LlamaContext:
         cp.n_seq_max = params.n_seq_max
         cp.n_rs_seq = params.n_rs_seq
         cp.n_outputs_max_per_seq = 0
-        threads = default_threads(params.n_threads)
+        try:
+            size = model.path.stat().st_size
+        except OSError:
+            size = None
+        threads = default_threads(params.n_threads, size)
         cp.n_threads = threads
         cp.n_threads_batch = threads
         cp.kv_unified = params.kv_unified
