@@ -594,10 +594,9 @@ class _Preview:
             self.reply_text = answer.text
             self.reply_language = answer.language or self.language
             self.clause = next(iter(r._split(answer.text)), "")
-            lang = (p.language.process(self.clause, self.reply_language)
-                    if p.language.language == "auto" else self.reply_language)
             if not self.clause:
                 return
+            lang = r._clause_language(self.clause, self.reply_language)
             with p.tts_lock:
                 for samples, rate in p.tts.process(self.clause, lang, first=True):
                     if self._unwanted():
@@ -921,6 +920,12 @@ class _Reply:
         yield from splitter.process(text)
         yield from splitter.flush()
 
+    def _clause_language(self, clause: str, language: str) -> str:
+        """The language a clause is spoken in: resolved per clause when the assistant's
+        language is auto (a Hindi reply may quote English), else the reply's."""
+        p = self.p
+        return p.language.process(clause, language) if p.language.language == "auto" else language
+
     def _speak(self, clauses: Iterator[str], language: str,
                ready: tuple[str, list[tuple[np.ndarray, int]]] | None = None) -> bool:
         """TTS clause by clause into the sink; True if it all went out. ``ready``: the first
@@ -945,19 +950,17 @@ class _Reply:
             for clause in clauses:
                 if self.cancel.is_set():
                     break
-                lang = p.language.process(clause, language) if p.language.language == "auto" else language
+                lang = self._clause_language(clause, language)
                 if not started:
                     self._llm_go.clear()
                 t = time.perf_counter()
                 try:
-                    if first_clause and ready is not None and ready[0] == clause:
-                        chunks: Any = iter(ready[1])
+                    ahead = first_clause and ready is not None and ready[0] == clause
+                    if ahead:
                         self.timings["tts_ahead"] = 1.0
-                    else:
-                        chunks = None
-                    with (contextlib.nullcontext() if chunks is not None else p.tts_lock):
-                        if chunks is None:
-                            chunks = p.tts.process(clause, lang, first=first_clause)
+                    chunks = (iter(ready[1]) if ahead and ready is not None
+                              else p.tts.process(clause, lang, first=first_clause))  # lazy
+                    with contextlib.nullcontext() if ahead else p.tts_lock:
                         for samples, rate in chunks:
                             if self.cancel.is_set():
                                 break

@@ -205,7 +205,7 @@ class PluginHost:
 
     def handle(self, utterance: Utterance, timeout_ms: float | None = None) -> Answer | None:
         """First-result dispatch with a deadline per plugin. Never raises."""
-        timeout_s = (timeout_ms if timeout_ms is not None else self.config.plugins.timeout_ms) / 1000
+        timeout_s = self._timeout_s(timeout_ms)
         # get_hookimpls() is in call-order reversed (pluggy calls the last one first)
         for impl in reversed(self.pm.hook.vaani_handle.get_hookimpls()):
             name = impl.plugin_name
@@ -244,7 +244,7 @@ class PluginHost:
     def preview(self, utterance: Utterance, timeout_ms: float | None = None) -> Reply | None:
         """First-result over ``vaani_preview`` (side-effect-free answers), for synthesising
         ahead. Never raises and emits nothing: the real ``handle`` call follows and reports."""
-        timeout_s = (timeout_ms if timeout_ms is not None else self.config.plugins.timeout_ms) / 1000
+        timeout_s = self._timeout_s(timeout_ms)
         for impl in reversed(self.pm.hook.vaani_preview.get_hookimpls()):
             if self.health.get(impl.plugin_name, PluginHealth(impl.plugin_name)).disabled:
                 continue
@@ -304,7 +304,7 @@ class PluginHost:
             if not ok:
                 log.info("tool %r not run: %r is not what %r asked for", name, arguments, utterance)
                 return {"error": "the user did not ask for this"}
-        timeout_s = (timeout_ms if timeout_ms is not None else self.config.plugins.timeout_ms) / 1000
+        timeout_s = self._timeout_s(timeout_ms)
         finished, result = _call_with_deadline(lambda: tool.call(dict(arguments), language),
                                                timeout_s)
         if not finished:
@@ -334,6 +334,10 @@ class PluginHost:
                     log.warning("observer %s failed on an error event: %s", impl.plugin_name, exc)
                 else:
                     self._fail(impl.plugin_name, exc, turn=event.turn)
+
+    def _timeout_s(self, timeout_ms: float | None) -> float:
+        """A call's deadline in seconds: ``timeout_ms`` or ``plugins.timeout_ms``."""
+        return (timeout_ms if timeout_ms is not None else self.config.plugins.timeout_ms) / 1000
 
     # -- failures -----------------------------------------------------------------------
 

@@ -459,7 +459,7 @@ class Calculator:
         except MathError as exc:
             text = _ERRORS[exc.kind][0 if hi else 1]
             return Reply(text, language, {"error": exc.kind, "expression": expression})
-        rounded = Fraction(round(value * 10 ** self.max_places), 10 ** self.max_places)
+        rounded = self._rounded(value)
         exact = rounded == value
         said = _say(node, hi)
         if hi:
@@ -487,8 +487,11 @@ class Calculator:
             value = node.evaluate()
         except MathError as exc:
             return {"error": exc.kind}
-        rounded = Fraction(round(value * 10 ** self.max_places), 10 ** self.max_places)
+        rounded = self._rounded(value)
         return {"result": int(rounded) if rounded.denominator == 1 else float(rounded)}
+
+    def _rounded(self, value: Fraction) -> Fraction:
+        return Fraction(round(value * 10 ** self.max_places), 10 ** self.max_places)
 
 
 _lock = threading.Lock()

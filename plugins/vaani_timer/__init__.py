@@ -346,17 +346,18 @@ class TimerSkill:
     def _set(self, r: Request, language: str, hi: bool) -> Reply:
         cfg = self.service.config
         seconds = round(r.seconds)
-        if seconds < 1:
+        problem = self._limit(seconds)
+        if problem == "too_short":
             text = "टाइमर कम से कम एक सेकंड का होना चाहिए।" if hi else \
                 "A timer needs to be at least one second long."
             return Reply(text, language, {"action": "set", "error": "too_short"})
-        if seconds > cfg.max_seconds:
+        if problem == "too_long":
             limit = hindi_duration(cfg.max_seconds) if hi else english_duration(cfg.max_seconds)
             text = (f"टाइमर ज़्यादा से ज़्यादा {limit} का हो सकता है।" if hi
                     else f"Timers can be at most {limit} long.")
             return Reply(text, language, {"action": "set", "error": "too_long",
                                           "max_seconds": cfg.max_seconds})
-        if len(self.service.pending()) >= cfg.max_timers:
+        if problem == "too_many":
             text = (f"पहले से {_count_hi(cfg.max_timers)} टाइमर चल रहे हैं, इससे ज़्यादा नहीं लग सकते।"
                     if hi else f"You already have {cfg.max_timers} timers running, "
                                "which is the most I can keep.")
@@ -372,26 +373,33 @@ class TimerSkill:
         return Reply(text, language, {"action": "set", "id": timer.id, "seconds": seconds,
                                       "label": r.label})
 
+    def _limit(self, seconds: int) -> str | None:
+        """Why a timer of ``seconds`` cannot be set (too_short, too_long, too_many), or None."""
+        cfg = self.service.config
+        if seconds < 1:
+            return "too_short"
+        if seconds > cfg.max_seconds:
+            return "too_long"
+        if len(self.service.pending()) >= cfg.max_timers:
+            return "too_many"
+        return None
+
     def tool(self, arguments: dict[str, Any], language: str) -> dict[str, Any]:
         """The LLM's ``timer`` tool: ``{"minutes": 5, "seconds": 0, "label": "tea"}``, with
         the same limits as a spoken request."""
-        try:
-            seconds = 60 * float(arguments.get("minutes") or 0) + float(arguments.get("seconds") or 0)
-        except (TypeError, ValueError):
-            return {"error": "minutes and seconds must be numbers"}
-        if not math.isfinite(seconds):
+        asked = asked_seconds(arguments)
+        if asked is None:
             return {"error": "minutes and seconds must be finite numbers"}
         label = arguments.get("label") or ""
         if not isinstance(label, str):
             return {"error": "label must be a string"}
+        seconds = round(asked)
         cfg = self.service.config
-        seconds = round(seconds)
-        if seconds < 1:
-            return {"error": "a timer needs at least one second"}
-        if seconds > cfg.max_seconds:
-            return {"error": f"timers can be at most {int(cfg.max_seconds)} seconds"}
-        if len(self.service.pending()) >= cfg.max_timers:
-            return {"error": f"{cfg.max_timers} timers are already running"}
+        problem = self._limit(seconds)
+        if problem is not None:
+            return {"error": {"too_short": "a timer needs at least one second",
+                              "too_long": f"timers can be at most {int(cfg.max_seconds)} seconds",
+                              "too_many": f"{cfg.max_timers} timers are already running"}[problem]}
         timer = self.service.add(seconds, label[:60], language if language in ("hi", "en") else "en")
         ends = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
         return {"ok": True, "timer_id": timer.id, "ends_at": ends}
@@ -498,13 +506,19 @@ def vaani_tools() -> list[Tool]:
                  acts=True, grounded=grounded)]
 
 
-def grounded(arguments: dict[str, Any], utterance: str) -> bool:
-    """The LLM's timer call matches a duration the user said (in any form the skill reads)."""
+def asked_seconds(arguments: dict[str, Any]) -> float | None:
+    """A tool call's ``minutes`` + ``seconds`` in seconds; None if they are not finite numbers."""
     try:
         asked = 60 * float(arguments.get("minutes") or 0) + float(arguments.get("seconds") or 0)
     except (TypeError, ValueError):
-        return False
-    if not math.isfinite(asked) or asked <= 0:
+        return None
+    return asked if math.isfinite(asked) else None
+
+
+def grounded(arguments: dict[str, Any], utterance: str) -> bool:
+    """The LLM's timer call matches a duration the user said (in any form the skill reads)."""
+    asked = asked_seconds(arguments)
+    if asked is None or asked <= 0:
         return False
     said = {round(_durations(words(utterance), roman)[0]) for roman in (True, False)} - {0}
     if said:                          # "90 seconds" said: exactly that, whatever the units

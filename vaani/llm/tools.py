@@ -83,7 +83,6 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
                       messages: list[dict[str, Any]],
                       call_tool: Callable[[str, Any], dict[str, Any]], *,
                       max_calls: int = 2,
-                      on_call: Callable[[str, Any, dict[str, Any]], None] | None = None,
                       cancelled: Callable[[], bool] = lambda: False,
                       apology: str | None = None) -> Iterator[str]:
     """Yield the reply's speakable text, running the tool calls the model makes.
@@ -113,8 +112,6 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
         result = call_tool(name, args)
         if cancelled():
             return
-        if on_call is not None:
-            on_call(name, args, result)
         if apology is not None and isinstance(result, dict) and "error" in result:
             yield apology
             return
