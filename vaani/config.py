@@ -107,6 +107,14 @@ class TtsConfig:
 
 
 @dataclass
+class GuardConfig:
+    """Checks every LLM reply passes before it is spoken (vaani/guard.py)."""
+
+    enabled: bool = True              # false: speak the model's words unchecked (benchmarks)
+    max_sentences: int = 3            # a spoken reply is short
+
+
+@dataclass
 class PluginsConfig:
     disabled: list[str] = field(default_factory=list)
     timeout_ms: int = 300             # per call deadline for a skill
@@ -133,6 +141,7 @@ class Config:
     asr: AsrConfig = field(default_factory=AsrConfig)
     llm: LlmConfig = field(default_factory=LlmConfig)
     tts: TtsConfig = field(default_factory=TtsConfig)
+    guard: GuardConfig = field(default_factory=GuardConfig)
     plugins: PluginsConfig = field(default_factory=PluginsConfig)
     trace: TraceConfig = field(default_factory=TraceConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
