@@ -1,12 +1,13 @@
 """Clock skill: the time, the date, the day of the week, in Hindi or English.
 
 Answers "what time is it", "what's the date today", "what day is tomorrow", "समय क्या हुआ
-है", "कितने बजे हैं", "आज कौन सा दिन है", "aaj ki tarikh kya hai" and code-mixed forms, and
-nothing else: a question about time in general ("tell me about time travel", "what time
-does the bank open", "मीटिंग कितने बजे है") goes to the LLM. English questions must match
-one of a few sentence shapes; Hindi ones (Devanagari or romanised) may use only a closed
-vocabulary of time words, question words and fillers, so a word outside it means the
-question is about something else.
+है", "कितने बजे हैं", "आज कौन सा दिन है", "aaj ki tarikh kya hai", relative days ("कल कौन सा
+दिन होगा" tomorrow, "कल कौन सा दिन था" yesterday: कल is told apart by the tense; "परसों",
+"parso kya din hai" two days away) and code-mixed forms, and nothing else: a question
+about time in general ("tell me about time travel", "what time does the bank open",
+"मीटिंग कितने बजे है") goes to the LLM. English questions must match one of a few sentence
+shapes; Hindi ones (Devanagari or romanised) may use only a closed vocabulary of time words,
+question words and fillers, so a word outside it means the question is about something else.
 
 Config (``[plugins.clock]``): ``timezone`` (IANA name such as "Asia/Kolkata"; "" = the
 computer's), ``hour_format`` (12 or 24, for English replies).
@@ -121,6 +122,14 @@ _HI_FILLER = keys(
     "dijiye de vaani yaar bhai ka ke sa si se aaj aur and exact chal aap tum sakte sakti "
     "sakta hello hey ok okay".split())
 _TODAY = keys("आज aaj today".split())
+# Relative days: कल is both tomorrow and yesterday, told apart by the tense of the verb
+# ("कल कौन सा दिन होगा" / "कल कौन सा दिन था"); with no tense (है, or none) it is tomorrow.
+_RELATIVE_DAYS = {
+    1: keys("कल kal kall".split()),
+    2: keys("परसों परसो parso parson parsoon parsun parsom".split()),
+}
+_FUTURE = keys("होगा होगी होंगे रहेगा रहेगी रहेंगे hoga hogi honge rahega rahegi rahenge".split())
+_PAST = keys("था थी थे tha thi the".split())
 
 
 @dataclass(frozen=True)
@@ -146,21 +155,38 @@ def _english(text_words: tuple[str, ...]) -> Query | None:
 def _hindi(text_words: tuple[str, ...]) -> Query | None:
     found: set[str] = set()
     question = how_many = False
+    days: set[int] = set()            # 1: कल, 2: परसों
+    tense = 0                         # +1 future, -1 past, 0 neither
     for w in text_words:
         k = word_key(w)
         intent = next((name for name, vocab in _HI_INTENTS.items() if k in vocab), None)
+        relative = next((n for n, vocab in _RELATIVE_DAYS.items() if k in vocab), None)
         if intent:
             found.add(intent)
+        elif relative:
+            days.add(relative)
         elif k in _HI_QUESTION:
             question = True
         elif k in _HI_HOW_MANY:
             how_many = True
+        elif k in _FUTURE:
+            tense = tense or 1
+        elif k in _PAST:
+            tense = tense or -1
         elif k not in _HI_FILLER:
             return None
     if how_many and found & {"time", "date"} and not found & {"day", "month", "year"}:
         question = True
     if not found or not question:
         return None
+    if days:
+        # "कल कौन सा दिन होगा": a day or a date; the time tomorrow, "आज और कल", "कल परसों"
+        # are not questions the clock answers
+        if len(days) > 1 or found - {"date", "day"} or any(word_key(w) in _TODAY
+                                                           for w in text_words):
+            return None
+        offset = days.pop() * (-1 if tense < 0 else 1)
+        return Query("date" if "date" in found else "day", offset)
     if "time" in found and found & {"date", "day"}:
         return Query("datetime")
     for intent in ("date", "day", "time", "month", "year"):
@@ -214,7 +240,9 @@ class Clock:
         else:
             clock = f"{now.hour % 12 or 12}:{now.minute:02d} {'AM' if now.hour < 12 else 'PM'}"
         date = f"{ENGLISH_WEEKDAYS[day.weekday()]}, {ENGLISH_MONTHS[day.month - 1]} {day.day}, {day.year}"
-        which = {0: "Today is", 1: "Tomorrow is", -1: "Yesterday was"}[q.offset_days]
+        which = {0: "Today is", 1: "Tomorrow is", -1: "Yesterday was",
+                 2: "The day after tomorrow is",
+                 -2: "The day before yesterday was"}[q.offset_days]
         if q.intent == "time":
             return f"It's {clock}."
         if q.intent == "datetime":
@@ -231,6 +259,11 @@ class Clock:
         said = hindi_time(now.hour, now.minute)
         clock = f"{said} हुए हैं" if said.endswith("मिनट") else f"{said} हैं"
         date = f"{HINDI_WEEKDAYS[day.weekday()]}, {day.day} {HINDI_MONTHS[day.month - 1]} {day.year}"
+        if q.offset_days and q.intent in ("date", "day"):
+            # "कल शनिवार होगा।", "कल गुरुवार था।", "परसों रविवार, 17 अगस्त 2025 होगा।"
+            when = "कल" if abs(q.offset_days) == 1 else "परसों"
+            said = date if q.intent == "date" else HINDI_WEEKDAYS[day.weekday()]
+            return f"{when} {said} {'होगा' if q.offset_days > 0 else 'था'}।"
         if q.intent == "time":
             return f"अभी {clock}।"
         if q.intent == "datetime":

@@ -158,6 +158,59 @@ def test_not_the_clock(host, text):
         assert answer is None or answer.plugin != "clock", (text, answer)
 
 
+# Relative days in Hindi (Friday 15 August 2025): कल by tense, default tomorrow; परसों ±2.
+# (utterance, intent, day offset, reply)
+RELATIVE = [
+    ("कल कौन सा दिन होगा?", "day", 1, "कल शनिवार होगा।"),
+    ("कल कौन सा दिन था?", "day", -1, "कल गुरुवार था।"),
+    ("कल कौन सा दिन है", "day", 1, "कल शनिवार होगा।"),
+    ("कल क्या दिन रहेगा", "day", 1, "कल शनिवार होगा।"),
+    ("परसों कौन सा दिन होगा", "day", 2, "परसों रविवार होगा।"),
+    ("परसों कौन सा दिन था", "day", -2, "परसों बुधवार था।"),
+    ("परसो कौनसा वार है", "day", 2, "परसों रविवार होगा।"),
+    ("कल की तारीख क्या होगी", "date", 1, "कल शनिवार, 16 अगस्त 2025 होगा।"),
+    ("कल कौन सी तारीख थी", "date", -1, "कल गुरुवार, 14 अगस्त 2025 था।"),
+    ("kal kaun sa din hoga", "day", 1, "कल शनिवार होगा।"),
+    ("kal kya din tha", "day", -1, "कल गुरुवार था।"),
+    ("kal kaunsa din hai", "day", 1, "कल शनिवार होगा।"),
+    ("parso kaun sa din hoga", "day", 2, "परसों रविवार होगा।"),
+    ("parson kya din tha", "day", -2, "परसों बुधवार था।"),
+    ("parso ki tarikh kya hogi", "date", 2, "परसों रविवार, 17 अगस्त 2025 होगा।"),
+    ("आज कौन सा दिन होगा", "day", 0, "आज शुक्रवार है।"),
+]
+NOT_RELATIVE = [
+    "कल क्या समय होगा", "कल कितने बजे उठना है", "कल का मौसम कैसा रहेगा", "कल क्या हुआ था",
+    "आज और कल कौन सा दिन है", "कल परसों कौन सा दिन है", "कल मैं बाज़ार गया था",
+    "kal kya hoga", "kal ka plan batao", "परसों कितने साल हो जाएंगे",
+]
+
+
+@pytest.mark.parametrize("text, intent, offset, reply", RELATIVE)
+def test_hindi_relative_days(host, text, intent, offset, reply):
+    answer = ask(host, text)
+    assert answer is not None and answer.plugin == "clock", text
+    assert answer.reply.language == "hi"
+    assert answer.reply.data["intent"] == intent
+    assert answer.reply.data["date"] == f"2025-08-{15 + offset:02d}"
+    assert answer.reply.text == reply
+
+
+@pytest.mark.parametrize("text", NOT_RELATIVE)
+def test_relative_day_sentences_that_are_not_the_clocks(host, text):
+    answer = ask(host, text, "hi")
+    assert answer is None or answer.plugin != "clock", (text, answer)
+
+
+def test_relative_days_in_english_replies():
+    import vaani_clock
+
+    clock = vaani_clock.Clock(lambda: FROZEN, vaani_clock.settings({"timezone": "Asia/Kolkata"}))
+    assert clock.handle(Utterance("parso kya din hoga", "en")).text == \
+        "The day after tomorrow is Sunday."
+    assert clock.handle(Utterance("परसों कौन सा दिन था", "en")).text == \
+        "The day before yesterday was Wednesday."
+
+
 def test_reply_texts(host):
     def reply(text):
         return ask(host, text).reply.text
