@@ -4,6 +4,8 @@ plugins' tools, never spoken, and never run for a turn a plugin answered or the 
 import json
 import threading
 
+import pytest
+
 from vaani.audio import ArraySource, MemorySink
 from vaani.hookspecs import Reply, Tool, hookimpl
 from vaani.llm.tools import TOOL_CALL
@@ -56,14 +58,33 @@ def test_a_tool_call_is_run_and_only_the_worded_answer_is_spoken():
         {"city": "Pune", "temp_c": 31, "condition": "sunny"})}
 
 
-def test_a_failed_tool_call_is_answered_with_a_fixed_apology_not_the_models_words():
+class BrokenWeather:
+    """A weather tool whose station is down."""
+
+    @hookimpl
+    def vaani_tools(self):
+        return [Tool("weather", "weather for a city", {"city": "string"},
+                     lambda args, language: {"error": "station offline"})]
+
+
+@pytest.mark.parametrize("guard", [True, False])
+def test_a_failed_tool_call_is_answered_with_a_fixed_apology_not_the_models_words(guard):
     # a small model asked to word a failure may claim success: it is not asked
     s = Script().silence(0.3).say("weather in pune", 0.8).silence(1.0)
     llm = FakeLlm(lambda u: "Done, it is sunny." if u.startswith("{") else tool_model(u))
-    r = rig(s, llm=llm)
+    r = rig(s, llm=llm, plugins=(BrokenWeather(),), config={"guard": {"enabled": guard}})
     (turn,) = r.pipeline.run(ArraySource(s.audio))
     assert turn.reply == "Sorry, I can't do that right now." and len(llm.calls) == 1
-    assert "error" in turn.data["tool_calls"][0]["result"]
+    assert turn.data["tool_calls"][0]["result"] == {"error": "station offline"}
+    assert turn.data.get("abstained") == ("tool_failed" if guard else None)
+
+
+def test_weather_with_no_weather_tool_is_declined_without_asking_the_model():
+    s = Script().silence(0.3).say("weather in pune", 0.8).silence(1.0)
+    r = rig(s, llm=FakeLlm(tool_model))
+    (turn,) = r.pipeline.run(ArraySource(s.audio))
+    assert turn.reply == "I'm offline, so I can't check the weather."
+    assert turn.data["abstained"] == "live:weather" and r.llm.calls == []
 
 
 def test_no_tool_runs_when_a_plugin_answers_the_turn():
@@ -108,5 +129,6 @@ def test_an_invented_call_to_a_tool_that_acts_does_nothing():
                   TOOL_CALL + json.dumps({"name": "alarm", "arguments": {"minutes": 2}}))
     r = rig(s, plugins=(alarm,), llm=llm)
     (turn,) = r.pipeline.run(ArraySource(s.audio))
-    assert alarm.set == [] and turn.reply == "Sorry, I can't do that right now."
+    assert alarm.set == [] and turn.reply == "Sorry, I can't answer that offline yet."
     assert turn.data["tool_calls"][0]["result"] == {"error": "the user did not ask for this"}
+    assert turn.data["abstained"] == "tool_refused"

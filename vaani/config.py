@@ -112,6 +112,8 @@ class GuardConfig:
 
     enabled: bool = True              # false: speak the model's words unchecked (benchmarks)
     max_sentences: int = 3            # a spoken reply is short
+    min_confidence: float = -1.0      # 0-1: geometric-mean token probability a free answer
+                                      # needs; negative = the value calibrated for the model
 
 
 @dataclass
@@ -170,6 +172,10 @@ class Config:
                 value = getattr(section, name)
                 if not 0.0 < value < 1.0:
                     raise ConfigError(f"{type(section).__name__[:-6].lower()}.{name} must be in (0, 1)")
+        if self.guard.max_sentences < 1:
+            raise ConfigError("guard.max_sentences must be at least 1")
+        if self.guard.min_confidence > 1:
+            raise ConfigError("guard.min_confidence must be at most 1 (negative: calibrated)")
         if self.llm.max_tokens <= 0:
             raise ConfigError("llm.max_tokens must be positive")
         if self.audio.sample_rate != 16000:

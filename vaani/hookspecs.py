@@ -74,6 +74,13 @@ class Tool:
     # ("a fun fact about the moon" -> a 105 s timer). Without ``grounded`` it never runs.
     acts: bool = False
     grounded: Callable[[dict[str, Any], str], bool] | None = None
+    # Optional, for any tool: ``grounded`` also decides whether a tool that only reads (a
+    # clock) fits the utterance ("the capital of India" -> a clock call is refused). A
+    # tool without it is run only when every number and word of its arguments was said.
+    # ``say(result, language)``: the tool's own sentence for a result. The model words
+    # the answer; if its wording does not match the result (a number, time or day that is
+    # not in it), VAANI speaks this instead (vaani/guard.py).
+    say: Callable[[dict[str, Any], str], str] | None = None
 
 
 @dataclass
@@ -130,6 +137,13 @@ def vaani_preview(utterance: Utterance) -> Reply | None:
 @hookspec
 def vaani_tools() -> list[Tool]:
     """Functions the LLM may call (see :class:`Tool`); names are unique across plugins."""
+
+
+@hookspec
+def vaani_abilities(language: str) -> list[str]:
+    """Optional: what this plugin lets VAANI do, as short noun phrases in ``language``
+    ("the time and date" / "समय और तारीख़"). When VAANI cannot answer something it says
+    so and lists these, so the user learns what to ask instead."""
 
 
 @hookspec

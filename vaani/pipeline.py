@@ -46,6 +46,8 @@ from vaani.events import (AudioChunk, AudioStart, AudioStop, Event, Notification
                           PlaybackStarted, PlaybackStopped, ReplyTextChunk, SpeechChunk,
                           StageTiming, Transcript, TurnFinished, TurnStarted, VoiceStarted,
                           VoiceStopped, WakeDetected, error_event)
+from vaani.guard import ReplyGuard, ToolRan, min_confidence
+from vaani.guard import Settings as GuardSettings
 from vaani.hookspecs import Utterance
 from vaani.llm.tools import stream_with_tools
 from vaani.stages import (BargeInDetector, ClauseSplitter, Discard, EndOfTurn, Endpointer,
@@ -131,6 +133,8 @@ class Pipeline:
                                      threshold=v.threshold) if engines.vad else None
         asr_lang = config.asr.language or a.language
         self.asr_language = None if asr_lang in ("", "auto") else asr_lang
+        # the guard reads the model's token scores when the engine can give them
+        self.llm_scores = _accepts(getattr(engines.llm, "process", None), "scores")
 
         # workers
         self._asr_pool = ThreadPoolExecutor(1, thread_name_prefix="vaani-asr")
@@ -186,6 +190,22 @@ class Pipeline:
             self._notifications.put_nowait((text, language, source))
         except queue.Full:
             log.warning("too many pending notifications; dropped %r", text)
+
+    def speak_notifications(self) -> int:
+        """Speak the queued notifications now, one after another; returns how many. For a
+        front end with no listening loop (``vaani ask`` waiting for a timer): the loop
+        itself speaks them between turns. Printed and spoken as in the loop (a
+        ``Notification`` event, then TTS into the sink when there is one)."""
+        count = 0
+        while self._reply is None and not self._notifications.empty():
+            self._start_notification()
+            reply = self._reply
+            assert reply is not None
+            reply.done.wait()
+            self._reply = None
+            self.state = LISTENING if not self.require_wake else IDLE
+            count += 1
+        return count
 
     def stop(self) -> None:
         """Ask :meth:`run` to return (from another thread or a signal handler)."""
@@ -556,12 +576,42 @@ class Pipeline:
 
     # -- LLM ------------------------------------------------------------------------------
 
+    def reply_guard(self, text: str, language: str) -> ReplyGuard | None:
+        """The checks for one LLM reply (None with ``guard.enabled = false``)."""
+        g = self.config.guard
+        if not g.enabled:
+            return None
+        host = self.host
+        tools = [tool for _, tool in host.tools().values()] if host is not None else []
+        abilities = host.abilities(language) if host is not None else []
+        settings = GuardSettings(max_sentences=g.max_sentences,
+                                 min_confidence=min_confidence(self.config.llm.model,
+                                                               g.min_confidence))
+        return ReplyGuard(settings, language, text, abilities=abilities, tools=tools)
+
     def messages(self, text: str) -> list[dict[str, str]]:
         msgs = [{"role": "system", "content": self.config.assistant.system_prompt}]
         return msgs + self.history[-4:] + [{"role": "user", "content": text}]
 
 
-# Said when a tool the LLM called cannot serve the request (never the model's own wording).
+@dataclass(frozen=True)
+class _Piece:
+    """Streamed model text, and how many token scores existed when it was produced."""
+
+    text: str
+    scores: list[tuple[float, float]]
+    n_scores: int
+
+
+@dataclass(frozen=True)
+class _Said:
+    """A clause of VAANI's own in the reply stream (a request declined before the model)."""
+
+    text: str
+
+
+# Said when a tool the LLM called cannot serve the request, with the guard off (with it on,
+# vaani.guard words the apology and adds what VAANI can do).
 TOOL_APOLOGY = {"hi": "माफ़ कीजिए, यह मैं अभी नहीं कर सकती।",
                 "en": "Sorry, I can't do that right now."}
 
@@ -652,6 +702,7 @@ class _Reply:
         self._llm_chosen = threading.Event()     # set: no plugin answered, the LLM speaks
         self._preview: _Preview | None = None    # a plugin reply's first clause, synthesised ahead
         self._llm_queue: queue.Queue[Any] | None = None
+        self._guard: ReplyGuard | None = None
         self._llm_t0 = 0.0
         self._aborted = False
         self._thread = threading.Thread(target=self._run, daemon=True,
@@ -823,13 +874,24 @@ class _Reply:
         cfg = p.config.llm
         q: queue.Queue[Any] = queue.Queue(maxsize=max(64, cfg.max_tokens * 2))
         self._llm_queue = q
+        guard = self._guard = p.reply_guard(text, language)
+        if guard is not None:
+            declined = guard.before()          # live information, actions no tool offers
+            if declined:
+                for clause in declined:
+                    q.put(_Said(clause))
+                q.put(_END)
+                return
         messages = p.messages(text)
         cancel = self._llm_cancel
+        scores: list[tuple[float, float]] = []
+        extra: dict[str, Any] = {"scores": scores} if guard is not None and p.llm_scores else {}
 
         def generate(msgs: list[dict[str, Any]]) -> Iterator[str]:
             return p.engines.llm.process(
                 msgs, max_tokens=cfg.max_tokens, temperature=cfg.temperature,
-                top_p=cfg.top_p, seed=cfg.seed if cfg.seed >= 0 else None, cancel=cancel)
+                top_p=cfg.top_p, seed=cfg.seed if cfg.seed >= 0 else None, cancel=cancel,
+                **extra)
 
         def call_tool(name: str, args: Any) -> dict[str, Any]:
             # a tool may act (a timer): only once the turn is confirmed and no plugin took it
@@ -845,6 +907,8 @@ class _Reply:
             self.timings["tool"] = self.timings.get("tool", 0.0) + (time.perf_counter() - t) * 1000
             self.result.data.setdefault("tool_calls", []).append(
                 {"name": name, "arguments": args, "result": result})
+            if guard is not None:                # in order with the reply's text
+                q.put(p.host.tool_ran(name, args, result, language))
             return result
 
         def produce() -> None:
@@ -854,14 +918,15 @@ class _Reply:
                     if cancel.is_set():
                         return
                     first = True
+                    # after a failed call the model is not asked again (with the guard on,
+                    # the guard words the apology instead of this one)
+                    apology = TOOL_APOLOGY.get(language, TOOL_APOLOGY["en"])
                     for piece in stream_with_tools(generate, messages, call_tool,
-                                                   cancelled=cancel.is_set,
-                                                   apology=TOOL_APOLOGY.get(language,
-                                                                            TOOL_APOLOGY["en"])):
+                                                   cancelled=cancel.is_set, apology=apology):
                         if first:
                             self.timings["llm_first_token"] = (time.perf_counter() - self._llm_t0) * 1000
                             first = False
-                        q.put(piece)
+                        q.put(_Piece(piece, scores, len(scores)))
                         if cancel.is_set():
                             break
                         # On 2 cores the LLM and TTS slow each other down. The first clause
@@ -879,11 +944,29 @@ class _Reply:
         threading.Thread(target=produce, daemon=True, name=f"vaani-llm-{self.turn}").start()
 
     def _llm_clauses(self, language: str) -> Iterator[str]:
+        """The reply's clauses as they close; with the guard on, only those it passed."""
         p = self.p
         assert self._llm_queue is not None
+        guard = self._guard
         splitter = ClauseSplitter()
         parts: list[str] = []
+        said: list[str] = []
         first = True
+        scores: list[tuple[float, float]] = []
+
+        def out(clauses: list[str]) -> Iterator[str]:
+            nonlocal first
+            for clause in clauses:
+                if first:
+                    self.timings["llm_first_clause"] = (time.perf_counter() - self._llm_t0) * 1000
+                    first = False
+                if guard is not None:
+                    p.emit(ReplyTextChunk(text=(" " if said else "") + clause, source="llm",
+                                          language=language, turn=self.turn))
+                    said.append(clause)
+                    self.result.reply = " ".join(said)
+                yield clause
+
         try:
             while True:
                 try:
@@ -898,18 +981,43 @@ class _Reply:
                     self.result.errors.append(str(item))
                     p._error(_engine_error("llm", item), "llm", self.turn)
                     break
-                parts.append(item)
-                self.result.reply = "".join(parts)
-                p.emit(ReplyTextChunk(text=item, source="llm", language=language, turn=self.turn))
-                for clause in splitter.process(item):
-                    if first:
-                        self.timings["llm_first_clause"] = (time.perf_counter() - self._llm_t0) * 1000
-                        first = False
-                    yield clause
+                if isinstance(item, _Said):            # declined before asking the model
+                    yield from out([item.text])
+                    continue
+                if isinstance(item, ToolRan):
+                    if guard is not None:
+                        yield from out(guard.tool_ran(item))
+                        if guard.done:
+                            self._llm_cancel.set()
+                            break
+                    continue
+                piece = item.text
+                parts.append(piece)
+                if guard is None:
+                    self.result.reply = "".join(parts)
+                    p.emit(ReplyTextChunk(text=piece, source="llm", language=language,
+                                          turn=self.turn))
+                    yield from out(splitter.process(piece))
+                else:
+                    scores = item.scores[:item.n_scores]
+                    yield from out(guard.feed(piece, scores))
+                    if guard.done:
+                        self._llm_cancel.set()        # nothing more of it will be spoken
+                        break
                 if self.cancel.is_set():
                     return
-            yield from splitter.flush()
+            if guard is None:
+                yield from out(splitter.flush())
+            elif not self.cancel.is_set():
+                yield from out(guard.finish(scores))
         finally:
+            if guard is not None:
+                report = guard.report
+                if parts:
+                    report["llm_text"] = "".join(parts)
+                self.result.data["guard"] = report
+                if guard.abstained:
+                    self.result.data["abstained"] = guard.abstained
             p.emit(ReplyTextChunk(text="", source="llm", final=True, language=language,
                                   turn=self.turn))
 
@@ -1004,6 +1112,19 @@ class _Reply:
             if stage != "asr_reused":
                 p.emit(StageTiming(stage=stage, ms=ms, turn=self.turn))
         p.emit(TurnFinished(outcome=outcome, timings=dict(self.timings), turn=self.turn))
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    """Does callable ``fn`` take keyword argument ``name``?"""
+    import inspect
+
+    if fn is None:
+        return False
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _engine_error(kind: str, exc: BaseException) -> BaseException:

@@ -21,6 +21,7 @@ from vaani.config import Config
 from vaani.engines import KINDS, EngineContext, EngineSpec
 from vaani.errors import ConfigError, EngineError, PluginError, PluginTimeoutError
 from vaani.events import Error, Event, error_event
+from vaani.guard import REFUSED, ToolRan, arguments_said
 from vaani.hookspecs import PluginContext, Reply, Tool, Utterance
 
 log = logging.getLogger(__name__)
@@ -286,24 +287,28 @@ class PluginHost:
     def call_tool(self, name: str, arguments: Any, language: str, turn: int = 0,
                   timeout_ms: float | None = None, utterance: str | None = None) -> dict[str, Any]:
         """Call a tool under the plugin deadline. Never raises: failures are error events
-        and an ``{"error": ...}`` result the model can word an apology from. A tool that
-        acts runs only if its ``grounded`` check accepts the arguments for ``utterance``."""
+        and an ``{"error": ...}`` result the model can word an apology from. A tool with a
+        ``grounded`` check runs only if it accepts the arguments for ``utterance`` (a tool
+        that acts never runs without one); any other tool only if its arguments were said
+        (:func:`vaani.guard.arguments_said`). An unknown tool is never run."""
         entry = self.tools().get(name)
         if entry is None:
             return {"error": f"no tool named {name!r} is available offline"}
         if not isinstance(arguments, dict):
             return {"error": "arguments must be a JSON object"}
         plugin, tool = entry
-        if tool.acts:
+        if tool.acts or tool.grounded is not None:
             try:
                 ok = (tool.grounded is not None and utterance is not None
                       and bool(tool.grounded(dict(arguments), utterance)))
             except Exception as exc:
                 self._fail(plugin, exc, turn=turn)
                 ok = False
-            if not ok:
-                log.info("tool %r not run: %r is not what %r asked for", name, arguments, utterance)
-                return {"error": "the user did not ask for this"}
+        else:                                    # a tool that reads: its arguments were said
+            ok = utterance is None or arguments_said(arguments, utterance)
+        if not ok:
+            log.info("tool %r not run: %r is not what %r asked for", name, arguments, utterance)
+            return {"error": REFUSED[0]}
         timeout_s = self._timeout_s(timeout_ms)
         finished, result = _call_with_deadline(lambda: tool.call(dict(arguments), language),
                                                timeout_s)
@@ -323,6 +328,41 @@ class PluginHost:
                 turn=turn)
             return {"error": "the tool failed"}
         return result
+
+    def tool_ran(self, name: str, arguments: Any, result: Any, language: str) -> ToolRan:
+        """A finished tool call as the reply guard sees it: whether the tool acts, and its
+        own wording of the result (``Tool.say``; "" when it has none or it fails)."""
+        entry = self.tools().get(name)
+        if entry is None:
+            return ToolRan(name, arguments, result)
+        plugin, tool = entry
+        say = ""
+        if tool.say is not None and isinstance(result, dict) and "error" not in result:
+            finished, text = _call_with_deadline(lambda: tool.say(dict(result), language),
+                                                 self._timeout_s(None))
+            if finished and isinstance(text, str):
+                say = text.strip()
+            elif finished and isinstance(text, BaseException):
+                self._fail(plugin, text)
+        return ToolRan(name, arguments, result, acts=tool.acts, say=say)
+
+    def abilities(self, language: str) -> list[str]:
+        """What the enabled plugins let VAANI do (``vaani_abilities``), in ``language``, in
+        the order of the plugins' names."""
+        out: list[str] = []
+        impls = sorted(self.pm.hook.vaani_abilities.get_hookimpls(), key=lambda i: i.plugin_name)
+        for impl in impls:
+            if self.health.get(impl.plugin_name, PluginHealth(impl.plugin_name)).disabled:
+                continue
+            try:
+                phrases = impl.function(language=language)
+            except Exception as exc:
+                self._fail(impl.plugin_name, exc)
+                continue
+            for phrase in phrases or ():
+                if isinstance(phrase, str) and phrase.strip() and phrase.strip() not in out:
+                    out.append(phrase.strip())
+        return out
 
     def on_event(self, event: Event) -> None:
         """Broadcast to observers; an observer that raises is reported, never propagated."""

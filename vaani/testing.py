@@ -12,6 +12,7 @@ real models.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -223,16 +224,18 @@ class FakeLlm:
     """Streams ``reply`` word by word: ``first_token_s`` then ``token_s`` per word.
 
     ``reply`` may be a callable of the user's last message. Records when generation
-    finished or was cancelled.
+    finished or was cancelled. ``confidence``: the probability the fake model gives each of
+    its words (the token scores the reply guard reads; 1.0 = sure of every word).
     """
 
     def __init__(self, reply: str | Callable[[str], str] = "This is a fake answer.",
                  first_token_s: float = 0.05, token_s: float = 0.02,
-                 fail_after: int | None = None) -> None:
+                 fail_after: int | None = None, confidence: float = 1.0) -> None:
         self.reply = reply
         self.first_token_s = first_token_s
         self.token_s = token_s
         self.fail_after = fail_after
+        self.confidence = confidence
         self.calls: list[list[dict[str, str]]] = []
         self.finished_t: float | None = None
         self.cancelled = 0
@@ -240,8 +243,8 @@ class FakeLlm:
 
     def process(self, messages: list[dict[str, str]], *, max_tokens: int = 128,
                 temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
-                seed: int | None = None,
-                cancel: threading.Event | None = None) -> Iterator[str]:
+                seed: int | None = None, cancel: threading.Event | None = None,
+                scores: list[tuple[float, float]] | None = None) -> Iterator[str]:
         self.calls.append(messages)
         self.started_t = time.monotonic()
         self.finished_t = None
@@ -258,6 +261,8 @@ class FakeLlm:
                     raise RuntimeError("fake LLM failure")
                 if i:
                     time.sleep(self.token_s)
+                if scores is not None:
+                    scores.append((math.log(max(self.confidence, 1e-9)), 0.0))
                 yield piece
             done = True
             self.finished_t = time.monotonic()

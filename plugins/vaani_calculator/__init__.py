@@ -523,7 +523,56 @@ def vaani_preview(utterance: Utterance) -> Reply | None:
 @hookimpl
 def vaani_tools() -> list[Tool]:
     return [Tool("calculator", "evaluate an arithmetic expression", {"expression": "string"},
-                 lambda arguments, language: _calculator.tool(arguments, language))]
+                 lambda arguments, language: _calculator.tool(arguments, language),
+                 grounded=grounded, say=say)]
+
+
+def _numbers(text: str) -> set[Fraction]:
+    toks = words(text)
+    return {n.value for roman in (True, False) for n in find_numbers(toks, roman)}
+
+
+# Numbers a question implies without saying them: "15 percent of 240" is 240 * 15 / 100.
+_IMPLIED = (
+    (keys("percent percentage % प्रतिशत फ़ीसदी फीसदी परसेंट pratishat fisadi".split()), 100),
+    (keys("half double twice आधा आधी दुगना दोगुना दुगुना aadha adha dugna".split()), 2),
+    (keys("triple thrice तिगुना tiguna".split()), 3),
+    (keys("quarter चौथाई chauthai".split()), 4),
+    (keys("dozen dozens दर्जन darjan".split()), 12),
+    (keys("hour hours minute minutes घंटे घंटा मिनट ghante ghanta minat".split()), 60),
+    (keys("day days दिन din".split()), 24),
+    (keys("week weeks हफ़्ते हफ्ते सप्ताह hafte".split()), 7),
+)
+
+
+def grounded(arguments: dict[str, Any], utterance: str) -> bool:
+    """The LLM's expression uses only numbers the user said or implied (a word problem's
+    "5 apples, 2 eaten" may become "5 - 2"; "the capital of India" may not become "2 + 2")."""
+    expression = arguments.get("expression")
+    if not isinstance(expression, str):
+        return False
+    used = _numbers(expression)
+    said = _numbers(utterance)
+    if not used or not said:
+        return False
+    utterance_keys = {word_key(w) for w in words(utterance)}
+    for vocabulary, value in _IMPLIED:
+        if utterance_keys & vocabulary:
+            said.add(Fraction(value))
+    return used <= said
+
+
+def say(result: dict[str, Any], language: str) -> str:
+    """The calculator's own wording of a tool result."""
+    value = Fraction(str(result["result"]))
+    if language == "hi":
+        return f"जवाब {hindi_words(value)} है।"
+    return f"The answer is {format_number(value)}."
+
+
+@hookimpl
+def vaani_abilities(language: str) -> list[str]:
+    return ["हिसाब" if language == "hi" else "calculations"]
 
 
 @hookimpl

@@ -308,7 +308,30 @@ def vaani_preview(utterance: Utterance) -> Reply | None:
 @hookimpl
 def vaani_tools() -> list[Tool]:
     return [Tool("clock", "current local time and date", {},
-                 lambda arguments, language: _clock.tool(arguments, language))]
+                 lambda arguments, language: _clock.tool(arguments, language),
+                 grounded=grounded, say=say)]
+
+
+_TOOL_WORDS = frozenset().union(*_HI_INTENTS.values(), _TODAY, keys(
+    "clock o'clock tomorrow yesterday weekday calendar kal parso कल परसों घड़ी".split()))
+
+
+def grounded(arguments: dict[str, Any], utterance: str) -> bool:
+    """The clock fits only an utterance about the time or the date ("the capital of India"
+    must not be answered with the time)."""
+    return any(word_key(w) in _TOOL_WORDS for w in words(utterance))
+
+
+def say(result: dict[str, Any], language: str) -> str:
+    """The clock's own wording of a tool result (time and date)."""
+    when = datetime.fromisoformat(f"{result['date']}T{result['time']}")
+    query = Query("datetime")
+    return (_clock._hindi if language == "hi" else _clock._english)(query, when, when)
+
+
+@hookimpl
+def vaani_abilities(language: str) -> list[str]:
+    return ["समय-तारीख़" if language == "hi" else "the time and date"]
 
 
 @hookimpl

@@ -402,7 +402,7 @@ class TimerSkill:
                               "too_many": f"{cfg.max_timers} timers are already running"}[problem]}
         timer = self.service.add(seconds, label[:60], language if language in ("hi", "en") else "en")
         ends = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
-        return {"ok": True, "timer_id": timer.id, "ends_at": ends}
+        return {"ok": True, "timer_id": timer.id, "seconds": seconds, "ends_at": ends}
 
     def _matching(self, r: Request) -> list[Timer]:
         pending = self.service.pending()
@@ -503,7 +503,22 @@ def vaani_tools() -> list[Tool]:
     return [Tool("timer", "start a countdown timer",
                  {"minutes": "integer", "seconds": "integer", "label": "string"},
                  lambda arguments, language: _get().tool(arguments, language),
-                 acts=True, grounded=grounded)]
+                 acts=True, grounded=grounded, say=say)]
+
+
+def say(result: dict[str, Any], language: str) -> str:
+    """The timer's own wording of a tool result."""
+    seconds = result.get("seconds")
+    if not isinstance(seconds, (int, float)) or seconds <= 0:
+        return "टाइमर लग गया है।" if language == "hi" else "Your timer is set."
+    if language == "hi":
+        return f"{hindi_duration(seconds)} का टाइमर लग गया है।"
+    return f"Your {english_duration(seconds, adjective=True)} timer is set."
+
+
+@hookimpl
+def vaani_abilities(language: str) -> list[str]:
+    return ["टाइमर" if language == "hi" else "timers"]
 
 
 def asked_seconds(arguments: dict[str, Any]) -> float | None:

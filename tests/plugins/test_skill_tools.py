@@ -37,22 +37,59 @@ def test_the_three_skills_offer_their_tools(host):
 
 
 def test_clock_tool_gives_what_chimera_was_trained_on(host):
-    assert host.call_tool("clock", {}, "hi") == {"time": "17:10", "date": "2026-03-05",
-                                                 "weekday": "Thursday"}
+    assert host.call_tool("clock", {}, "hi", utterance="अभी टाइम क्या है यार") == {
+        "time": "17:10", "date": "2026-03-05", "weekday": "Thursday"}
 
 
-@pytest.mark.parametrize("expression, result", [
-    ("240 * 15 / 100", 36), ("12 + 30", 42), ("7 / 2", 3.5), ("2 / 3", 0.6667),
-    ("पच्चीस गुणा चार", 100), ("five times six", 30),
+@pytest.mark.parametrize("utterance", ["what is the capital of India", "भारत की राजधानी क्या है",
+                                       "tell me a fun fact about the moon", "tum kaun ho"])
+def test_clock_tool_is_not_run_for_a_question_that_is_not_about_the_time(host, utterance):
+    # the shipped Chimera answered these by calling the clock
+    assert host.call_tool("clock", {}, "en", utterance=utterance) == {
+        "error": "the user did not ask for this"}
+
+
+@pytest.mark.parametrize("expression, result, utterance", [
+    ("240 * 15 / 100", 36, "what is 15 percent of 240"), ("12 + 30", 42, "12 and 30 together"),
+    ("7 / 2", 3.5, "seven split in two"), ("2 / 3", 0.6667, "2 divided by 3"),
+    ("पच्चीस गुणा चार", 100, "पच्चीस गुणा चार"), ("five times six", 30, "5 boxes of 6 eggs"),
 ])
-def test_calculator_tool(host, expression, result):
-    assert host.call_tool("calculator", {"expression": expression}, "en") == {"result": result}
+def test_calculator_tool(host, expression, result, utterance):
+    assert host.call_tool("calculator", {"expression": expression}, "en",
+                          utterance=utterance) == {"result": result}
 
 
 @pytest.mark.parametrize("args", [{}, {"expression": ""}, {"expression": 42},
                                   {"expression": "hello there"}, {"expression": "5 / 0"}])
 def test_calculator_tool_errors(host, args):
-    assert "error" in host.call_tool("calculator", args, "en")
+    assert "error" in host.call_tool("calculator", args, "en", utterance="5 by 0")
+
+
+def test_calculator_tool_only_uses_numbers_the_user_said(host):
+    # "72 * 4" must not become 72 * 5, and a question with no numbers gets no arithmetic
+    assert host.call_tool("calculator", {"expression": "72 * 5"}, "en",
+                          utterance="72 * 4") == {"error": "the user did not ask for this"}
+    assert host.call_tool("calculator", {"expression": "2 + 2"}, "en",
+                          utterance="what is the capital of France") == {
+        "error": "the user did not ask for this"}
+
+
+def test_each_skill_words_its_own_tool_result(host):
+    clock = host.tools()["clock"][1]
+    assert clock.say({"time": "15:33", "date": "2026-12-04"}, "en") == \
+        "It's 3:33 PM on Friday, December 4, 2026."
+    assert "दोपहर के तीन बजकर तैंतीस मिनट" in clock.say({"time": "15:33", "date": "2026-12-04"}, "hi")
+    calculator = host.tools()["calculator"][1]
+    assert calculator.say({"result": 288}, "en") == "The answer is 288."
+    assert calculator.say({"result": 288}, "hi") == "जवाब दो सौ अट्ठासी है।"
+    timer = host.tools()["timer"][1]
+    assert timer.say({"ok": True, "seconds": 300}, "en") == "Your 5 minute timer is set."
+    assert timer.say({"ok": True, "seconds": 300}, "hi") == "पाँच मिनट का टाइमर लग गया है।"
+
+
+def test_skills_say_what_they_can_do(host):
+    assert host.abilities("en") == ["calculations", "the time and date", "timers"]
+    assert host.abilities("hi") == ["हिसाब", "समय-तारीख़", "टाइमर"]
 
 
 def test_timer_tool_sets_a_timer_that_fires_in_the_language_asked(host):

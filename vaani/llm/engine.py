@@ -235,10 +235,14 @@ class LlamaEngine:
     def process(self, messages: list[dict[str, str]], *, max_tokens: int = 128,
                 temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
                 seed: int | None = None, cancel: threading.Event | None = None,
-                tools: list[dict[str, Any]] | None = None) -> Iterator[str]:
+                tools: list[dict[str, Any]] | None = None,
+                scores: list[tuple[float, float]] | None = None) -> Iterator[str]:
+        """Stream the reply to ``messages``. ``scores``: a list that receives one
+        (log-probability, entropy) pair per generated token, in order (the reply guard's
+        confidence; :func:`vaani.llm.sampling.score`)."""
         req = Request(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                       stop=list(stop or []), seed=seed)
-        for chunk in self.stream(self.chat_prompt(messages, tools), req, cancel):
+        for chunk in self.stream(self.chat_prompt(messages, tools), req, cancel, scores):
             if chunk.text:
                 yield chunk.text
 
@@ -255,7 +259,8 @@ class LlamaEngine:
                           self.last.spec)
 
     def stream(self, prompt: list[int], req: Request,
-               cancel: threading.Event | None = None) -> Iterator[Chunk]:
+               cancel: threading.Event | None = None,
+               scores: list[tuple[float, float]] | None = None) -> Iterator[Chunk]:
         """Generate from token ids; the last chunk carries finish_reason and usage counts.
 
         Waits for earlier requests (FIFO). Raises RequestError (an EngineError and a
@@ -272,10 +277,10 @@ class LlamaEngine:
             if cancel is not None and cancel.is_set():
                 yield Chunk("", finish_reason="cancelled", prompt_tokens=len(prompt))
                 return
-            yield from self._generate(prompt, req, cancel)
+            yield from self._generate(prompt, req, cancel, scores)
 
-    def _generate(self, prompt: list[int], req: Request,
-                  cancel: threading.Event | None) -> Iterator[Chunk]:
+    def _generate(self, prompt: list[int], req: Request, cancel: threading.Event | None,
+                  scores: list[tuple[float, float]] | None = None) -> Iterator[Chunk]:
         seed = req.seed if req.seed is not None else (self.seed if self.seed >= 0 else None)
         rng = np.random.default_rng(seed)
         target_s = Sampler(float(req.temperature), float(req.top_p))
@@ -297,10 +302,12 @@ class LlamaEngine:
             rounds = speculative_tokens(self.model, self.target, self.draft, prompt,
                                         max_tokens=max_tokens, target_sampler=target_s,
                                         draft_sampler=draft_s, rng=rng, policy=self.policy,
-                                        stats=stats, cancel=cancel, p_min=self.p_min)
+                                        stats=stats, cancel=cancel, p_min=self.p_min,
+                                        scores=scores)
         else:
             rounds = ([t] for t in plain_tokens(self.target, prompt, max_tokens=max_tokens,
-                                                sampler=target_s, rng=rng, cancel=cancel))
+                                                sampler=target_s, rng=rng, cancel=cancel,
+                                                scores=scores))
         self.ctx.cancel = cancel
         if self.draft is not None:
             self.draft_ctx.cancel = cancel
@@ -397,13 +404,16 @@ def _single_tokens(model: LlamaModel, texts: tuple[str, ...]) -> frozenset[int]:
 
 
 def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sampler: Sampler,
-                 rng: np.random.Generator,
-                 cancel: threading.Event | None = None) -> Iterator[int]:
+                 rng: np.random.Generator, cancel: threading.Event | None = None,
+                 scores: list[tuple[float, float]] | None = None) -> Iterator[int]:
     """Target-only decoding: one decode per token. The reference the speculative loop must
-    reproduce exactly (greedy) or in distribution (sampling)."""
+    reproduce exactly (greedy) or in distribution (sampling). ``scores`` receives each
+    token's (log-probability, entropy)."""
     logits = target.prefill(prompt)[-1]
     for i in range(max_tokens):
         x = sampling.sample(sampler.dist(logits), rng)
+        if scores is not None:
+            scores.append(sampling.score(logits, x))
         yield x
         if i + 1 >= max_tokens or target.ctx.model.is_eog(x):
             return

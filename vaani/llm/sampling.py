@@ -110,3 +110,18 @@ def residual(p: Dist, q: Dist) -> Dist:
         return p
     keep = r > 0
     return Dist(ids[keep], r[keep] / total)
+
+
+def score(logits: np.ndarray, token: int) -> tuple[float, float]:
+    """(log-probability of ``token``, entropy in nats) under softmax(logits) at temperature 1:
+    how sure the model itself was, whatever the sampler did with it. Read by the reply guard
+    (vaani/guard.py) to tell a confident answer from a guess."""
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - z.max()
+    e = np.exp(z)
+    total = e.sum()
+    p = e / total
+    logp = float(z[token] - np.log(total))
+    nz = p > 0.0
+    entropy = float(-(p[nz] * np.log(p[nz])).sum())
+    return logp, entropy

@@ -158,13 +158,15 @@ def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
                        prompt: list[int], *, max_tokens: int, target_sampler: Sampler,
                        draft_sampler: Sampler, rng: np.random.Generator, policy: DraftPolicy,
                        stats: SpecStats, cancel: threading.Event | None = None,
-                       p_min: float = 0.0) -> Iterator[list[int]]:
+                       p_min: float = 0.0,
+                       scores: list[tuple[float, float]] | None = None) -> Iterator[list[int]]:
     """Yield the generated tokens round by round (each list is final: stream it).
 
     Stops after ``max_tokens`` tokens, after an end-of-generation token (yielded), when the
     context is full, or when ``cancel`` is set (checked before every decode). ``p_min``:
     stop drafting early when the draft's most likely next token has less probability than
     this (at temperature 1); it changes speed only, never the output distribution.
+    ``scores`` receives each yielded token's (log-probability, entropy) under the target.
     """
     n_ctx = target.ctx.n_ctx
     if max_tokens <= 0:
@@ -172,6 +174,8 @@ def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
     p_logits = target.prefill(prompt)[-1]
     x = sampling.sample(target_sampler.dist(p_logits), rng)
     produced = 1
+    if scores is not None:
+        scores.append(sampling.score(p_logits, x))
     yield [x]
     if model.is_eog(x):
         return
@@ -259,6 +263,8 @@ def speculative_tokens(model: LlamaModel, target: Sequence, draft: Sequence,
 
         out = accepted if ended else accepted + [x]
         out = out[:max_tokens - produced]
+        if scores is not None:                    # position i of the batch scored token i
+            scores.extend(sampling.score(P[i], t) for i, t in enumerate(out))
         produced += len(out)
         yield out
         if ended or (out and model.is_eog(out[-1])):
