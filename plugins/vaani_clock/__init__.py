@@ -316,10 +316,19 @@ _TOOL_WORDS = frozenset().union(*_HI_INTENTS.values(), _TODAY, keys(
     "clock o'clock tomorrow yesterday weekday calendar kal parso कल परसों घड़ी".split()))
 
 
+# Questions that mention time but that the local clock cannot answer: the time elsewhere,
+# how long until or since something, when an event is.
+_NOT_THE_CLOCK = keys(
+    "in at until till since ago left until how long when zone between difference after "
+    "before तक से बाद पहले कब में बाकी बचे बचा tak se baad pehle kab mein baki".split())
+
+
 def grounded(arguments: dict[str, Any], utterance: str) -> bool:
-    """The clock fits only an utterance about the time or the date ("the capital of India"
-    must not be answered with the time)."""
-    return any(word_key(w) in _TOOL_WORDS for w in words(utterance))
+    """The clock fits only a question about the time or date here and now ("the capital of
+    India" must not be answered with the time, nor "what time is it in London")."""
+    found = [word_key(w) for w in words(utterance)]
+    return (any(k in _TOOL_WORDS for k in found)
+            and not any(k in _NOT_THE_CLOCK for k in found))
 
 
 def say(result: dict[str, Any], language: str) -> str:
