@@ -18,8 +18,10 @@ Layout of ``--out``::
 Every document is ``<|endoftext|>`` + its tokens, so documents are separated by the BOS/EOS
 token the GGUF uses. Train and validation are split by a hash of the document's text, so
 identical documents (templates repeat) always land on the same side and the two are
-disjoint. The build is a pure function of (seed, budget, tokenizer, teacher caches):
-rebuilt, it gives byte-identical shards (the test checks the hash).
+disjoint. A document that contains a question of VAANI's answer benchmark is dropped
+(:mod:`training.data.heldout`; counted in the manifest's ``heldout_dropped``). The build
+is a pure function of (seed, budget, tokenizer, teacher caches): rebuilt, it gives
+byte-identical shards (the test checks the hash).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from training.data import generators as G
+from training.data import heldout as H
 from training.data import sources as S
 from training.data import teacher as T
 
@@ -181,6 +184,8 @@ def build(budget_tokens: int, out: Path, seed: int = 0, tokenizer=None,
     writer = _Writer(out, dtype, shard_tokens)
     tally: dict[tuple[str, str, str], _Tally] = defaultdict(_Tally)   # (source, lang, split)
     used_total = 0
+    held_out = H.default()                # the answer bench's questions: never trained on
+    dropped: dict[str, int] = defaultdict(int)
 
     def consume(make_docs, quota: int, repeat: int = 1, batch: int = 256) -> tuple[int, float]:
         """Tokenize and write docs until ``quota`` tokens (train + val) are used.
@@ -198,7 +203,16 @@ def build(budget_tokens: int, out: Path, seed: int = 0, tokenizer=None,
                 chunk = [d for _, d in zip(range(batch), it)]
                 if not chunk:
                     break
-                texts = [d.render() for d in chunk]
+                kept = []
+                for d in chunk:
+                    text = d.render()
+                    if text in held_out:
+                        if epoch == 0:
+                            dropped[d.source] += 1
+                        continue
+                    kept.append((d, text))
+                chunk = [d for d, _ in kept]
+                texts = [t for _, t in kept]
                 for d, text, ids in zip(chunk, texts, tok.encode_batch(texts, special=True)):
                     if used >= quota:
                         break
@@ -279,6 +293,7 @@ def build(budget_tokens: int, out: Path, seed: int = 0, tokenizer=None,
         "mixture_used": got,
         "epochs": epochs,
         "max_repeat": max_repeat,
+        "heldout_dropped": dict(sorted(dropped.items())),
         "by_source": by_source,
         "build_seconds": round(time.monotonic() - t0, 1),
     }
@@ -307,9 +322,12 @@ def _split_docs(seed: int, teacher_dir: Path | None, gen_docs: int,
     """
     out: dict[str, list[str]] = defaultdict(list)
     counts: dict[str, int] = {}
+    held_out = H.default()
 
     def take(doc: G.Doc, prose: bool = False) -> None:
         text = doc.render()
+        if text in held_out:
+            return
         if is_val(text, seed, VAL_FRAC) == want_val:
             out[doc.lang].append(text)
             if prose:
