@@ -28,6 +28,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             benches.add_parser(name, help=f"(unavailable: {exc})").set_defaults(
                 func=lambda args, exc=exc: _unavailable(exc))
             continue
+        if not (callable(getattr(module, "add_arguments", None))
+                and callable(getattr(module, "run", None))):
+            continue                         # a helper module, not a benchmark: one such
+                                             # file must not break every `vaani` command
         doc = (module.__doc__ or "").strip().splitlines()
         dashed = name.replace("_", "-")
         bp = benches.add_parser(dashed, aliases=[name] if dashed != name else [],
