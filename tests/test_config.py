@@ -17,7 +17,7 @@ def test_values_are_typed_and_kept():
                           "tts": {"voices": {"hi": "festival:hindi_NSK_diphone"}}})
     assert c.asr.beam_size == 2 and c.asr.language == "hi"
     assert c.vad.hangover_ms == 200 and c.vad.threshold == pytest.approx(0.4)
-    assert c.tts.voices == {"hi": "festival:hindi_NSK_diphone"}
+    assert c.tts.voices == {"hi": "festival:hindi_NSK_diphone", "en": "piper:piper-en-joe"}
 
 
 def test_int_accepted_where_float_expected():
@@ -76,3 +76,48 @@ def test_load_file(tmp_path):
     f.write_text('[assistant]\nlanguage = "hi"\n[llm]\nmax_tokens = 40\n', encoding="utf-8")
     c = config.load(f)
     assert c.assistant.language == "hi" and c.llm.max_tokens == 40 and c.source == str(f)
+
+
+def test_a_voice_override_keeps_the_other_languages_defaults():
+    default = config.from_dict({}).tts.voices
+    assert set(default) == {"hi", "en"}
+    c = config.from_dict({"tts": {"voices": {"en": "espeak:en"}}})
+    assert c.tts.voices == {"en": "espeak:en", "hi": default["hi"]}
+    c = config.from_dict({"tts": {"voices": {"mr": "espeak:mr"}, "speed": 1.2}})
+    assert c.tts.voices == {**default, "mr": "espeak:mr"} and c.tts.speed == 1.2
+    assert config.from_dict({}).tts.voices == default           # the defaults are not changed
+
+
+def test_a_voice_override_in_a_file_keeps_the_hindi_voice(tmp_path):
+    from vaani.assistant import tts_voices
+
+    f = tmp_path / "vaani.toml"
+    f.write_text('[tts.voices]\nen = "espeak:en"\n', encoding="utf-8")
+    assert tts_voices(config.load(f)) == {"hi": ("espeak", "hi"), "en": ("espeak", "en")}
+
+
+@pytest.mark.parametrize("key, value", [
+    ("temperature", -0.1), ("temperature", 10.5), ("temperature", float("nan")),
+    ("temperature", float("inf")), ("top_p", 0.0), ("top_p", 1.01), ("top_p", -1.0),
+    ("top_p", float("nan")),
+])
+def test_llm_sampling_settings_are_checked_like_the_server_checks_them(key, value):
+    with pytest.raises(ConfigError) as info:
+        config.from_dict({"llm": {key: value}})
+    assert str(info.value).startswith(f"llm.{key} must be")
+    # the same rule and words as a request to `vaani serve` (vaani.llm.engine.Request.check)
+    from vaani.llm.chat import RequestError
+    from vaani.llm.engine import Request
+
+    with pytest.raises(RequestError) as request_info:
+        Request(**{key: value}).check()
+    assert str(info.value) == f"llm.{request_info.value}"
+
+
+@pytest.mark.parametrize("temperature, top_p", [(0, 1), (10, 0.001), (0.3, 0.95), (2.5, 0.5)])
+def test_llm_sampling_settings_in_range_are_kept(temperature, top_p):
+    c = config.from_dict({"llm": {"temperature": temperature, "top_p": top_p}})
+    assert (c.llm.temperature, c.llm.top_p) == (temperature, top_p)
+    from vaani.llm.engine import Request
+
+    Request(temperature=temperature, top_p=top_p).check()

@@ -70,9 +70,14 @@ def test_one_engine_per_distinct_voice():
 
 
 def test_a_language_without_a_voice_is_a_config_error():
-    config = config_mod.from_dict(fake_config(tts={"voices": {"en": "fake:a"}}))
+    config = config_mod.from_dict(fake_config(tts={"voices": {"en": "fake:a", "hi": ""}}))
     with pytest.raises(ConfigError, match="no voice for language 'hi'"):
         tts_voices(config)
+
+
+def test_a_voice_for_one_language_keeps_the_default_voice_of_the_other():
+    config = config_mod.from_dict({"tts": {"voices": {"en": "fake:a"}}})
+    assert tts_voices(config) == {"hi": ("espeak", "hi"), "en": ("fake", "a")}
 
 
 def test_a_missing_model_reaches_the_user_with_its_fix():

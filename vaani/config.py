@@ -21,6 +21,17 @@ from vaani.errors import ConfigError
 LANGUAGES = ("hi", "en")
 
 
+def sampling_problem(temperature: float, top_p: float, prefix: str = "") -> str:
+    """What is wrong with these sampling settings ("" = nothing), naming the key as
+    ``prefix`` + its name. The one rule for ``llm.temperature`` / ``llm.top_p`` here and for
+    every request to the LLM (``vaani.llm.engine.Request.check``, so ``vaani serve``)."""
+    if not 0.0 <= float(temperature) <= 10.0:            # NaN fails too
+        return f"{prefix}temperature must be between 0 and 10 (got {temperature!r})"
+    if not 0.0 < float(top_p) <= 1.0:
+        return f"{prefix}top_p must be in (0, 1] (got {top_p!r})"
+    return ""
+
+
 @dataclass
 class AssistantConfig:
     language: str = "auto"            # hi | en | auto (resolved per utterance)
@@ -178,6 +189,9 @@ class Config:
             raise ConfigError("guard.min_confidence must be at most 1 (negative: calibrated)")
         if self.llm.max_tokens <= 0:
             raise ConfigError("llm.max_tokens must be positive")
+        problem = sampling_problem(self.llm.temperature, self.llm.top_p, prefix="llm.")
+        if problem:
+            raise ConfigError(problem)
         if self.audio.sample_rate != 16000:
             raise ConfigError("audio.sample_rate: the pipeline runs at 16000 Hz")
 
@@ -232,8 +246,23 @@ def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
     return cls(**kwargs)
 
 
+# Tables whose keys are merged over the defaults instead of replacing them: a config that
+# sets only `[tts.voices] en = ...` keeps the default Hindi voice.
+MERGED = (("tts", "voices"),)
+
+
+def _merge_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    defaults = Config()
+    for section, key in MERGED:
+        table = data.get(section)
+        if isinstance(table, dict) and isinstance(table.get(key), dict):
+            default = getattr(getattr(defaults, section), key)
+            data[section] = {**table, key: {**default, **table[key]}}
+    return data
+
+
 def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
-    data = dict(data)
+    data = _merge_defaults(dict(data))
     plugin_tables: dict[str, dict[str, Any]] = {}
     plugins = data.get("plugins")
     if isinstance(plugins, dict):

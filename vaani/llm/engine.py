@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from vaani.config import sampling_problem
 from vaani.errors import ConfigError, EngineError
 from vaani.llm import chat, sampling
 from vaani.llm.chat import RequestError
@@ -54,10 +55,9 @@ class Request:
         if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) \
                 or self.max_tokens < 0:
             raise RequestError(f"max_tokens must be a non-negative integer (got {self.max_tokens!r})")
-        if not 0.0 <= float(self.temperature) <= 10.0:
-            raise RequestError(f"temperature must be between 0 and 10 (got {self.temperature!r})")
-        if not 0.0 < float(self.top_p) <= 1.0:
-            raise RequestError(f"top_p must be in (0, 1] (got {self.top_p!r})")
+        problem = sampling_problem(self.temperature, self.top_p)    # the config's rule too
+        if problem:
+            raise RequestError(problem)
 
 
 @dataclass
