@@ -251,3 +251,26 @@ def test_run_on_a_ten_minute_file_streams_it_and_finds_the_question(fakes, tmp_p
     (turn,) = json.loads(capsys.readouterr().out)["turns"]
     assert turn["reply"] == "It is ten o'clock." and turn["speech_end_at"] > 590
     assert peak < 30_000_000, f"{peak} bytes: the file was held in memory"
+
+
+# -- vaani serve -------------------------------------------------------------------------------
+
+def test_serve_on_a_taken_port_fails_before_the_banner_and_names_the_port(
+        monkeypatch, capsys, data_dir):
+    import socket
+
+    import vaani.commands.serve as serve_cmd
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model must not load when the port is taken")
+
+    monkeypatch.setattr(serve_cmd, "build_engine", no_model)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = cli.main(["serve", "--port", str(port)])
+    captured = capsys.readouterr()
+    assert code != 0 and captured.out == ""                  # no banner
+    assert f"port {port}" in captured.err and "already in use" in captured.err
+    assert "--port" in captured.err

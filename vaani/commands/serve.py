@@ -11,6 +11,7 @@ by the same plugin as the assistant's LLM stage (``llm.engine``, normally ``llam
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import logging
 import socket
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from vaani.assistant import load_config
 from vaani.engines import EngineContext
-from vaani.errors import ConfigError
+from vaani.errors import ConfigError, VaaniError
 
 log = logging.getLogger(__name__)
 ALIAS = "vaani"
@@ -34,6 +35,38 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--context", type=int, help="context size in tokens (default: llm.context)")
     p.add_argument("--threads", type=int, help="CPU threads (default: llm.threads)")
     p.set_defaults(func=main)
+
+
+class PortError(VaaniError):
+    title = "Cannot listen"
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`PortError` naming ``host:port`` (and how to pick another) unless the
+    server could listen there now: bound the way uvicorn binds (SO_REUSEADDR), then closed."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise PortError(f"unknown address --host {host!r}: {exc.strerror}",
+                        hint="use an address of this machine, e.g. --host 127.0.0.1") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortError(f"port {port} on {host} is already in use (another `vaani "
+                                "serve` or another program is listening there)",
+                                hint=f"pick another port with --port, e.g. `vaani serve "
+                                     f"--port {port + 1 if port < 65535 else 8001}`") from None
+            if exc.errno == errno.EACCES:
+                raise PortError(f"no permission to listen on port {port} of {host} (ports "
+                                "below 1024 need root)",
+                                hint="pick a port from 1024 up with --port, e.g. "
+                                     "`vaani serve --port 8000`") from None
+            raise PortError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                            hint="pick another address or port with --host / --port") from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -69,11 +102,17 @@ def main(args: argparse.Namespace) -> int:
     config = load_config(args, **overrides)
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535 (got {args.port})")
+    check_port(args.host, args.port)             # before the model loads: fail fast
     if not _is_loopback(args.host):
         log.warning("listening on %s: other machines can reach this server", args.host)
     engine = build_engine(config)
     name = config.llm.model
     ids = [Path(name).stem if ("/" in name or name.endswith(".gguf")) else name, ALIAS]
+    try:
+        check_port(args.host, args.port)         # again: taken while the model loaded?
+    except PortError:
+        engine.close()
+        raise
     print(f"VAANI LLM server: http://{args.host}:{args.port}/v1  model {ids[0]!r} "
           f"(also {ALIAS!r}); {engine.describe()}", flush=True)
     try:
