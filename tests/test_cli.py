@@ -253,6 +253,66 @@ def test_run_on_a_ten_minute_file_streams_it_and_finds_the_question(fakes, tmp_p
     assert peak < 30_000_000, f"{peak} bytes: the file was held in memory"
 
 
+# -- why a turn was ignored ------------------------------------------------------------------
+
+MUMBLE = Script().silence(0.4).say("a", 0.9).silence(1.0)     # one letter: too short
+
+
+def test_run_says_in_words_why_a_turn_was_ignored(fakes, capsys):
+    wav, config = fakes(MUMBLE, {"": "I answer everything"})
+    assert cli.main(["-c", str(config), "run", "-i", str(wav)]) == 0
+    text = capsys.readouterr().out
+    assert "heard (en): a\nignored: too short to be a request\n" in text
+    assert "reply (" not in text
+    assert cli.main(["-c", str(config), "run", "-i", str(wav), "--json"]) == 0
+    (turn,) = json.loads(capsys.readouterr().out)["turns"]
+    assert (turn["outcome"], turn["rejected"], turn["rejected_why"]) == (
+        "rejected", "too_short", "too short to be a request")
+
+
+def test_listen_says_why_a_turn_was_ignored(fakes, monkeypatch, capsys):
+    script = Script().silence(0.3).wake().silence(0.2).say("a", 0.8).silence(1.0)
+    _, config = fakes(script)
+
+    class Mic(ArraySource):
+        def __init__(self, device="", block_ms=32):
+            super().__init__(script.audio, realtime=False, name="mic:fake")
+
+        def __iter__(self):
+            yield from super().__iter__()
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("vaani.commands.listen.MicrophoneSource", Mic)
+    monkeypatch.setattr("vaani.commands.listen.SpeakerSink", lambda *a, **k: MemorySink())
+    assert cli.main(["-c", str(config), "listen"]) == 0
+    assert "[ignored: too short to be a request] (heard: a)" in capsys.readouterr().out
+    assert cli.main(["-c", str(config), "listen", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (rejected,) = [e for e in lines if e["kind"] == "Transcript" and e["rejected"]]
+    assert rejected["rejected_why"] == "too short to be a request"
+
+
+def test_every_rejection_reason_has_words_for_the_user():
+    """One mapping (vaani/trace.py) covers every code the filter and the ASR guard give."""
+    import inspect
+    import re
+
+    import vaani_whisper
+    from vaani.stages.transcript import TranscriptFilter
+    from vaani.trace import REJECTED_WHY, rejected_why
+
+    codes = set()
+    for fn in (TranscriptFilter.process, vaani_whisper.judge):
+        codes |= set(re.findall(r'return "([a-z_]+)"', inspect.getsource(fn)))
+    codes |= set(re.findall(r'rejected="([a-z_]+)"', inspect.getsource(vaani_whisper)))
+    assert {"no_speech", "too_short", "hallucination", "echo", "wrong_script",
+            "silence"} <= codes
+    assert codes - set(REJECTED_WHY) == set()
+    assert all(rejected_why(c) and "_" not in rejected_why(c) for c in codes)
+    assert rejected_why("") == "" and rejected_why("new_code") == (
+        "the transcript was not used (new code)")
+
+
 # -- vaani serve -------------------------------------------------------------------------------
 
 def test_serve_on_a_taken_port_fails_before_the_banner_and_names_the_port(

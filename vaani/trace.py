@@ -21,6 +21,33 @@ from vaani.events import (Error, Event, Notification, ReplyTextChunk, StageTimin
 log = logging.getLogger(__name__)
 
 
+# Why a transcript was not used, in words for the user: every reason code the transcript
+# filter (vaani/stages/transcript.py) and the ASR engines' own guards
+# (plugins/vaani_whisper: ``judge``) put in ``Transcript.rejected`` / ``TurnResult.rejected``.
+REJECTED_WHY = {
+    "silence": "no speech was heard (the audio was silent)",
+    "empty": "no words were recognised",
+    "no_speech": "no speech was heard",
+    "non_speech_tag": "only a sound was heard (music, noise), not words",
+    "too_short": "too short to be a request",
+    "hallucination": "the words look made up from background noise (a common speech "
+                     "recognition mistake), not said",
+    "repetition": "the transcript kept repeating itself, so it was probably misheard",
+    "too_many_words": "more words than anyone could say in that time, so it was probably misheard",
+    "wrong_script": "the words came out in an unexpected script for the language, so they "
+                    "were probably misheard",
+    "unsure": "the speech recogniser was not sure enough of the words",
+    "echo": "it was VAANI's own reply, heard back through the microphone",
+}
+
+
+def rejected_why(code: str) -> str:
+    """Why a turn with rejection reason ``code`` was ignored, in plain words ("" for "")."""
+    if not code:
+        return ""
+    return REJECTED_WHY.get(code, f"the transcript was not used ({code.replace('_', ' ')})")
+
+
 def trace_path(config: Config) -> Path | None:
     if not config.trace.enabled:
         return None
@@ -45,7 +72,8 @@ class TraceWriter:
         if isinstance(event, TurnStarted):
             self._turns[event.turn] = {"turn": event.turn, "time": time.time(),
                                        "trigger": event.trigger, "transcript": "",
-                                       "language": "", "rejected": "", "reply": "",
+                                       "language": "", "rejected": "", "rejected_why": "",
+                                       "reply": "",
                                        "source": "", "timings": {}, "errors": []}
             return
         if isinstance(event, Error) and event.turn not in self._turns:
@@ -59,7 +87,8 @@ class TraceWriter:
         if rec is None:
             return
         if isinstance(event, Transcript) and event.final:
-            rec.update(transcript=event.text, language=event.language, rejected=event.rejected)
+            rec.update(transcript=event.text, language=event.language, rejected=event.rejected,
+                       rejected_why=rejected_why(event.rejected))
         elif isinstance(event, ReplyTextChunk):
             rec["reply"] += event.text
             rec["source"] = event.source
@@ -136,7 +165,8 @@ class EventPrinter:
             self._out(f"[wake] {event.name} ({event.score:.2f})")
         elif isinstance(event, Transcript):
             if event.rejected:
-                self._out(f"[ignored: {event.rejected}] {event.text}")
+                heard = f" (heard: {event.text})" if event.text else ""
+                self._out(f"[ignored: {rejected_why(event.rejected)}]{heard}")
             elif event.final:
                 self._out(f"[you, {event.language}] {event.text}")
             elif self.partials:

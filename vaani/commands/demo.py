@@ -16,7 +16,7 @@ import numpy as np
 
 from vaani.assistant import Assistant, load_config
 from vaani.audio import RATE, FileSource, WavSink, to_pipeline, write_wav
-from vaani.commands.run import print_turns
+from vaani.commands.run import print_turns, turn_json
 from vaani.offline import block_network
 
 QUESTIONS = {
@@ -62,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
                 sink.close()
             failed |= not turns or turns[0].outcome != "answered"
             report.append({"question": text, "question_wav": str(question),
-                           "reply_wav": str(reply_path), "turns": [t.to_dict() for t in turns]})
+                           "reply_wav": str(reply_path), "turns": [turn_json(t) for t in turns]})
             if not args.json:
                 print(f"\n[{i}] asked: {text}   ({question})")
                 print_turns(turns)

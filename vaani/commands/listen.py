@@ -11,12 +11,13 @@ import json
 import signal
 import sys
 import threading
+from typing import Any
 
 from vaani.assistant import Assistant, load_config
 from vaani.audio import MicrophoneSource, SpeakerSink
-from vaani.events import to_dict
+from vaani.events import Event, to_dict
 from vaani.offline import block_network
-from vaani.trace import EventPrinter
+from vaani.trace import EventPrinter, rejected_why
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +29,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--partials", action="store_true", help="show partial transcripts")
     p.add_argument("--json", action="store_true", help="print every event as a JSON line")
     p.set_defaults(func=main)
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """An event as a ``--json`` line; a rejected transcript also says why in plain words."""
+    d = to_dict(event)
+    if getattr(event, "rejected", ""):
+        d["rejected_why"] = rejected_why(event.rejected)
+    return d
 
 
 def main(args: argparse.Namespace) -> int:
@@ -43,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
         pipeline = assistant.pipeline
         if args.json:
             pipeline.subscribe(lambda e: None if e.kind in ("AudioChunk", "SpeechChunk") else
-                               print(json.dumps(to_dict(e), ensure_ascii=False), flush=True))
+                               print(json.dumps(event_json(e), ensure_ascii=False), flush=True))
         else:
             pipeline.subscribe(EventPrinter(partials=args.partials))
         stop = threading.Event()

@@ -7,11 +7,13 @@ import json
 import sys
 from pathlib import Path
 
+from typing import Any
+
 from vaani.assistant import Assistant, load_config
 from vaani.audio import FileSource, NullSink, WavSink
 from vaani.offline import block_network
 from vaani.pipeline import TurnResult
-from vaani.trace import format_timings
+from vaani.trace import format_timings, rejected_why
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,17 +32,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
+def turn_json(t: TurnResult) -> dict[str, Any]:
+    """A turn for ``--json``: :meth:`TurnResult.to_dict` plus ``rejected_why``, why a
+    rejected turn was ignored in plain words ("" when it was not)."""
+    d = t.to_dict()
+    d["rejected_why"] = rejected_why(t.rejected)
+    return d
+
+
 def print_turns(turns: list[TurnResult], out=None) -> None:
     out = out or sys.stdout     # looked up per call: sys.stdout may have been replaced
     for t in turns:
         if t.transcript:
-            note = f"  [ignored: {t.rejected}]" if t.rejected else ""
-            print(f"heard ({t.language}): {t.transcript}{note}", file=out)
+            print(f"heard ({t.language}): {t.transcript}", file=out)
+        if t.rejected:
+            print(f"ignored: {rejected_why(t.rejected)}", file=out)
         if t.reply:
             print(f"reply ({t.source}): {t.reply}", file=out)
         for err in t.errors:
             print(f"error: {err}", file=out)
-        if t.outcome not in ("answered",):
+        if t.outcome not in ("answered",) and not (t.rejected and t.outcome == "rejected"):
             print(f"outcome: {t.outcome}", file=out)
         print(f"timings: {format_timings(t.timings)}", file=out)
 
@@ -61,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
         sink.close()
     if args.json:
         print(json.dumps({"input": str(args.input), "output": args.output,
-                          "turns": [t.to_dict() for t in turns], "errors": errors},
+                          "turns": [turn_json(t) for t in turns], "errors": errors},
                          ensure_ascii=False, indent=2, default=str))
     else:
         if not turns:
