@@ -253,6 +253,102 @@ def test_run_on_a_ten_minute_file_streams_it_and_finds_the_question(fakes, tmp_p
     assert peak < 30_000_000, f"{peak} bytes: the file was held in memory"
 
 
+# -- a timer set by a one-shot command (vaani/commands/pending.py) -------------------------
+
+TIMER_1S = "set a timer for 1 second"
+
+
+def test_ask_waits_for_the_timer_it_set_then_prints_and_speaks_it(fakes, tmp_path, capsys):
+    import time
+
+    _, config = fakes(QUESTION)
+    quick = tmp_path / "quick.wav"
+    assert cli.main(["-c", str(config), "ask", TIMER_1S, "-o", str(quick), "--no-wait"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "waited.wav"
+    start = time.monotonic()
+    assert cli.main(["-c", str(config), "ask", TIMER_1S, "-o", str(out)]) == 0
+    elapsed = time.monotonic() - start
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == ["Timer set for 1 second.",
+                         "waiting for the 1 second timer to ring in 1 s (Ctrl-C cancels)",
+                         "[timer] Your 1 second timer is done."]
+    assert elapsed >= 0.9
+    # the notification was spoken into --output after the reply
+    assert sf.info(out).frames > sf.info(quick).frames > 0
+
+
+def test_ask_json_waits_and_reports_the_notification(fakes, capsys):
+    _, config = fakes(QUESTION)
+    assert cli.main(["-c", str(config), "ask", TIMER_1S, "--json"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)                   # stdout stays one JSON document
+    assert result["reply"] == "Timer set for 1 second."
+    assert result["notifications"] == [{"text": "Your 1 second timer is done.",
+                                         "language": "en", "source": "timer"}]
+    assert result["not_rung"] == [] and "waiting for the 1 second timer" in captured.err
+
+
+def test_ask_no_wait_says_one_shot_mode_cannot_ring_the_timer(fakes, capsys):
+    import time
+
+    _, config = fakes(QUESTION)
+    start = time.monotonic()
+    assert cli.main(["-c", str(config), "ask", "set a timer for 2 minutes", "--no-wait"]) == 0
+    assert time.monotonic() - start < 60
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Timer set for 2 minutes."
+    assert lines[1].startswith("one-shot mode cannot ring the 2 minute timer (due in 2 min)")
+    assert "use `vaani listen`" in lines[1] and "waiting" not in "\n".join(lines)
+    assert cli.main(["-c", str(config), "ask", "set a timer for 2 minutes", "--no-wait",
+                     "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["notifications"] == []
+    assert [r["what"] for r in result["not_rung"]] == ["the 2 minute timer"]
+    assert 115 <= result["not_rung"][0]["due_in_s"] <= 120
+
+
+def test_ask_without_a_timer_does_not_wait(fakes, capsys):
+    _, config = fakes(QUESTION, CLOCK)
+    assert cli.main(["-c", str(config), "ask", "what time is it"]) == 0
+    assert capsys.readouterr().out == "It is ten o'clock.\n"
+
+
+def test_ctrl_c_while_waiting_for_a_timer_cancels_cleanly(fakes, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _, config = fakes(QUESTION)
+    proc = subprocess.Popen([sys.executable, "-m", "vaani", "-c", str(config), "ask",
+                             "set a timer for 2 minutes"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        first = [proc.stdout.readline(), proc.stdout.readline()]
+        assert first == ["Timer set for 2 minutes.\n",
+                         "waiting for the 2 minute timer to ring in 2 min (Ctrl-C cancels)\n"]
+        start = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and time.monotonic() - start < 10
+    assert out == "cancelled: the 2 minute timer will not ring\n"
+    assert "Traceback" not in err
+
+
+def test_run_waits_for_a_timer_the_question_set(fakes, capsys):
+    script = Script().silence(0.4).say(TIMER_1S, 0.9).silence(1.0)
+    wav, config = fakes(script)
+    assert cli.main(["-c", str(config), "run", "-i", str(wav)]) == 0
+    text = capsys.readouterr().out
+    assert "reply (plugin:timer): Timer set for 1 second." in text
+    assert text.index("waiting for the 1 second timer") < text.index(
+        "[timer] Your 1 second timer is done.")
+
+
 # -- why a turn was ignored ------------------------------------------------------------------
 
 MUMBLE = Script().silence(0.4).say("a", 0.9).silence(1.0)     # one letter: too short

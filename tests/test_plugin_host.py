@@ -262,3 +262,45 @@ def test_a_tool_that_acts_runs_only_when_grounded_in_what_the_user_said():
     assert "error" in host.call_tool("ungrounded", {}, "en", utterance="anything")
     assert "error" in host.call_tool("badcheck", {}, "en", utterance="anything")
     assert acting.done == [{"n": 7}] and "ZeroDivisionError" in events[-1].message
+
+
+# -- vaani_pending: what plugins will still say (one-shot commands wait for it) ----------
+
+from vaani.hookspecs import Pending  # noqa: E402
+
+
+class Alarms:
+    def __init__(self, *items):
+        self.items = list(items)
+
+    @hookimpl
+    def vaani_pending(self):
+        return self.items
+
+
+class BrokenAlarms:
+    @hookimpl
+    def vaani_pending(self):
+        raise RuntimeError("alarm store unreadable")
+
+
+class JunkAlarms:
+    @hookimpl
+    def vaani_pending(self):
+        return ["the 7:00 alarm", Pending("the 8:00 alarm", 30.0)]
+
+
+def test_pending_lists_every_plugins_notifications_soonest_first():
+    host, events = make_host(Alarms(Pending("the tea timer", 20.0), Pending("the rice timer", 5.0)),
+                             JunkAlarms(), BrokenAlarms())
+    assert [(name, p.what) for name, p in host.pending()] == [
+        ("alarms", "the rice timer"), ("alarms", "the tea timer"),
+        ("junkalarms", "the 8:00 alarm")]
+    errors = [e.message for e in events if isinstance(e, Error)]
+    assert any("alarm store unreadable" in m for m in errors)
+    assert any("listed str as pending, not Pending" in m for m in errors)
+
+
+def test_pending_without_plugins_that_implement_it_is_empty():
+    host, events = make_host(Echo())
+    assert host.pending() == [] and events == []

@@ -94,6 +94,14 @@ class PluginContext:
     now: Callable[[], float]                      # wall clock (time.time), replaceable in tests
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A notification a plugin will give later by itself: a timer, an alarm, a reminder."""
+
+    what: str               # for people, in English: "the 2 minute timer", "the 7:00 alarm"
+    due: float              # when it is due, wall clock (``time.time()``)
+
+
 @hookspec
 def vaani_engines() -> list[EngineSpec]:
     """Engines this plugin provides (wake, vad, end_of_turn, asr, llm, tts)."""
@@ -115,6 +123,19 @@ def vaani_startup(ctx: PluginContext) -> None:
 @hookspec
 def vaani_shutdown() -> None:
     """The assistant is stopping: stop threads, flush state."""
+
+
+@hookspec
+def vaani_pending() -> list[Pending]:
+    """Optional: what this plugin will still say through ``ctx.notify``, one
+    :class:`Pending` each (a running timer, a set alarm), including one being said right
+    now until its ``notify`` call has returned.
+
+    One-shot commands have no listening loop to speak later: ``vaani ask "set a timer for 2
+    minutes"`` reads this, waits until each is given (printing and speaking it), and only
+    then exits; ``--no-wait`` says instead that one-shot mode cannot give it. A plugin that
+    notifies later without implementing this loses its notifications when such a command
+    exits."""
 
 
 @hookspec(firstresult=True)

@@ -22,7 +22,7 @@ from vaani.engines import KINDS, EngineContext, EngineSpec
 from vaani.errors import ConfigError, EngineError, PluginError, PluginTimeoutError
 from vaani.events import Error, Event, error_event
 from vaani.guard import REFUSED, ToolRan, arguments_said
-from vaani.hookspecs import PluginContext, Reply, Tool, Utterance
+from vaani.hookspecs import Pending, PluginContext, Reply, Tool, Utterance
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,34 @@ class PluginHost:
             except Exception as exc:
                 log.warning("plugin %s failed to shut down: %s", impl.plugin_name, exc)
         self._started = False
+
+    def pending(self, timeout_ms: float | None = None) -> list[tuple[str, Pending]]:
+        """(plugin, :class:`Pending`) for every notification the enabled plugins will still
+        give (``vaani_pending``), soonest first. Never raises: a plugin that fails, runs
+        late or returns junk is reported and left out."""
+        timeout_s = self._timeout_s(timeout_ms)
+        out: list[tuple[str, Pending]] = []
+        for impl in self.pm.hook.vaani_pending.get_hookimpls():
+            name = impl.plugin_name
+            if self.health.get(name, PluginHealth(name)).disabled:
+                continue
+            finished, result = _call_with_deadline(lambda f=impl.function: list(f() or ()),
+                                                   timeout_s)
+            if not finished:
+                self._fail(name, PluginTimeoutError(
+                    f"plugin '{name}' did not list its pending notifications within "
+                    f"{timeout_s * 1000:.0f} ms"))
+                continue
+            if isinstance(result, BaseException):
+                self._fail(name, result)
+                continue
+            for item in result:
+                if isinstance(item, Pending):
+                    out.append((name, item))
+                else:
+                    self._fail(name, PluginError(
+                        f"plugin '{name}' listed {type(item).__name__} as pending, not Pending"))
+        return sorted(out, key=lambda pair: pair[1].due)
 
     # -- the fast path ------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ Timers keep running while the assistant does other things: one scheduler thread 
 under a condition variable, not a thread per timer) calls ``ctx.notify(text, language)``
 when one is due ("Your 5 minute timer is done." / "आपका पाँच मिनट का टाइमर पूरा हुआ।"), in
 the language the timer was set in. Everything is thread-safe; shutdown stops the thread and
-drops pending timers.
+drops pending timers. ``vaani_pending`` lists the timers still to ring, so a one-shot
+``vaani ask`` waits for them instead of exiting first.
 
 Precision first: a set request needs the word "timer" (any script) and a duration, may not
 be a question about timers ("how does a timer work"), and may carry at most a two-word
@@ -32,7 +33,7 @@ from fractions import Fraction
 from typing import Any
 
 from vaani.errors import ConfigError
-from vaani.hookspecs import PluginContext, Reply, Tool, Utterance, hookimpl
+from vaani.hookspecs import Pending, PluginContext, Reply, Tool, Utterance, hookimpl
 from vaani.language import keys, word_key, words
 from vaani.numwords import HALF, find_numbers, hindi_words
 from vaani.textnorm.spoken import english_duration, hindi_duration
@@ -235,6 +236,7 @@ class TimerService:
         self._cond = threading.Condition()
         self._timers: dict[int, Timer] = {}
         self._heap: list[tuple[float, int]] = []
+        self._firing: dict[int, Timer] = {}       # due, being announced (notify running)
         self._ids = itertools.count(1)
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -260,11 +262,18 @@ class TimerService:
         with self._cond:
             return sorted(self._timers.values(), key=lambda t: t.due)
 
+    def upcoming(self) -> list[Timer]:
+        """What the service will still announce: the pending timers and any being announced
+        right now (until its ``notify`` call returns), soonest first."""
+        with self._cond:
+            return sorted([*self._timers.values(), *self._firing.values()], key=lambda t: t.due)
+
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
             self._timers.clear()
             self._heap.clear()
+            self._firing.clear()
             self._cond.notify_all()
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -290,8 +299,14 @@ class TimerService:
                 assert due is not None
                 heapq.heappop(self._heap)
                 timer = self._timers.pop(due[1], None)
+                if timer is not None:
+                    self._firing[timer.id] = timer
             if timer is not None:
-                self._fire(timer)
+                try:
+                    self._fire(timer)
+                finally:
+                    with self._cond:
+                        self._firing.pop(timer.id, None)
 
     def _next_due(self) -> tuple[float, int] | None:
         """The earliest heap entry of a timer still pending (cancelled ones are dropped)."""
@@ -496,6 +511,19 @@ def vaani_startup(ctx: PluginContext) -> None:
 @hookimpl
 def vaani_handle(utterance: Utterance) -> Reply | None:
     return _get().handle(utterance)
+
+
+@hookimpl
+def vaani_pending() -> list[Pending]:
+    """Every timer still to ring (so `vaani ask` can wait for it)."""
+    with _lock:
+        skill = _skill
+    if skill is None:
+        return []
+    service = skill.service
+    wall, now = time.time(), service.clock()
+    return [Pending(f"the {_name(t.seconds, t.label, 'en')} timer", wall + t.remaining(now))
+            for t in service.upcoming()]
 
 
 @hookimpl

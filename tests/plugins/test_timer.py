@@ -308,3 +308,38 @@ def test_handle_before_startup_still_works():
     reply = vaani_timer.vaani_handle(Utterance("set a timer for 5 minutes", "en"))
     assert reply.text == "Timer set for 5 minutes."
     vaani_timer.vaani_shutdown()
+
+
+def test_pending_lists_running_timers_until_their_announcement_is_given():
+    """``vaani_pending`` (one-shot `vaani ask` waits on it): a timer stays listed while it is
+    being announced, so a waiter never sees "nothing pending" before the notification."""
+    release = threading.Event()
+    said = Said()
+
+    def slow_notify(text, language, *plugin):
+        release.wait(5)                   # a speaker still busy with the announcement
+        said(text, language)
+
+    host = skills_host(notify=slow_notify)
+    try:
+        assert host.pending() == []
+        ask(host, "set a timer for 1 second")
+        ask(host, "set a timer for 5 minutes for the rice")
+        start = time.time()
+        pending = [(name, p.what, p.due - start) for name, p in host.pending()]
+        assert [p[:2] for p in pending] == [("timer", "the 1 second timer"),
+                                            ("timer", "the rice timer")]
+        assert 0.5 < pending[0][2] <= 1.01 and 299 < pending[1][2] <= 300.01
+        time.sleep(1.5)                   # due and being announced: still listed
+        assert [p.what for _, p in host.pending()] == ["the 1 second timer", "the rice timer"]
+        assert said.items == []
+        release.set()
+        assert said.wait(1) == [("Your 1 second timer is done.", "en")]
+        deadline = time.time() + 5
+        while len(host.pending()) > 1 and time.time() < deadline:
+            time.sleep(0.01)
+        assert [p.what for _, p in host.pending()] == ["the rice timer"]
+    finally:
+        release.set()
+        host.shutdown()
+    assert vaani_timer.vaani_pending() == []

@@ -1,12 +1,20 @@
-"""``vaani ask "text"``: a typed question; the reply as text, and optionally as audio."""
+"""``vaani ask "text"``: a typed question; the reply as text, and optionally as audio.
+
+A timer (alarm, reminder) the question sets is waited for: the command prints that it
+waits, then prints and speaks the notification when it rings, and exits (``--no-wait``:
+exit at once, saying that one-shot mode cannot ring it; vaani/commands/pending.py).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from vaani.assistant import Assistant, load_config
 from vaani.audio import NullSink, WavSink
+from vaani.commands import pending
+from vaani.commands.run import turn_json
 from vaani.offline import block_network
 from vaani.trace import format_timings
 
@@ -18,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speak", action="store_true", help="also play the reply on the speaker")
     p.add_argument("--language", choices=["auto", "hi", "en"], help="language of the question")
     p.add_argument("--json", action="store_true")
+    pending.add_argument(p)
     p.set_defaults(func=main)
 
 
@@ -32,17 +41,25 @@ def main(args: argparse.Namespace) -> int:
     language = None if args.language in (None, "auto") else args.language
     try:
         with block_network(), Assistant(config, sink=sink, needs=needs) as assistant:
+            # with --json, stdout is one JSON document: messages go to stderr
+            waiter = pending.Waiter(assistant, out=sys.stderr if args.json else None,
+                                    show=not args.json)
             result = assistant.pipeline.ask(args.text, language)
+            if not args.json:
+                print(result.reply.strip() or "(no answer)", flush=True)
+                for err in result.errors:
+                    print(f"error: {err}", flush=True)
+            waited = waiter.finish(wait=not args.no_wait)
     finally:
         sink.close()
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        print(json.dumps({**turn_json(result), **waiter.to_dict()}, ensure_ascii=False,
+                         indent=2, default=str))
     else:
-        print(result.reply.strip() or "(no answer)")
-        for err in result.errors:
-            print(f"error: {err}")
         if args.output:
             print(f"reply audio: {args.output}")
         if args.verbose:
             print(f"source: {result.source}; timings: {format_timings(result.timings)}")
+    if waited:
+        return waited
     return 0 if result.outcome == "answered" else 1

@@ -11,6 +11,7 @@ from typing import Any
 
 from vaani.assistant import Assistant, load_config
 from vaani.audio import FileSource, NullSink, WavSink
+from vaani.commands import pending
 from vaani.offline import block_network
 from vaani.pipeline import TurnResult
 from vaani.trace import format_timings, rejected_why
@@ -29,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wake", action="store_true", help="the file starts with the wake word")
     p.add_argument("--turns", type=int, default=1, help="stop after this many turns (default 1)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    pending.add_argument(p)
     p.set_defaults(func=main)
 
 
@@ -67,19 +69,28 @@ def main(args: argparse.Namespace) -> int:
                                          require_wake_word=args.wake) as assistant:
             assistant.subscribe(lambda e: errors.append(f"{e.title}: {e.message}")
                                 if e.kind == "Error" and not e.turn else None)
+            # with --json, stdout is one JSON document: messages go to stderr
+            waiter = pending.Waiter(assistant, out=sys.stderr if args.json else None,
+                                    show=not args.json)
             turns = assistant.pipeline.run(source, max_turns=args.turns)
+            if not args.json:
+                if not turns:
+                    print(f"no speech heard in {args.input}")
+                print_turns(turns)
+                sys.stdout.flush()
+            waited = waiter.finish(wait=not args.no_wait)     # a timer the question set
     finally:
         sink.close()
     if args.json:
         print(json.dumps({"input": str(args.input), "output": args.output,
-                          "turns": [turn_json(t) for t in turns], "errors": errors},
+                          "turns": [turn_json(t) for t in turns], "errors": errors,
+                          **waiter.to_dict()},
                          ensure_ascii=False, indent=2, default=str))
     else:
-        if not turns:
-            print(f"no speech heard in {args.input}")
-        print_turns(turns)
         for err in errors:
             print(f"error: {err}")
         if args.output:
             print(f"reply audio: {Path(args.output)} ({getattr(sink, 'frames', 0) / (sink.rate or 1):.1f} s)")
+    if waited:
+        return waited
     return 1 if any(t.outcome == "error" for t in turns) else 0
