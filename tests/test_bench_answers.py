@@ -298,6 +298,7 @@ def test_runner_asks_through_the_pipeline_grades_and_cancels_timers():
     # history never leaks from one question into the next
     for messages in llm.calls:
         assert sum(m["role"] == "user" for m in messages) == 1
+    assert all(not r.errors for r in records)
     summary = A.summarize(records)["baseline"]
     assert summary["overall"]["n"] == 6 and summary["overall"]["wrong"] == 2
     assert summary["by_language"]["hi"]["wrong_rate"] == 1.0
@@ -367,3 +368,21 @@ def test_the_calibration_set_dumps_records(fake_cli, tmp_path):
     r = report["records"][0]
     assert {"question", "reply", "grade", "reason", "data", "source", "latency_ms"} <= set(r)
     assert r["id"].startswith("c-")
+
+
+def test_a_plugin_that_raises_is_recorded_with_the_question():
+    from vaani.hookspecs import hookimpl
+
+    class Broken:
+        @hookimpl
+        def vaani_handle(self, utterance):
+            raise RuntimeError("broken skill")
+
+    llm = FakeLlm("Paris.", first_token_s=0.0, token_s=0.0)
+    config = config_mod.from_dict(fake_config(guard={"enabled": False}))
+    with Assistant(config, needs=("llm",), extra_plugins=[("f", FakeEngines(llm=llm)),
+                                                          ("broken", Broken())],
+                   entry_points=False, models=object(), trace=False) as assistant:
+        (rec,) = A.ask_items(assistant, [by_question("What is the capital city of France?")], "x")
+    assert rec.grade == "correct" and any("broken skill" in e for e in rec.errors)
+    assert A.rates([rec])["with_errors"] == 1

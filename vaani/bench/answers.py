@@ -993,9 +993,17 @@ def ask_items(assistant: Any, items: Sequence[Item], mode: str, set_name: str = 
     """Ask every item through ``assistant.pipeline.ask`` and grade the replies."""
     pipeline = assistant.pipeline
     records = []
+    reported: list[str] = []           # error events (a plugin that raised) during a question
+
+    def on_event(event: Any) -> None:
+        if getattr(event, "kind", "") == "Error":
+            reported.append(f"{event.source}: {event.message}")
+
+    pipeline.subscribe(on_event)
     cancel_timers(assistant)
     for item in items:
         pipeline.reset()
+        reported.clear()
         start = datetime.fromtimestamp(now(), tz).astimezone(tz)
         t = time.perf_counter()
         result = pipeline.ask(item.question, None)
@@ -1003,11 +1011,11 @@ def ask_items(assistant: Any, items: Sequence[Item], mode: str, set_name: str = 
         end = datetime.fromtimestamp(now(), tz).astimezone(tz)
         data = dict(result.data or {})
         g = grade(item, result.reply, data, Asked(start, end))
+        errors = list(dict.fromkeys([*result.errors, *reported]))
         cancel_timers(assistant)
         rec = Record(set_name, mode, item.id, item.language, item.kind, item.rule, item.question,
                      result.reply, g.grade, g.reason, result.source, result.outcome,
-                     round(ms, 1), start.isoformat(timespec="seconds"), _jsonable(data),
-                     list(result.errors))
+                     round(ms, 1), start.isoformat(timespec="seconds"), _jsonable(data), errors)
         records.append(rec)
         if on_record is not None:
             on_record(rec)
@@ -1037,6 +1045,7 @@ def rates(records: Sequence[Record]) -> dict[str, Any]:
     out["latency_p50_ms"] = _pct(lat, 50)
     out["latency_p90_ms"] = _pct(lat, 90)
     out["sources"] = dict(Counter((r.source or "none") for r in records).most_common())
+    out["with_errors"] = sum(bool(r.errors) for r in records)
     return out
 
 
@@ -1176,6 +1185,10 @@ def run(args: argparse.Namespace) -> int:
             setup[mode]["warmup_ms"] = {k: round(v) for k, v in assistant.warmup_ms.items()}
             records += ask_items(assistant, items, mode, args.set, tz=clock_zone(config),
                                  on_record=None if args.quiet else _print_record)
+            # a plugin that kept failing is disabled for the rest of the run (as in a real
+            # session): the figures after that are not the plugin's; say so
+            setup[mode]["plugins_disabled"] = sorted(
+                name for name, h in getattr(assistant.host, "health", {}).items() if h.disabled)
     summary = summarize(records)
     report = {
         "bench": "answers", "set": args.set, "questions": len(items),
@@ -1195,6 +1208,9 @@ def run(args: argparse.Namespace) -> int:
         o = s["overall"]
         print(f"{mode}: wrong {100 * o['wrong_rate']:.1f}% (goal <= {100 * GOAL_WRONG_RATE:.0f}%: "
               f"{'met' if s['meets_goal'] else 'not met'}), sources {o['sources']}")
+        if o["with_errors"] or setup[mode].get("plugins_disabled"):
+            print(f"  {o['with_errors']} questions raised errors (records' 'errors'); plugins "
+                  f"disabled during the run: {', '.join(setup[mode]['plugins_disabled']) or 'none'}")
     cmp = report["comparison"]
     if cmp:
         ov = cmp["overall"]
