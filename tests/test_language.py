@@ -90,3 +90,8 @@ def test_roman_key_equates_spellings(a, b):
 def test_nukta_in_either_encoding_is_one_word():
     composed, decomposed = "\u095b", "\u091c\u093c"      # ज़ as one code point or two
     assert tokens(composed + "रा") == tokens(decomposed + "रा")
+
+
+def test_quote_marks_are_not_words():
+    # an empty "word" made every skill that reads numbers raise IndexError
+    assert words("What does 'obsolete' mean?") == ("what", "does", "obsolete", "mean")

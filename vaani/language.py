@@ -97,6 +97,8 @@ def words(text: str) -> tuple[str, ...]:
     is", "today's" -> "today"), arithmetic and currency signs kept."""
     out: list[str] = []
     for tok in tokens(text):
+        if tok == "'":                            # a quote mark: 'obsolete'
+            continue
         if "'" in tok:
             base, _, tail = tok.partition("'")
             if tail == "t":                       # don't, isn't
