@@ -143,6 +143,7 @@ def test_claimed_actions_without_a_tool_are_wrong():
     hi = by_question("डेढ़ मिनट का टाइमर चालू कर दो।")
     assert g(hi, "डेढ़ मिनट का टाइमर लगा दिया है।", {"action": "set", "seconds": 90}) == "correct"
     assert g(hi, "डेढ़ मिनट का टाइमर लगा दिया है।") == "wrong"
+    assert g(hi, "। के लिए डेढ़ मिनट का टाइमर लगा दिया है।", {"action": "set", "seconds": 90}) == "wrong"
     fact = by_question("What is the capital city of France?")
     assert g(fact, "Paris. I have set a reminder for you.") == "wrong"
     assert g(fact, "Paris.", {"action": "set", "seconds": 60}) == "wrong"   # a timer nobody asked for

@@ -20,7 +20,8 @@ and reports both, side by side, with differences and ratios.
 
 Grading is automatic and strict (when in doubt: wrong). In this order:
 
-1. an empty reply, or one in the wrong language or script, is **wrong** (Hindi: mostly
+1. an empty or garbled reply (one that opens with a sentence mark), or one in the wrong
+   language or script, is **wrong** (Hindi: mostly
    Devanagari; English: Latin and not romanised Hindi; Hinglish: Devanagari, or Latin whose
    function words are not mostly English);
 2. out-of-scope questions are **correct** only when declined (the guard's
@@ -754,6 +755,11 @@ class Grade:
     missing: bool = False    # wrong for lack of an answer (not for a wrong one)
 
 
+# A reply that opens with a sentence mark is broken text (a skill that took the danda for
+# a label said "। के लिए डेढ़ मिनट का टाइमर लगा दिया है।").
+_GARBLED = re.compile(r"^[\s\u200b]*[।॥.,;:!?)\]}]")
+
+
 def _wrong(reason: str) -> Grade:
     return Grade("wrong", reason)
 
@@ -771,6 +777,8 @@ def grade(item: Item, reply: str, data: dict[str, Any] | None, asked: Asked) -> 
     flagged = data.get("abstained")
     if not reply:
         return _wrong("empty reply")
+    if _GARBLED.match(reply):
+        return _wrong("garbled reply")
     if not language_ok(reply, item.language):
         return _wrong(f"not in {item.language}")
     declined = bool(flagged) or declines(reply) is not None
