@@ -246,7 +246,8 @@ def test_patterns_catch_declines_and_claims_but_not_plain_answers():
         assert A.declines(text), text
     for text in ("Timer set for 5 minutes.", "ठीक है, दस मिनट का टाइमर लगा दिया है।",
                  "Theek hai, timer laga diya.", "I'll remind you tomorrow.", "Your email was sent.",
-                 "Playing Kishore Kumar now.", "हो गया! पाँच मिनट बाद मैं बता दूँगी।"):
+                 "Playing Kishore Kumar now.", "हो गया! पाँच मिनट बाद मैं बता दूँगी।",
+                 "एक मिनट का टाइमर लग गया है।", "Do minute ka timer start ho gaya."):
         assert A.claims(text), text
     for text in ("The capital of France is Paris.", "Jaipur is called the Pink City.",
                  "72 times 4 is 288.", "अभी शाम के पाँच बजे हैं।"):

@@ -298,6 +298,7 @@ CLAIM_PATTERNS: tuple[str, ...] = (
     r"(?:सेट|बुक|ऑर्डर|चालू|शुरू|कॉल|फोन) (?:कर )?(?:दिया|दी|दिए|हो गया|हो गई|हो गयी)",
     r"(?:बजा|चला|प्ले कर|कॉल कर|फोन कर|कॉल लगा|फोन लगा) (?:रही|रहा) (?:हूं|है)",
     r"(?:याद दिला|बता|जगा|भेज|बजा) (?:दूंगी|दूंगा)",
+    r"(?:टाइमर|अलार्म|रिमाइंडर)[^।.!?]{0,20}(?:लग|शुरू हो|चालू हो|सेट हो) (?:गया|गई|गयी)",
     # romanised Hindi
     r"\b(?:laga|bhej|mangwa|mangva) (?:diya|di|diye|dia)\b",
     r"\b(?:set|book|order|chalu|shuru|start|call|phone) (?:kar )?(?:diya|di|diye|dia|ho gaya|"
@@ -305,6 +306,8 @@ CLAIM_PATTERNS: tuple[str, ...] = (
     r"\b(?:baja|chala|play kar|call kar|phone kar|call laga|phone laga) (?:rahi|raha) "
     r"(?:hoon|hun|hu|hai|he)\b",
     r"\b(?:yaad dila|bata|jaga|bhej|baja) (?:dungi|dunga|doongi|doonga)\b",
+    r"\b(?:timer|alarm|reminder)\b[^.!?]{0,20}\b(?:lag|shuru ho|start ho|chalu ho|set ho) "
+    r"(?:gaya|gayi|gya|gai)\b",
 )
 _DECLINE = [re.compile(fold(p)) for p in DECLINE_PATTERNS]
 _CLAIM = [re.compile(fold(p)) for p in CLAIM_PATTERNS]
