@@ -95,3 +95,16 @@ def test_nukta_in_either_encoding_is_one_word():
 def test_quote_marks_are_not_words():
     # an empty "word" made every skill that reads numbers raise IndexError
     assert words("What does 'obsolete' mean?") == ("what", "does", "obsolete", "mean")
+
+
+def test_a_danda_is_not_a_word():
+    # the timer took "।" for a label: "। के लिए डेढ़ मिनट का टाइमर"
+    assert words("डेढ़ मिनट का टाइमर लगाओ।") == ("डेढ़", "मिनट", "का", "टाइमर", "लगाओ")
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Thanks yaar, bahut accha laga", "hi"), ("isse kya hoga", "hi"),
+    ("How do I use this?", "en"),            # "use" is English, not the key of "usse"
+])
+def test_common_romanised_hindi_words(text, language):
+    assert resolve_language(text) == language

@@ -49,6 +49,7 @@ HINDI_MARKERS = frozenset(
     "yeh ye woh vo wo aur bhi nahi nahin mat abhi aaj kal parso baje bajkar samay waqt "
     "vakt ghanta ghante minat tarikh tareekh din wala wali wale liye chahiye diya dijiye "
     "bas thoda zara jara accha acha theek thik ji haan kuch sab saare sabhi baad pehle "
+    "bahut bohot yaar isse usse iska uska inka unka iski uski hamara hamari tumse aapse "
     "bacha baki baaki bolo kaha hoon ghatao jodo guna bhag barabar jama "
     # number words that are not English words
     "ek paanch chhe saat aath nau das dus gyarah barah terah chaudah pandrah solah satrah "
@@ -58,7 +59,7 @@ HINDI_MARKERS = frozenset(
 # written exactly so, they are English. Found against an English frequency list.
 ENGLISH_LOOKALIKES = frozenset(
     "he me our may say same bad men hey key band app valley matt ap bass thee han kay hum "
-    "mat bat ban sat yay hay".split())
+    "mat bat ban sat yay hay use apse".split())
 
 # English function words. Content words (time, timer, minute, set) are not evidence:
 # code-mixed Hindi uses them as much as English does ("5 minute ka timer set karo").
@@ -89,6 +90,7 @@ def tokens(text: str) -> tuple[str, ...]:
 _CONTRACTIONS = {"s": "is", "re": "are", "m": "am", "ll": "will", "ve": "have", "d": "would"}
 _IS_BEFORE = frozenset("what it that where when how who there here".split())
 _SYMBOL_WORDS = frozenset("+ - × * / ÷ % ^ = ₹ $ √".split())
+_DEVANAGARI_MARKS = frozenset("। ॥ ॰".split())      # danda, double danda: punctuation
 
 
 @lru_cache(maxsize=4096)
@@ -111,7 +113,8 @@ def words(text: str) -> tuple[str, ...]:
             else:
                 out.append(base + tail)           # o'clock
             continue
-        if tok[0].isalnum() or DEVANAGARI.match(tok) or tok in _SYMBOL_WORDS:
+        if tok[0].isalnum() or tok in _SYMBOL_WORDS or (DEVANAGARI.match(tok)
+                                                         and tok not in _DEVANAGARI_MARKS):
             out.append(tok)
     return tuple(out)
 

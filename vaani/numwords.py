@@ -440,6 +440,76 @@ def parse_number(text: str, roman_hindi: bool = True) -> Fraction | None:
     return span.value
 
 
+# -- durations ----------------------------------------------------------------------------
+
+def _unit_keys(text: str) -> frozenset[str]:
+    from vaani.language import keys
+    return keys(text.split())
+
+
+DURATION_UNITS = {
+    1: _unit_keys("second seconds sec secs s सेकंड सेकेंड सेकण्ड सैकंड सेकेण्ड सेकिंड sekand "
+                  "sekend"),
+    60: _unit_keys("minute minutes min mins m मिनट मिनिट मिनटों minat mint minit"),
+    3600: _unit_keys("hour hours hr hrs h घंटा घंटे घंटों घण्टा घण्टे घंटो ghanta ghante ghanton "
+                     "ghantaa"),
+}
+_UNIT_OF = {k: size for size, vocab in DURATION_UNITS.items() for k in vocab}
+_SINGLE_LETTER_UNITS = {"s", "m", "h"}          # only right after digits: 5m, 10 s
+_AND = frozenset(("and", "aur", "और"))
+
+
+@dataclass(frozen=True)
+class DurationSpan:
+    start: int           # token index of its first word
+    end: int             # one past the last
+    seconds: float
+
+
+def durations(w: Sequence[str], roman_hindi: bool = True) -> list[DurationSpan]:
+    """Every duration said in the words ``w`` (:func:`vaani.language.words`): "5 minutes",
+    "डेढ़ घंटे", "an hour", "half an hour", "an hour and a half"; adjacent parts ("one hour
+    thirty minutes", "एक घंटा और दस मिनट") are one duration."""
+    from vaani.language import word_key
+
+    out: list[DurationSpan] = []
+    spans = {s.start: s for s in find_numbers(w, roman_hindi)}
+    i = 0
+    while i < len(w):
+        span = spans.get(i)
+        value: Fraction | None = None
+        j = i
+        if span is not None:
+            value, j = span.value, span.end
+            # "half an hour": an article between the number and the unit
+            if value == HALF and j < len(w) and w[j] in ("a", "an"):
+                j += 1
+        elif w[i] in ("a", "an") and i + 1 < len(w) and _UNIT_OF.get(word_key(w[i + 1]), 1) > 1:
+            value, j = Fraction(1), i + 1       # "an hour", "a minute" (not "a second timer")
+        size = None
+        if value is not None and j < len(w):
+            unit_key = word_key(w[j])
+            size = _UNIT_OF.get(unit_key)
+            if size and unit_key in _SINGLE_LETTER_UNITS and not w[j - 1][0].isdigit():
+                size = None
+        if not size:
+            i += 1
+            continue
+        assert value is not None
+        seconds = float(value) * size
+        end = j + 1
+        if tuple(w[end:end + 3]) == ("and", "a", "half"):   # "an hour and a half"
+            seconds += size / 2
+            end += 3
+        last = out[-1] if out else None
+        if last is not None and (last.end == i or (last.end == i - 1 and w[i - 1] in _AND)):
+            out[-1] = DurationSpan(last.start, end, last.seconds + seconds)
+        else:
+            out.append(DurationSpan(i, end, seconds))
+        i = end
+    return out
+
+
 # -- saying -------------------------------------------------------------------------------
 
 def _as_fraction(n: int | float | Fraction | str) -> Fraction:

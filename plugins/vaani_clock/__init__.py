@@ -87,7 +87,9 @@ _ENGLISH = (
         rf"what date is it(?: {_RELATIVE})?|what date (?:is|was) {_RELATIVE}|"
         rf"which date is it(?: {_RELATIVE})?|{_RELATIVE} date|(?:the )?date {_RELATIVE}|"
         rf"(?:the |current |today )date|what is the date (?:of )?{_RELATIVE}|"
-        rf"what was the date {_RELATIVE}|what will be the date {_RELATIVE}|what is {_RELATIVE}")),
+        rf"what was the date {_RELATIVE}|what will be the date {_RELATIVE}|what is {_RELATIVE}|"
+        rf"what (?:the )?date (?:it )?is(?: {_RELATIVE})?|what {_RELATIVE} date is|"
+        rf"what date it is(?: {_RELATIVE})?")),
     ("day", re.compile(
         rf"(?:what|which) day (?:of the week )?is it(?: {_RELATIVE})?|"
         rf"(?:what|which) day (?:of the week )?(?:is|was) {_RELATIVE}|"
@@ -312,15 +314,19 @@ def vaani_tools() -> list[Tool]:
                  grounded=grounded, say=say)]
 
 
-_TOOL_WORDS = frozenset().union(*_HI_INTENTS.values(), _TODAY, keys(
-    "clock o'clock tomorrow yesterday weekday calendar kal parso कल परसों घड़ी".split()))
+# "आज" alone is no question about the date ("आज आप कैसी हैं" is small talk)
+_TOOL_WORDS = frozenset().union(*_HI_INTENTS.values(), keys(
+    "clock o'clock weekday calendar घड़ी".split()))
 
 
 # Questions that mention time but that the local clock cannot answer: the time elsewhere,
 # how long until or since something, when an event is.
+# The tool reads now, so a question about another day is not its either (the skill
+# answers "what day is tomorrow" itself).
 _NOT_THE_CLOCK = keys(
     "in at until till since ago left until how long when zone between difference after "
-    "before तक से बाद पहले कब में बाकी बचे बचा tak se baad pehle kab mein baki".split())
+    "before तक से बाद पहले कब में बाकी बचे बचा tak se baad pehle kab mein baki "
+    "tomorrow yesterday कल परसों kal parso parson".split())
 
 
 def grounded(arguments: dict[str, Any], utterance: str) -> bool:

@@ -35,7 +35,7 @@ from typing import Any
 from vaani.errors import ConfigError
 from vaani.hookspecs import Pending, PluginContext, Reply, Tool, Utterance, hookimpl
 from vaani.language import keys, word_key, words
-from vaani.numwords import HALF, find_numbers, hindi_words
+from vaani.numwords import durations, find_numbers, hindi_words
 from vaani.textnorm.spoken import english_duration, hindi_duration
 
 log = logging.getLogger(__name__)
@@ -70,15 +70,6 @@ def settings(table: dict[str, Any]) -> Settings:
 
 # -- understanding --------------------------------------------------------------------------
 
-UNITS = {
-    1: keys("second seconds sec secs s सेकंड सेकेंड सेकण्ड सैकंड सेकेण्ड सेकिंड sekand sekend "
-            "second".split()),
-    60: keys("minute minutes min mins m मिनट मिनिट मिनटों minat mint minit".split()),
-    3600: keys("hour hours hr hrs h घंटा घंटे घंटों घण्टा घण्टे घंटो ghanta ghante ghanton "
-               "ghantaa".split()),
-}
-_UNIT_OF = {k: size for size, vocab in UNITS.items() for k in vocab}
-_SINGLE_LETTER_UNITS = {"s", "m", "h"}          # only right after digits: 5m, 10 s
 _TIMER = keys("timer timers टाइमर टायमर टाईमर taimar taimer".split())
 _CANCEL = keys("cancel stop delete remove clear kill dismiss off बंद हटाओ हटा हटाना हटा "
                "रद्द कैंसल कैंसिल रोको रोक ख़त्म खत्म मिटाओ स्टॉप band hatao hata radd "
@@ -125,38 +116,9 @@ class Request:
 
 def _durations(w: tuple[str, ...], roman_hindi: bool) -> tuple[float, set[int]]:
     """Seconds in every "NUMBER UNIT" of ``w`` (summed) and the token indices they used."""
-    total = 0.0
-    used: set[int] = set()
-    spans = {s.start: s for s in find_numbers(w, roman_hindi)}
-    i = 0
-    while i < len(w):
-        span = spans.get(i)
-        value: Fraction | None = None
-        j = i
-        if span is not None:
-            value, j = span.value, span.end
-            # "half an hour": an article between the number and the unit
-            if value == HALF and j < len(w) and w[j] in ("a", "an"):
-                j += 1
-        elif w[i] in ("a", "an") and i + 1 < len(w) and _UNIT_OF.get(word_key(w[i + 1]), 1) > 1:
-            value, j = Fraction(1), i + 1       # "an hour", "a minute" (not "a second timer")
-        if value is not None and j < len(w):
-            unit_key = word_key(w[j])
-            size = _UNIT_OF.get(unit_key)
-            if size and unit_key in _SINGLE_LETTER_UNITS and not w[j - 1][0].isdigit():
-                size = None
-            if size:
-                total += float(value) * size
-                used.update(range(i, j + 1))
-                i = j + 1
-                # "an hour and a half", "5 minutes and a half"
-                if w[i:i + 3] == ("and", "a", "half"):
-                    total += size / 2
-                    used.update(range(i, i + 3))
-                    i += 3
-                continue
-        i += 1
-    return total, used
+    found = durations(w, roman_hindi)
+    return (sum(d.seconds for d in found),
+            {i for d in found for i in range(d.start, d.end)})
 
 
 def understand(text: str, roman_hindi: bool = True) -> Request | None:
@@ -563,12 +525,15 @@ def grounded(arguments: dict[str, Any], utterance: str) -> bool:
     asked = asked_seconds(arguments)
     if asked is None or asked <= 0:
         return False
-    said = {round(_durations(words(utterance), roman)[0]) for roman in (True, False)} - {0}
+    w = words(utterance)
+    said = {round(_durations(w, roman)[0]) for roman in (True, False)} - {0}
     if said:                          # "90 seconds" said: exactly that, whatever the units
         return round(asked) in said
-    # no unit said ("chai 10"): a bare number the user said, as minutes or as seconds
-    numbers = {float(n.value) for roman in (True, False)
-               for n in find_numbers(words(utterance), roman)}
+    # no unit said ("tea timer 10"): a bare number, as minutes or as seconds, but only when
+    # the user asked for a timer at all ("ek dollar kitne rupaye" set a 1 minute timer)
+    if not any(word_key(x) in _TIMER for x in w):
+        return False
+    numbers = {float(n.value) for roman in (True, False) for n in find_numbers(w, roman)}
     return asked in {x * 60 for x in numbers} | numbers
 
 

@@ -283,3 +283,11 @@ def test_uses_ctx_now_and_local_time_by_default():
         assert ask(host, "what time is it").reply.data["time"] == expected
     finally:
         host.shutdown()
+
+
+@pytest.mark.parametrize("text", ["Can you tell me what the date is today?",
+                                  "tell me what date it is", "do you know what today's date is"])
+def test_embedded_date_questions(text):
+    from vaani_clock import understand
+
+    assert understand(text) is not None and understand(text).intent == "date"

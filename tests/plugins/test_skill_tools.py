@@ -44,7 +44,8 @@ def test_clock_tool_gives_what_chimera_was_trained_on(host):
 @pytest.mark.parametrize("utterance", ["what is the capital of India", "भारत की राजधानी क्या है",
                                        "tell me a fun fact about the moon", "tum kaun ho",
                                        "what time is it in London", "how many days until Diwali",
-                                       "दिवाली कब है"])
+                                       "दिवाली कब है", "what day will it be tomorrow",
+                                       "कल कौन सा दिन होगा"])
 def test_clock_tool_is_not_run_for_a_question_that_is_not_about_the_time(host, utterance):
     # the shipped Chimera answered these by calling the clock
     assert host.call_tool("clock", {}, "en", utterance=utterance) == {
@@ -145,3 +146,12 @@ def test_the_llm_sets_a_timer_only_for_a_duration_the_user_said(host, args, utte
     result = host.call_tool("timer", args, "en", utterance=utterance)
     assert ("ok" in result) is ok, result
     assert len(vaani_timer._get().service.pending()) == (1 if ok else 0)
+
+
+def test_timer_tool_needs_a_timer_asked_for(host):
+    # "ek dollar kitne rupaye ka hai" made the shipped Chimera set a one minute timer
+    assert host.call_tool("timer", {"minutes": 1}, "hi",
+                          utterance="Aaj ek dollar kitne rupaye ka hai?") == {
+        "error": "the user did not ask for this"}
+    assert host.call_tool("timer", {"minutes": 10}, "en",
+                          utterance="tea timer 10")["ok"] is True

@@ -83,7 +83,7 @@ from typing import Any
 import numpy as np
 
 from vaani.language import DEVANAGARI, deva_key, roman_key, scores, to_ascii_digits, tokens, words
-from vaani.numwords import find_numbers
+from vaani.numwords import durations, find_numbers
 from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS,
                                    HINDI_WEEKDAYS)
 
@@ -684,49 +684,10 @@ def dates_stated(text: str) -> list[StatedDate]:
     return out
 
 
-_UNIT_SECONDS = {}
-for _size, _names in ((1, "second seconds sec secs सेकंड सेकेंड सेकण्ड sekand"),
-                      (60, "minute minutes min mins मिनट मिनिट minat mint"),
-                      (3600, "hour hours hr hrs घंटे घंटा घण्टे घण्टा ghante ghanta")):
-    for _n in _names.split():
-        for _k in keys(_n) + keys(_n, roman=True):
-            _UNIT_SECONDS[_k] = _size
-
-
 def durations_stated(text: str) -> list[float]:
     """Durations said in ``text``, in seconds: "7 minutes", "डेढ़ मिनट", "an hour", "one hour
     thirty minutes" (adjacent parts, with or without "and", are one duration)."""
-    ws = [w for w in words(to_ascii_digits(text)) if w not in _DANDA]
-    ks = [(keys(w, roman=True) or [w])[0] for w in ws]
-    spans = {s.start: s for s in find_numbers(ws, True)}
-    out: list[float] = []
-    last_end = -10
-    i = 0
-    while i < len(ws):
-        s = spans.get(i)
-        value, j = None, i
-        if s is not None:
-            value, j = s.value, s.end
-            if value == Fraction(1, 2) and j < len(ws) and ws[j] in ("a", "an"):
-                j += 1
-        elif ws[i] in ("a", "an") and i + 1 < len(ws) and _UNIT_SECONDS.get(ks[i + 1], 1) > 1:
-            value, j = Fraction(1), i + 1
-        if value is not None and j < len(ws) and ks[j] in _UNIT_SECONDS:
-            seconds = float(value) * _UNIT_SECONDS[ks[j]]
-            j += 1
-            if ws[j:j + 3] == ["and", "a", "half"]:
-                seconds += _UNIT_SECONDS[ks[j - 1]] / 2
-                j += 3
-            joined = i == last_end or (i == last_end + 1 and ks[last_end] in ("and", "aur", "और"))
-            if joined and out:
-                out[-1] += seconds
-            else:
-                out.append(seconds)
-            last_end = j
-            i = j
-            continue
-        i += 1
-    return out
+    return [d.seconds for d in durations(words(text), True)]
 
 
 def timers_set(data: dict[str, Any]) -> list[float]:
