@@ -114,6 +114,15 @@ def test_unfaithful_clock_answers(reply, what):
     assert G.unfaithful(reply, _allowed(CLOCK_RESULT, "what time is it")).startswith(what)
 
 
+def test_a_duration_must_be_the_one_set():
+    # a 600 s timer was worded "10 सेकंड": 10 is in the arguments, the duration is not
+    allowed = _allowed({"ok": True, "seconds": 600}, "दस मिनट का टाइमर लगाओ", {"minutes": 10})
+    assert G.unfaithful("दस मिनट का टाइमर लग गया है।", allowed) == ""
+    assert G.unfaithful("Your 10 minute timer is set.", allowed) == ""
+    assert G.unfaithful("दस सेकंड का टाइमर लग गया है।", allowed) == "duration 10 s"
+    assert G.unfaithful("Your timer for 10 hours is set.", allowed) == "duration 36000 s"
+
+
 def test_numbers_may_come_from_the_result_the_arguments_or_the_question():
     allowed = _allowed({"result": 288}, "what is 72 times 4", {"expression": "72 * 4"})
     assert G.unfaithful("72 times 4 is 288.", allowed) == ""
@@ -126,6 +135,11 @@ def test_numbers_may_come_from_the_result_the_arguments_or_the_question():
     ("what's the weather in Delhi", ("live", "weather")),
     ("आज मौसम कैसा रहेगा", ("live", "weather")),
     ("kal mausam kaisa hoga", ("live", "weather")),
+    ("how cold will it be in Shimla tonight", ("live", "weather")),
+    ("कल दिल्ली में कितनी ठंड होगी", ("live", "weather")),
+    ("aaj dhoop rahegi kya", ("live", "weather")),
+    ("निफ्टी कितने पर बंद हुआ", ("live", "prices")),
+    ("Karnataka ke chief minister kaun hain", ("live", "office")),
     ("latest news please", ("live", "news")),
     ("आज सोने का भाव क्या है", ("live", "prices")),
     ("what is the price of petrol today", ("live", "prices")),

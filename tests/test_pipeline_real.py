@@ -132,7 +132,10 @@ def test_silence_and_noise_cause_no_action(real, kind):
 
 def test_speech_barges_in_on_a_long_reply(real):
     speed = 1.0
-    llm = FakeLlm("Once upon a time. " + "And then something happened. " * 20, token_s=0.05)
+    animals = ("dog cat cow horse goat sheep tiger lion bear deer fox wolf owl crow duck "
+               "hen parrot monkey camel zebra").split()      # no repetition for the guard to cut
+    llm = FakeLlm("Once upon a time, " + ", ".join(f"the {a} came" for a in animals) + ".",
+                  token_s=0.05)
     sink = MemorySink(realtime=True, speed=speed)
     p, rec, events = pipeline(real, llm=llm, tts=FakeTts(per_char_s=0.03), sink=sink,
                               assistant={"language": "en", "follow_up_s": 3.0})
