@@ -40,6 +40,10 @@ import torch.nn.functional as F
 
 from training.config import ModelConfig, from_depth
 from training.model import Chimera
+from training.trainer import (RunLog, autocast_for, keep_copy, lr_lambda,  # noqa: F401
+                              make_optimizer, merge_resumed_args, param_groups, rng_states,
+                              save_checkpoint, saved_args, saved_decay_started,
+                              set_rng_states, setup_device)
 
 LN2 = math.log(2.0)
 
@@ -160,74 +164,6 @@ def evaluate(model: Chimera, corpus: Corpus, seq: int, max_tokens: int, device,
     return out
 
 
-# ----------------------------------------------------------------------------- schedule
-
-def lr_lambda(step: int, warmup: int, total: int, decay: str, min_frac: float,
-              decay_frac: float = 0.25) -> float:
-    """Warmup, then cosine / linear decay to ``min_frac``, or "wsd": constant until the last
-    ``decay_frac`` of the steps, then linear. With wsd the planned length may be changed on
-    resume (``--steps``) as long as the decay has not started: the run is then identical to
-    one planned that long from the start (useful on a shared CPU of unknown speed)."""
-    if step < warmup:
-        return (step + 1) / warmup
-    if decay == "wsd":
-        start = int(total * (1 - decay_frac))
-        if step < start:
-            return 1.0
-        return 1.0 - (1 - min_frac) * min(1.0, (step - start) / max(1, total - start))
-    frac = min(1.0, (step - warmup) / max(1, total - warmup))
-    if decay == "cosine":
-        return min_frac + (1 - min_frac) * 0.5 * (1 + math.cos(math.pi * frac))
-    if decay == "linear":
-        return 1.0 - (1 - min_frac) * frac
-    raise ValueError(f"decay must be cosine or linear, got {decay!r}")
-
-
-def saved_decay_started(args: dict, step: int) -> bool:
-    """Whether a saved run's schedule already depends on its planned length at ``step``."""
-    if args.get("decay") != "wsd":
-        return True
-    return step > int(args["steps"] * (1 - args.get("decay_frac", 0.25)))
-
-
-def param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
-    """Weight decay on projection / embedding matrices, none on norms, SSM scalars, conv."""
-    decay, no_decay = [], []
-    for name, p in model.named_parameters():
-        (decay if p.dim() == 2 and not name.endswith("conv_weight") else no_decay).append(p)
-    return [{"params": decay, "weight_decay": weight_decay},
-            {"params": no_decay, "weight_decay": 0.0}]
-
-
-# ----------------------------------------------------------------------------- checkpoints
-
-def rng_states() -> dict:
-    st = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
-          "python": random.getstate()}
-    if torch.cuda.is_available():
-        st["cuda"] = torch.cuda.get_rng_state_all()
-    return st
-
-
-def set_rng_states(st: dict) -> None:
-    torch.set_rng_state(st["torch"])
-    np.random.set_state(st["numpy"])
-    random.setstate(st["python"])
-    if "cuda" in st and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(st["cuda"])
-
-
-def save_checkpoint(path: Path, model: Chimera, opt, sched, step: int, args: dict,
-                    extra: dict | None = None) -> None:
-    """Atomic write (tmp + rename) so an interrupted save never leaves a broken file."""
-    ck = {"config": model.cfg.to_dict(), "model": model.state_dict(),
-          "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "step": step,
-          "rng": rng_states(), "args": args, **(extra or {})}
-    tmp = path.with_suffix(".tmp")
-    torch.save(ck, tmp)
-    os.replace(tmp, path)
-
-
 # ----------------------------------------------------------------------------- plot
 
 def plot_log(log_path: Path, png_path: Path) -> None:
@@ -330,21 +266,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     ddp = "RANK" in os.environ and "WORLD_SIZE" in os.environ
     rank = int(os.environ.get("RANK", 0))
     world = int(os.environ.get("WORLD_SIZE", 1))
-    if a.device == "auto":
-        device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
-                              if torch.cuda.is_available() else "cpu")
-    else:
-        device = torch.device(a.device)
-    if device.type == "cpu":
-        torch.set_num_threads(a.threads)
-        if a.nice:
-            try:
-                os.nice(a.nice)
-            except OSError:
-                pass
-    else:
-        torch.cuda.set_device(device)
-        torch.backends.cuda.matmul.allow_tf32 = True
+    device = setup_device(a.device, a.threads, a.nice)
     if ddp:
         import torch.distributed as dist
 
@@ -354,18 +276,8 @@ def main(argv: list[str] | None = None) -> list[float]:
     resume = torch.load(a.resume, map_location="cpu", weights_only=False) if a.resume else None
     if resume is not None:
         # the run continues with its saved settings; only operational ones may change
-        may_change = {"threads", "nice", "device", "eval_every", "ckpt_every", "log_every",
-                      "keep_every", "eval_tokens", "compile"}
-        for k, v in resume["args"].items():
-            if k in ("resume", "stop_at"):
-                continue
-            if k == "steps" and "steps" in given and v != a.steps:
-                if v != a.steps and saved_decay_started(resume["args"], resume["step"]):
-                    raise SystemExit("--steps can change on resume only with --decay wsd "
-                                     "before the decay has started")
-                continue
-            if k not in may_change or k not in given:
-                setattr(a, k, Path(v) if k in ("out", "teacher", "init_from") and v else v)
+        merge_resumed_args(a, given, resume["args"], resume["step"],
+                           path_keys=("out", "teacher", "init_from"))
     corpus = load_corpus(a.data, a.seed)
     cfg = (ModelConfig.from_dict(resume["config"]) if resume is not None
            else build_config(a, corpus.vocab_size))
@@ -376,10 +288,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     model = Chimera(cfg)
     model.reset_parameters(seed=a.seed)
     model.to(device)
-    opt = torch.optim.AdamW(param_groups(model, a.weight_decay), lr=a.lr,
-                            betas=(0.9, a.beta2), eps=1e-8, fused=device.type == "cuda")
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: lr_lambda(s, a.warmup, a.steps, a.decay, a.min_lr_frac, a.decay_frac))
+    opt, sched = make_optimizer(model, a, device)
     start = 0
     if a.init_from and resume is None:
         init = torch.load(a.init_from, map_location="cpu", weights_only=False)
@@ -407,10 +316,7 @@ def main(argv: list[str] | None = None) -> list[float]:
 
         train_model = DDP(train_model, device_ids=[device.index] if device.type == "cuda" else None)
 
-    def autocast():
-        if device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        return torch.autocast("cpu", enabled=False)
+    autocast = autocast_for(device)
 
     out = Path(a.out)
     log_path, ckpt_path = out / "log.jsonl", out / "ckpt.pt"
@@ -426,7 +332,7 @@ def main(argv: list[str] | None = None) -> list[float]:
             lines = [ln for ln in log_path.read_text().splitlines()
                      if json.loads(ln).get("step", 0) <= start]
             log_path.write_text("".join(ln + "\n" for ln in lines))
-    args_saved = {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()}
+    args_saved = saved_args(a)
     tokens_per_step = a.batch * a.seq * a.accum * world
     end = min(a.steps, a.stop_at) if a.stop_at else a.steps
     losses: list[float] = []
@@ -487,10 +393,7 @@ def main(argv: list[str] | None = None) -> list[float]:
             save_checkpoint(ckpt_path, model, opt, sched, done, args_saved,
                             {"tokens_seen": done * tokens_per_step,
                              "corpus": corpus.description})
-            if a.keep_every and done % a.keep_every == 0:
-                import shutil
-
-                shutil.copyfile(ckpt_path, out / f"ckpt-{done:06d}.pt")
+            keep_copy(ckpt_path, done, a.keep_every)
             plot_log(log_path, out / "loss.png")
     if ddp:
         import torch.distributed as dist
