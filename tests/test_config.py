@@ -121,3 +121,22 @@ def test_llm_sampling_settings_in_range_are_kept(temperature, top_p):
     from vaani.llm.engine import Request
 
     Request(temperature=temperature, top_p=top_p).check()
+
+
+@pytest.mark.parametrize("languages, fragment", [
+    ([], "at least one"),
+    (["fr"], "unknown language 'fr'"),
+    (["hi", "hi"], "twice"),
+    ("hi", "expected a list"),
+    ([5], "asr.languages[0]"),
+])
+def test_asr_languages_are_checked(languages, fragment):
+    with pytest.raises(ConfigError) as info:
+        config.from_dict({"asr": {"languages": languages}})
+    assert fragment in str(info.value) and "asr.languages" in str(info.value)
+
+
+def test_asr_languages_default_and_kept():
+    assert config.from_dict({}).asr.languages == ["hi", "en"]
+    assert config.from_dict({"asr": {"languages": ["en"]}}).asr.languages == ["en"]
+    assert config.from_dict({"asr": {"languages": ["en", "hi"]}}).asr.languages == ["en", "hi"]

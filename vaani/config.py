@@ -84,6 +84,8 @@ class AsrConfig:
     model: str = "whisper-base"
     english_model: str = "whisper-tiny-en"  # used when the language is known to be English
     language: str = ""                # "" = follow assistant.language
+    # the languages the user speaks: the ASR's language detection chooses among these only
+    languages: list[str] = field(default_factory=lambda: ["hi", "en"])
     compute_type: str = "int8"
     beam_size: int = 1
     threads: int = 0                  # 0 = all cores
@@ -171,6 +173,13 @@ class Config:
                 raise ConfigError(f"assistant.languages: unknown language {code!r}")
         if self.asr.language not in ("", "auto", *LANGUAGES):
             raise ConfigError(f"asr.language must be '', auto, hi or en (got {self.asr.language!r})")
+        if not self.asr.languages:
+            raise ConfigError("asr.languages must name at least one language (hi, en)")
+        for code in self.asr.languages:
+            if code not in LANGUAGES:
+                raise ConfigError(f"asr.languages: unknown language {code!r} (known: hi, en)")
+        if len(set(self.asr.languages)) != len(self.asr.languages):
+            raise ConfigError(f"asr.languages lists a language twice: {self.asr.languages}")
         if not 0 < self.vad.hangover_ms <= 2000:
             raise ConfigError("vad.hangover_ms must be between 1 and 2000")
         if self.assistant.barge_in not in ("speech", "wake", "off"):

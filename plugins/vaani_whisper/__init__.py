@@ -46,7 +46,14 @@ log = logging.getLogger(__name__)
 RATE = 16000
 MAX_SECONDS = 30                 # Whisper's window; longer input is cut to its first 30 s
 OPTIONS = {"min_rms", "compression_ratio_threshold", "tokens_per_second", "english_model",
-           "language_threshold", "window_s"}
+           "language_threshold", "window_s", "hindi_prompt", "hindi_repetition_penalty",
+           "hindi_beam_size", "language_rule", "english_above", "hindi_below",
+           "logprob_margin"}
+# Hindi is decoded after this Devanagari "previous text": whisper-base then writes Devanagari
+# instead of romanised nonsense. A neutral reply-to-a-call wording; tuned on the dev
+# sentences of `vaani bench asr` (see the module docstring); "" = no prompt (the old decoding).
+HINDI_PROMPT = "हाँ, बोलिए।"
+LANGUAGE_RULES = ("compare", "legacy")
 FRAMES_PER_S = 100               # Whisper's log-mel hop: 10 ms
 WINDOW_S = 10.0                  # default encoder window for short commands
 
@@ -135,12 +142,55 @@ def loudness(audio: np.ndarray) -> float:
     return float(np.percentile(np.sqrt(np.mean(frames * frames, axis=1)), 95))
 
 
+def remove_prompt(text: str, prompt: str) -> str:
+    """``text`` without what Whisper copied from its previous-text ``prompt``.
+
+    Given previous text, Whisper sometimes writes it again, before or after what was said or
+    instead of it (English speech decoded as Hindi came back as "बोलिए।"). Removed: every
+    copy of the whole prompt, and at the start or the end of the text a run of the prompt's
+    words, in the prompt's order, that ends with its last word and holds at least half of its
+    words ("बोलिए" for "हाँ, बोलिए।"; a user's own "हाँ, ..." is kept). Words are compared
+    normalised (case, punctuation); the text's own spelling and punctuation are kept.
+    """
+    want = normalize(prompt).split()
+    if not want or not text.strip():
+        return text
+    pieces = text.split()
+    keys = [normalize(p) for p in pieces]
+    n = len(want)
+    drop: set[int] = set()
+    i = 0
+    while i <= len(keys) - n:                          # whole copies, anywhere
+        if keys[i:i + n] == want:
+            drop.update(range(i, i + n))
+            i += n
+        else:
+            i += 1
+    tails = [want[k:] for k in range(n) if 2 * (n - k) >= n]    # runs ending with the last word
+    for run in sorted(tails, key=len, reverse=True):
+        m = len(run)
+        if keys[:m] == run:
+            drop.update(range(m))
+        if len(keys) >= m and keys[len(keys) - m:] == run:
+            drop.update(range(len(keys) - m, len(keys)))
+    if not drop:
+        return text
+    kept = [p for j, p in enumerate(pieces) if j not in drop and keys[j]]
+    return " ".join(kept).strip(" ,।")
+
+
 def judge(text: str, language: str, *, no_speech_prob: float, avg_logprob: float,
-          seconds: float, guard: Guard = Guard()) -> str:
-    """Why this transcript must not become a command ("" = it may)."""
-    norm = normalize(text)
+          seconds: float, guard: Guard = Guard(), prompt: str = "") -> str:
+    """Why this transcript must not become a command ("" = it may). ``text`` is what the
+    decoder wrote; with the ``prompt`` it was decoded after, the prompt's copies are removed
+    first (:func:`remove_prompt`) and a text that was nothing else is a ``prompt_echo``."""
     if not text.strip():
         return "empty"
+    if prompt:
+        text = remove_prompt(text, prompt)
+        if not normalize(text):
+            return "prompt_echo"
+    norm = normalize(text)
     if not norm or NON_SPEECH_TAG.match(text):
         return "non_speech_tag"
     if no_speech_prob > guard.no_speech_threshold and avg_logprob < guard.logprob_threshold:
@@ -189,6 +239,7 @@ class _Whisper:
         self.multilingual = bool(self.model.model.is_multilingual)
         self._tokenizers: dict[str, Any] = {}
         self._suppress: dict[str, tuple[int, ...]] = {}
+        self._previous: dict[tuple[str, str], list[int]] = {}
 
     def tokenizer(self, language: str) -> Any:
         from faster_whisper.tokenizer import Tokenizer
@@ -214,14 +265,26 @@ class _Whisper:
         results = self.model.model.detect_language(encoded)[0]
         return {token[2:-2]: float(prob) for token, prob in results}
 
+    def previous_tokens(self, language: str, previous: str) -> list[int]:
+        """``previous`` as Whisper's previous-text tokens (cached)."""
+        key = (language, previous)
+        if key not in self._previous:
+            text = previous.strip()
+            self._previous[key] = self.tokenizer(language).encode(" " + text) if text else []
+        return self._previous[key]
+
     def decode(self, encoded: Any, language: str, beam_size: int,
-               max_new_tokens: int) -> tuple[str, float, float]:
-        """(text, no_speech_prob, avg_logprob) from one greedy/beam decode at T=0."""
+               max_new_tokens: int, previous: str = "",
+               repetition_penalty: float = 1.0) -> tuple[str, float, float]:
+        """(text, no_speech_prob, avg_logprob) from one greedy/beam decode at T=0, with
+        ``previous`` as Whisper's previous text (the context it continues)."""
         tok = self.tokenizer(language)
-        prompt = self.model.get_prompt(tok, [], without_timestamps=True)
+        prompt = self.model.get_prompt(tok, self.previous_tokens(language, previous),
+                                       without_timestamps=True)
         max_length = min(self.model.max_length, len(prompt) + max_new_tokens)
         result = self.model.model.generate(
             encoded, [prompt], beam_size=beam_size, patience=1, length_penalty=1,
+            repetition_penalty=repetition_penalty,
             max_length=max_length, return_scores=True, return_no_speech_prob=True,
             suppress_blank=True, suppress_tokens=list(self._suppress[language]),
             max_initial_timestamp_index=50)[0]
@@ -232,6 +295,18 @@ class _Whisper:
         return text, float(result.no_speech_prob), float(avg_logprob)
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """One decode of an utterance in one language, judged."""
+
+    language: str
+    text: str                 # what the decoder wrote, prompt copies removed
+    raw: str                  # what the decoder wrote
+    no_speech_prob: float
+    avg_logprob: float
+    rejected: str             # judge()'s reason, "" = usable
+
+
 class FasterWhisper:
     """``process(audio16k, language)`` -> :class:`AsrResult`; ``language=None`` detects
     among ``languages`` only."""
@@ -240,7 +315,10 @@ class FasterWhisper:
                  compute_type: str = "int8", threads: int = 0, beam_size: int = 1,
                  languages: tuple[str, ...] = ("hi", "en"), guard: Guard = Guard(),
                  tokens_per_second: float = 25.0, language_threshold: float = 0.3,
-                 window_s: float = WINDOW_S) -> None:
+                 window_s: float = WINDOW_S, hindi_prompt: str = HINDI_PROMPT,
+                 hindi_repetition_penalty: float = 1.2, hindi_beam_size: int = 0,
+                 language_rule: str = "compare", english_above: float = 0.5,
+                 hindi_below: float = 0.1, logprob_margin: float = 0.3) -> None:
         self.main = _Whisper(model, compute_type, threads)
         self.english = None
         if english_model is not None and english_model != model:
@@ -251,6 +329,13 @@ class FasterWhisper:
         self.tokens_per_second = tokens_per_second
         self.language_threshold = language_threshold
         self.window_s = window_s
+        self.hindi_prompt = hindi_prompt
+        self.hindi_repetition_penalty = hindi_repetition_penalty
+        self.hindi_beam_size = hindi_beam_size or beam_size
+        self.language_rule = language_rule
+        self.english_above = english_above
+        self.hindi_below = hindi_below
+        self.logprob_margin = logprob_margin
 
     def _pick(self, language: str | None) -> _Whisper:
         if not self.main.multilingual:
@@ -275,25 +360,79 @@ class FasterWhisper:
             return AsrResult("", language or self.languages[0], no_speech_prob=1.0,
                              avg_logprob=0.0, language_prob=0.0, rejected="silence")
         encoded = model.encode(x, self.window_s)
-        language_prob = 1.0
-        if language is None:
-            language, language_prob = self.choose_language(model.language_probs(encoded))
-        elif model.multilingual:
-            try:
-                model.tokenizer(language)
-            except ValueError as exc:
-                raise EngineError(f"Whisper does not know language {language!r}") from exc
         budget = int(16 + self.tokens_per_second * seconds)
-        text, no_speech, logprob = model.decode(encoded, language, self.beam_size, budget)
-        reason = judge(text, language, no_speech_prob=no_speech, avg_logprob=logprob,
-                       seconds=seconds, guard=self.guard)
-        return AsrResult(text="" if reason else text, language=language,
-                         no_speech_prob=no_speech, avg_logprob=logprob,
-                         language_prob=language_prob, segments=((0.0, seconds, text),),
-                         rejected=reason)
+        if language is None:
+            best, language_prob = self.detect(model, encoded, budget, seconds, x)
+        else:
+            if model.multilingual:
+                try:
+                    model.tokenizer(language)
+                except ValueError as exc:
+                    raise EngineError(f"Whisper does not know language {language!r}") from exc
+            best, language_prob = self.decode(model, encoded, language, budget, seconds), 1.0
+        return AsrResult(text="" if best.rejected else best.text, language=best.language,
+                         no_speech_prob=best.no_speech_prob, avg_logprob=best.avg_logprob,
+                         language_prob=language_prob, segments=((0.0, seconds, best.raw),),
+                         rejected=best.rejected)
+
+    def decode(self, model: _Whisper, encoded: Any, language: str, budget: int,
+               seconds: float) -> Decoded:
+        """Decode in ``language`` (Hindi after the Hindi prompt, with its beam and repetition
+        penalty) and judge the text."""
+        hindi = language == "hi" and model.multilingual
+        prompt = self.hindi_prompt if hindi else ""
+        raw, no_speech, logprob = model.decode(
+            encoded, language, self.hindi_beam_size if hindi else self.beam_size, budget,
+            previous=prompt, repetition_penalty=self.hindi_repetition_penalty if hindi else 1.0)
+        reason = judge(raw, language, no_speech_prob=no_speech, avg_logprob=logprob,
+                       seconds=seconds, guard=self.guard, prompt=prompt)
+        text = remove_prompt(raw, prompt) if prompt else raw
+        return Decoded(language, text, raw, no_speech, logprob, reason)
+
+    def detect(self, model: _Whisper, encoded: Any, budget: int, seconds: float,
+               audio: np.ndarray | None = None) -> tuple[Decoded, float]:
+        """The decode in the user's language, among ``languages``, and that language's
+        probability.
+
+        ``compare`` (the default, for Hindi and English): whisper-base is sure of English
+        (0.7-0.99 on clear speech) but gives Hindi tiny probabilities (mostly under 0.1,
+        often below Arabic or Japanese), and on a short window even clear English can fall
+        to 0.25. So: English probability >= ``english_above``: English; under
+        ``hindi_below``: Hindi; in between, decode both and keep English only when its
+        log-probability beats Hindi's by ``logprob_margin`` (a decode the guard rejects
+        loses); English chosen so is written by tiny.en when it is installed (``audio``
+        given). ``legacy`` is the old rule (:meth:`choose_language`).
+        """
+        probs = model.language_probs(encoded)
+        if self.language_rule == "legacy" or set(self.languages) != {"hi", "en"}:
+            language, prob = self.choose_language(probs)
+            return self.decode(model, encoded, language, budget, seconds), prob
+        p_en = probs.get("en", 0.0)
+        if p_en >= self.english_above:
+            return self.decode(model, encoded, "en", budget, seconds), p_en
+        hi = self.decode(model, encoded, "hi", budget, seconds)
+        if p_en < self.hindi_below:
+            return hi, probs.get("hi", 0.0)
+        en = self.decode(model, encoded, "en", budget, seconds)
+        best = self.better(en, hi)
+        if best is en and audio is not None and self.english is not None:
+            # whisper-base was unsure, and then on a fitted window it may drop the start of
+            # English ("10 meters" for "go forward ten meters"; on the dev set "Rotomio and
+            # Juliet" for "who wrote Romeo and Juliet"): tiny.en, which only knows English,
+            # writes it whole. One more encode, only in this case.
+            sure = self.decode(self.english, self.english.encode(audio, self.window_s), "en",
+                               budget, seconds)
+            best = best if sure.rejected else sure
+        return best, probs.get(best.language, 0.0)
+
+    def better(self, en: Decoded, hi: Decoded) -> Decoded:
+        """The English or the Hindi decode of the same audio (see :meth:`detect`)."""
+        if bool(en.rejected) != bool(hi.rejected):
+            return hi if en.rejected else en
+        return en if en.avg_logprob > hi.avg_logprob + self.logprob_margin else hi
 
     def choose_language(self, probs: dict[str, float]) -> tuple[str, float]:
-        """The language to decode in, among the assistant's languages only.
+        """The legacy rule: the language to decode in, among the assistant's languages only.
 
         The first configured language is the default; another one wins when it is the most
         probable and at least ``language_threshold`` likely. Why the bias: whisper-base
@@ -313,7 +452,7 @@ class FasterWhisper:
         return [m.name for m in (self.main, self.english) if m is not None]
 
     def reset(self) -> None:
-        """Stateless between utterances (no conditioning on previous text)."""
+        """Stateless between utterances (the Hindi prompt is fixed, not the last utterance)."""
 
 
 def _number(options: dict[str, Any], key: str, default: float) -> float:
@@ -350,12 +489,42 @@ def create(ctx: EngineContext) -> FasterWhisper:
             english = Path(ctx.models.path(english_name))
         except ModelMissingError:
             log.info("%s not installed: English goes through %s too", english_name, main_name)
+    prompt = opts.get("hindi_prompt", HINDI_PROMPT)
+    if not isinstance(prompt, str) or len(prompt) > 200:
+        raise ConfigError("asr.options.hindi_prompt must be a short text (\"\" = no prompt)")
+    rule = opts.get("language_rule", "compare")
+    if rule not in LANGUAGE_RULES:
+        raise ConfigError(f"asr.options.language_rule must be one of {', '.join(LANGUAGE_RULES)}"
+                          f", got {rule!r}")
+    penalty = _number(opts, "hindi_repetition_penalty", 1.2)
+    if penalty < 1.0:
+        raise ConfigError("asr.options.hindi_repetition_penalty must be at least 1 (1 = off), "
+                          f"got {penalty!r}")
+    beam = opts.get("hindi_beam_size", 0)
+    if isinstance(beam, bool) or not isinstance(beam, int) or not 0 <= beam <= 10:
+        raise ConfigError("asr.options.hindi_beam_size must be an integer from 0 to 10 "
+                          f"(0 = asr.beam_size), got {beam!r}")
+    above, below = (_probability(opts, "english_above", 0.5),
+                    _probability(opts, "hindi_below", 0.1))
+    if below > above:
+        raise ConfigError(f"asr.options.hindi_below ({below}) must not exceed english_above "
+                          f"({above})")
     return FasterWhisper(main, english_model=english, compute_type=c.compute_type,
                          threads=max(0, c.threads), beam_size=c.beam_size,
-                         languages=tuple(ctx.config.assistant.languages), guard=guard,
+                         languages=tuple(c.languages), guard=guard,
                          tokens_per_second=_number(opts, "tokens_per_second", 25.0),
                          language_threshold=_number(opts, "language_threshold", 0.3),
-                         window_s=_window(opts))
+                         window_s=_window(opts), hindi_prompt=prompt,
+                         hindi_repetition_penalty=penalty, hindi_beam_size=beam,
+                         language_rule=rule, english_above=above, hindi_below=below,
+                         logprob_margin=_number(opts, "logprob_margin", 0.3))
+
+
+def _probability(options: dict[str, Any], key: str, default: float) -> float:
+    value = _number(options, key, default)
+    if value > 1.0:
+        raise ConfigError(f"asr.options.{key} must be between 0 and 1, got {value!r}")
+    return value
 
 
 def _window(options: dict[str, Any]) -> float:

@@ -60,6 +60,138 @@ def test_language_choice_prefers_the_first_language_unless_another_is_clear():
     assert eng.choose_language({"ar": 0.31, "en": 0.093, "hi": 0.032})[0] == "en"
 
 
+# -- the Hindi prompt and what leaks from it ---------------------------------------------------
+
+PROMPT = "हाँ, बोलिए।"
+
+
+@pytest.mark.parametrize("text, cleaned", [
+    ("बोलिए।", ""),                                            # nothing but the prompt's end
+    ("हाँ, बोलिए।", ""),                                       # the whole prompt
+    ("हाँ, बोलिए। अभी क्या समय हुआ है?", "अभी क्या समय हुआ है?"),
+    ("अभी क्या समय हुआ है? बोलिए।", "अभी क्या समय हुआ है?"),
+    ("पाँच मिनट का टाइमर हाँ बोलिए लगाओ", "पाँच मिनट का टाइमर लगाओ"),
+    ("हाँ, टाइमर लगाओ", "हाँ, टाइमर लगाओ"),                   # the user's own "yes"
+    ("हाँ", "हाँ"),
+    ("अभी बोलिए क्या समय है", "अभी बोलिए क्या समय है"),       # inside, alone: the user's word
+    ("What time is it?", "What time is it?"),
+])
+def test_prompt_copies_are_removed(text, cleaned):
+    from vaani_whisper import remove_prompt
+
+    assert remove_prompt(text, PROMPT) == cleaned
+    assert remove_prompt(text, "") == text                     # no prompt, nothing removed
+
+
+def test_longer_prompt_leaks_need_half_its_words_and_its_end():
+    from vaani_whisper import remove_prompt
+
+    prompt = " ठीक है, बताइए।"
+    assert remove_prompt("है, बताइए। कितने बजे हैं", prompt) == "कितने बजे हैं"
+    assert remove_prompt("ठीक है, कितने बजे हैं", prompt) == "ठीक है, कितने बजे हैं"
+    assert remove_prompt("बताइए", prompt) == "बताइए"           # one word of three: kept
+
+
+def test_guard_calls_a_prompt_echo_by_its_name():
+    assert judge("बोलिए।", "hi") == ""                         # no prompt: a word like others
+    from vaani_whisper import judge as j
+
+    kw = dict(no_speech_prob=0.05, avg_logprob=-0.4, seconds=2.0, prompt=PROMPT)
+    assert j("हाँ, बोलिए।", "hi", **kw) == "prompt_echo"
+    assert j("बोलिए बोलिए", "hi", **kw) == "prompt_echo"
+    assert j("हाँ, बोलिए। अभी क्या समय हुआ है?", "hi", **kw) == ""
+    # what remains is judged like any transcript
+    assert j("बोलिए। धन्यवाद", "hi", **{**kw, "avg_logprob": -0.9}) == "hallucination"
+
+
+# -- the language rule --------------------------------------------------------------------------
+
+class _FakeModel:
+    """Scripted language probabilities and one decode per language; records the decodes."""
+
+    multilingual = True
+    name = "fake"
+
+    def __init__(self, probs, decodes):
+        self.probs, self.decodes, self.calls = probs, decodes, []
+
+    def language_probs(self, encoded):
+        return dict(self.probs)
+
+    def decode(self, encoded, language, beam_size, budget, previous="", repetition_penalty=1.0):
+        self.calls.append((language, previous, beam_size, repetition_penalty))
+        return self.decodes[language]
+
+
+def _rule_engine(**kw):
+    from vaani_whisper import FasterWhisper, Guard
+
+    eng = object.__new__(FasterWhisper)           # the rule needs no model
+    eng.languages, eng.guard, eng.beam_size = kw.pop("languages", ("hi", "en")), Guard(), 1
+    eng.language_threshold, eng.hindi_prompt = 0.3, PROMPT
+    eng.hindi_repetition_penalty, eng.hindi_beam_size = 1.2, 1
+    eng.language_rule, eng.english_above, eng.hindi_below, eng.logprob_margin = \
+        "compare", 0.5, 0.1, 0.3
+    for k, v in kw.items():
+        setattr(eng, k, v)
+    return eng
+
+
+# (p_en, English decode (text, logprob), Hindi decode (text, logprob), chosen, decodes run)
+RULE_CASES = [
+    # clear English: one English decode, no Hindi pass
+    (0.96, ("Go forward 10 meters.", -0.3), ("बाँ बाँ", -0.4), "en", ["en"]),
+    # Hindi (whisper-base gives it tiny probabilities): one Hindi decode
+    (0.02, ("I'm going to the house.", -1.6), ("अभी क्या समय हुआ है", -0.9), "hi", ["hi"]),
+    # unsure: both; English wins only by the margin
+    (0.25, ("10 meters", -0.74), ("Go", -1.41), "en", ["hi", "en"]),
+    (0.46, ("Maim bahu tataqa huaahun", -0.96), ("मैं बहुता का हुवा", -1.09), "hi", ["hi", "en"]),
+    (0.30, ("Billy, say movie", -0.91), ("दिल्ली से मुंबई कितनी दूर है", -0.92), "hi", ["hi", "en"]),
+    # a Hindi decode that is only the prompt loses, whatever its score
+    (0.25, ("Go forward 10 meters.", -0.8), ("बोलिए।", -0.3), "en", ["hi", "en"]),
+]
+
+
+@pytest.mark.parametrize("p_en, en, hi, chosen, ran", RULE_CASES)
+def test_language_rule_compares_decodes_only_when_unsure(p_en, en, hi, chosen, ran):
+    eng = _rule_engine()
+    model = _FakeModel({"en": p_en, "hi": 0.01, "ja": 0.5},
+                       {"en": (en[0], 0.05, en[1]), "hi": (hi[0], 0.05, hi[1])})
+    best, prob = eng.detect(model, None, 60, 2.0)
+    assert best.language == chosen and [c[0] for c in model.calls] == ran
+    assert prob == {"en": p_en, "hi": 0.01}[chosen]
+    # Hindi is decoded after the prompt, with its penalty; English as before
+    for language, previous, beam, penalty in model.calls:
+        assert (previous, penalty) == ((PROMPT, 1.2) if language == "hi" else ("", 1.0))
+
+
+def test_language_rule_legacy_and_single_language():
+    model = _FakeModel({"en": 0.25, "hi": 0.01},
+                       {"en": ("10 meters", 0.05, -0.74), "hi": ("10", 0.05, -1.28)})
+    assert _rule_engine(language_rule="legacy").detect(model, None, 60, 2.0)[0].language == "hi"
+    model.calls.clear()
+    best, _ = _rule_engine(languages=("en",)).detect(model, None, 60, 2.0)
+    assert best.language == "en" and [c[0] for c in model.calls] == ["en"]
+    model.probs = {"en": 0.99, "hi": 0.0}
+    best, _ = _rule_engine(languages=("hi",)).detect(model, None, 60, 2.0)
+    assert best.language == "hi"                       # the user speaks only Hindi
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"language_rule": "argmax"}, "language_rule"),
+    ({"hindi_repetition_penalty": 0.5}, "hindi_repetition_penalty"),
+    ({"hindi_beam_size": -1}, "hindi_beam_size"),
+    ({"hindi_beam_size": 2.5}, "hindi_beam_size"),
+    ({"english_above": 1.5}, "english_above"),
+    ({"hindi_below": 0.6, "english_above": 0.5}, "hindi_below"),
+    ({"hindi_prompt": 5}, "hindi_prompt"),
+    ({"logprob_margin": -1}, "logprob_margin"),
+])
+def test_hindi_and_language_options_are_checked(options, message):
+    with pytest.raises(ConfigError, match=message):
+        make_engine("asr", "faster-whisper", model="whisper-base", options=options)
+
+
 def test_unknown_option_is_named():
     with pytest.raises(ConfigError, match="'beam'"):
         make_engine("asr", "faster-whisper", model="whisper-base", options={"beam": 5})
