@@ -90,14 +90,16 @@ def make_optimizer(model: torch.nn.Module, a: argparse.Namespace, device: torch.
 
 
 def add_optim_args(p: argparse.ArgumentParser, *, lr: float, warmup: int, steps: int,
-                   decay: str = "cosine", weight_decay: float = 0.1, batch: int = 8,
+                   decay: str = "cosine", weight_decay: float = 0.1, batch: int | None = 8,
                    seq: int = 512) -> None:
-    """The optimiser / schedule / bookkeeping options of an alignment stage."""
+    """The optimiser / schedule / bookkeeping options of an alignment stage (``batch=None``:
+    no --batch / --accum, the stage batches otherwise)."""
     p.add_argument("--out", type=Path, required=False)
     p.add_argument("--resume", type=Path, help="checkpoint to continue from (exactly)")
     p.add_argument("--steps", type=int, default=steps)
-    p.add_argument("--batch", type=int, default=batch, help="examples per micro-batch")
-    p.add_argument("--accum", type=int, default=1, help="micro-batches per optimizer step")
+    if batch is not None:
+        p.add_argument("--batch", type=int, default=batch, help="examples per micro-batch")
+        p.add_argument("--accum", type=int, default=1, help="micro-batches per optimizer step")
     p.add_argument("--seq", type=int, default=seq, help="longest sequence (tokens)")
     p.add_argument("--lr", type=float, default=lr)
     p.add_argument("--min-lr-frac", type=float, default=0.1)

@@ -1,0 +1,134 @@
+"""DPO: the loss is -log σ(β((π_c - ref_c) - (π_r - ref_r))) on the assistant turn only, it
+falls and the implicit reward margin grows on a toy set, the reference stays frozen, β = 0
+gives log 2 and no gradient, RPO mixing adds the chosen turn's NLL, resume is exact."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.training.tiny_align import COMMON, GGUFTemplate, tiny_checkpoint
+from training import align, chat, dpo
+from training import tokenizer as tok_mod
+from training.trainer import state_fingerprint
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return tok_mod.load()
+
+
+@pytest.fixture(scope="module")
+def init(tok, tmp_path_factory) -> Path:
+    return tiny_checkpoint(tmp_path_factory.mktemp("dpo") / "init.pt", tok.vocab_size)
+
+
+def _args(init: Path, out: Path, *extra: str) -> list[str]:
+    return ["--init-from", str(init), "--data", "toy", "--out", str(out), "--seq", "128",
+            "--batch", "4", "--steps", "20", "--lr", "3e-3", "--warmup", "2", "--beta", "0.5",
+            "--log-every", "1", "--eval-every", "20", "--ckpt-every", "20", "--val-frac", "0.2",
+            *COMMON, *extra]
+
+
+def test_pair_ids_are_the_template_and_only_the_reply_is_scored(tok, tmp_path):
+    g = GGUFTemplate(tmp_path, tok)
+    try:
+        pairs = align.toy_pairs()
+        enc, _, dropped = dpo.encode_pairs(pairs, tok, 256)
+        assert dropped == 0
+        for p, (c, r, n) in zip(pairs, enc):
+            assert c[:n] == r[:n] == g.ids(p.messages, p.tools, add_generation_prompt=True)
+            assert c == g.ids([*p.messages, p.chosen], p.tools)
+            assert r == g.ids([*p.messages, p.rejected], p.tools)
+        rows = dpo.turn_rows(enc)
+        for (p, e), (_, y) in zip(zip(pairs, enc), rows[:len(enc)]):
+            scored = [t for t in y if t != -100]
+            want = chat.render([p.chosen], bos=False)[len(chat.ASSISTANT):]
+            assert tok.decode(scored) == want and want.endswith(chat.END)
+    finally:
+        g.close()
+
+
+def test_loss_formula_beta_zero_and_rpo():
+    pi_c = torch.tensor([-10.0, -5.0], requires_grad=True)
+    pi_r = torch.tensor([-12.0, -4.0], requires_grad=True)
+    ref_c, ref_r = torch.tensor([-11.0, -5.0]), torch.tensor([-11.0, -5.0])
+    loss, st = dpo.dpo_loss(pi_c, pi_r, ref_c, ref_r, beta=0.1)
+    want = [-math.log(1 / (1 + math.exp(-0.1 * ((-10 + 11) - (-12 + 11))))),
+            -math.log(1 / (1 + math.exp(-0.1 * ((-5 + 5) - (-4 + 5)))))]
+    assert loss.tolist() == pytest.approx(want, rel=1e-6)
+    assert st["margin"].tolist() == pytest.approx([0.2, -0.1])
+    assert st["chosen_reward"].tolist() == pytest.approx([0.1, 0.0])
+    # β -> 0: log 2 whatever the model, no gradient
+    loss0, _ = dpo.dpo_loss(pi_c, pi_r, ref_c, ref_r, beta=0.0)
+    assert loss0.tolist() == pytest.approx([math.log(2)] * 2)
+    loss0.sum().backward()
+    assert torch.count_nonzero(pi_c.grad) == 0 and torch.count_nonzero(pi_r.grad) == 0
+    # small β: the gradient is -β/2 on the chosen and +β/2 on the rejected log-prob
+    pc = pi_c.detach().requires_grad_()
+    dpo.dpo_loss(pc, pi_r.detach(), ref_c, ref_r, beta=1e-4)[0].sum().backward()
+    assert pc.grad.tolist() == pytest.approx([-5e-5, -5e-5], rel=1e-3)
+
+
+def test_loss_falls_margin_grows_and_reference_stays_frozen(tok, init, tmp_path):
+    out = tmp_path / "run"
+    hist = dpo.main(_args(init, out))
+    first, last = hist[0], hist[-1]
+    # step 1: the policy is the reference
+    assert first["dpo_loss"] == pytest.approx(math.log(2), abs=1e-6)
+    assert first["margin"] == pytest.approx(0.0, abs=1e-6)
+    avg = lambda k, rs: sum(r[k] for r in rs) / len(rs)
+    assert avg("loss", hist[-5:]) < 0.5 * avg("loss", hist[:3])
+    assert avg("margin", hist[-5:]) > 1.0
+    assert avg("accuracy", hist[-5:]) >= 0.9
+    assert avg("chosen_reward", hist[-5:]) > avg("rejected_reward", hist[-5:])
+    # the reference object at the end is the init checkpoint, bit for bit; the policy moved
+    init_sd = torch.load(init, weights_only=False)["model"]
+    assert last["ref_sha"] == state_fingerprint(init_sd)
+    trained = torch.load(out / "ckpt.pt", weights_only=False)
+    assert trained["ref_sha"] == last["ref_sha"]
+    assert not torch.equal(trained["model"]["embed.weight"], init_sd["embed.weight"])
+    recs = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    val = [r for r in recs if r["kind"] == "val"][-1]["val"]
+    assert set(val) == {"hi", "en", "hinglish"}
+    for k in ("loss", "margin", "accuracy", "chosen_reward", "rejected_reward", "beta"):
+        assert k in recs[0]
+    assert (out / "loss.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_reference_has_no_gradient_and_rpo_term(tok, init):
+    pairs = align.toy_pairs()[:4]
+    enc, _, _ = dpo.encode_pairs(pairs, tok, 256)
+    policy = align.load_model(init, "cpu")
+    ref = align.frozen(align.load_model(init, "cpu"))
+    a = type("A", (), {"beta": 0.5, "rpo_alpha": 0.0})()
+    null = lambda: torch.autocast("cpu", enabled=False)
+    loss, s = dpo.batch_stats(policy, ref, enc, a, tok.eos_id, "cpu", null, 4, 1)
+    loss.backward()
+    assert all(p.grad is None for p in ref.parameters())
+    assert any(p.grad is not None for p in policy.parameters())
+    a.rpo_alpha = 0.5
+    tokens = sum(len(c) - n for c, _, n in enc)
+    loss2, s2 = dpo.batch_stats(policy, ref, enc, a, tok.eos_id, "cpu", null, 4, tokens)
+    assert s2["sft_loss"] == pytest.approx(-s["logp_chosen"] * 4 / tokens, rel=1e-5)
+    assert loss2.item() == pytest.approx(loss.item() + 0.5 * s2["sft_loss"], rel=1e-5)
+
+
+def test_resume_reproduces_uninterrupted_run(init, tmp_path):
+    import shutil
+
+    ex = ("--steps", "8", "--eval-every", "0", "--ckpt-every", "4")
+    ref = shutil.copyfile(init, tmp_path / "ref.pt")
+    full = dpo.main(_args(init, tmp_path / "a", *ex))
+    dpo.main(_args(init, tmp_path / "b", *ex, "--ref", str(ref), "--stop-at", "4"))
+    resumed = dpo.main(["--resume", str(tmp_path / "b" / "ckpt.pt"), *COMMON])
+    strip = lambda rs: [{k: v for k, v in r.items() if k != "elapsed_s"} for r in rs]
+    assert strip(resumed) == strip(full[4:])
+    # a reference that changed on disk since the run started is refused
+    tiny_checkpoint(ref, 16384, seed=5)
+    with pytest.raises(SystemExit, match="reference"):
+        dpo.main(["--resume", str(tmp_path / "b" / "ckpt.pt"), *COMMON])

@@ -1,0 +1,256 @@
+"""Direct preference optimisation of Chimera (the loss written here, no TRL).
+
+    python -m training.dpo --init-from runs/chimera-sft/ckpt.pt --data assistant \\
+        --examples 10000 --beta 0.1 --steps 1000 --batch 8 --lr 5e-6 --out runs/chimera-dpo
+    python -m training.dpo --resume runs/chimera-dpo/ckpt.pt          # continue exactly
+
+The policy starts from ``--init-from`` (the SFT checkpoint); the reference is a frozen copy
+of ``--ref`` (default: the same checkpoint), never updated (its weights' sha256 is checked on
+resume and logged at the end). For a :class:`~training.data.tasks.Pair` (``messages``, then
+``chosen`` preferred over ``rejected``), with ``π`` / ``ref`` the summed log-probabilities
+of the assistant turn's tokens (content, tool calls, ``<|end|>``: masked like SFT) under the
+policy / the reference::
+
+    loss = -log σ(β · ((π_c - ref_c) - (π_r - ref_r)))   [+ α · NLL(chosen) per token]
+
+The second term (``--rpo-alpha``, RPO-style) keeps the chosen answers likely. β → 0 makes
+the loss log 2 whatever the model (no gradient); large β approaches a hinge on the margin.
+
+Logged (``log.jsonl``, ``train`` and per-language ``val`` records): ``loss``, ``dpo_loss``,
+``sft_loss`` (with α > 0), ``beta``, ``margin`` (the implicit reward margin
+β((π_c - ref_c) - (π_r - ref_r)), mean), ``chosen_reward`` β(π_c - ref_c) and
+``rejected_reward`` β(π_r - ref_r), ``accuracy`` (margin > 0), ``logp_chosen`` /
+``logp_rejected`` (policy, per sequence), ``lr``, ``grad_norm``; the final record has
+``ref_sha``. PNG: loss, rewards and margin, accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from training import align
+from training.trainer import (RunLog, add_optim_args, autocast_for, explicit_args, keep_copy,
+                              make_optimizer, merge_resumed_args, plot_metrics, save_checkpoint,
+                              saved_args, set_rng_states, setup_device, state_fingerprint)
+
+
+def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m training.dpo", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--init-from", type=Path, help="policy start (the SFT checkpoint)")
+    p.add_argument("--ref", type=Path, help="frozen reference (default: --init-from)")
+    p.add_argument("--data", default="assistant",
+                   help="toy | assistant | a .jsonl of Pairs (training.align)")
+    p.add_argument("--examples", type=int, default=10000, help="pairs to generate (assistant)")
+    p.add_argument("--data-seed", type=int, default=0)
+    p.add_argument("--val-frac", type=float, default=0.02)
+    p.add_argument("--tokenizer", type=Path, help="tokenizer directory (default: shipped)")
+    p.add_argument("--beta", type=float, default=0.1, help="DPO temperature β")
+    p.add_argument("--rpo-alpha", type=float, default=0.0,
+                   help="weight of the SFT loss on the chosen turn (RPO); 0: plain DPO")
+    add_optim_args(p, lr=5e-6, warmup=20, steps=500, decay="cosine", weight_decay=0.0,
+                   batch=8, seq=512)
+    if suppress:
+        for act in p._actions:
+            act.default = argparse.SUPPRESS
+    return p.parse_args(argv)
+
+
+def dpo_loss(pi_c: torch.Tensor, pi_r: torch.Tensor, ref_c: torch.Tensor, ref_r: torch.Tensor,
+             beta: float) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """Per-pair DPO loss ``-log σ(β((π_c - ref_c) - (π_r - ref_r)))`` and its implicit rewards."""
+    chosen = beta * (pi_c - ref_c)
+    rejected = beta * (pi_r - ref_r)
+    margin = chosen - rejected
+    return -F.logsigmoid(margin), {"chosen_reward": chosen.detach(),
+                                   "rejected_reward": rejected.detach(),
+                                   "margin": margin.detach()}
+
+
+def encode_pairs(pairs, tok, seq: int):
+    """Per pair: (chosen ids, rejected ids, prompt length); pairs longer than seq+1 are left out."""
+    out, kept, dropped = [], [], 0
+    for p in pairs:
+        c, n = align.encode_turn(p.messages, p.chosen, p.tools, tok)
+        r, n2 = align.encode_turn(p.messages, p.rejected, p.tools, tok)
+        assert n == n2
+        if max(len(c), len(r)) > seq + 1:
+            dropped += 1
+            continue
+        out.append((c, r, n))
+        kept.append(p)
+    return out, kept, dropped
+
+
+def turn_rows(enc) -> list[tuple[list[int], list[int]]]:
+    """Rows: every chosen, then every rejected; targets only on the final assistant turn."""
+    rows = []
+    for which in (0, 1):
+        for e in enc:
+            ids, n = e[which], e[2]
+            rows.append(align.targets(ids, [i >= n for i in range(len(ids))]))
+    return rows
+
+
+def pair_logprobs(model, enc, pad_id, device, autocast) -> tuple[torch.Tensor, torch.Tensor,
+                                                                  torch.Tensor, torch.Tensor]:
+    """Summed log-probs of the chosen and rejected turns (b,), (b,), and their token counts."""
+    x, y = align.pad_rows(turn_rows(enc), pad_id)
+    x, y = x.to(device), y.to(device)
+    with autocast():
+        lp = align.token_logprobs(model, x, y)
+    seq_lp = lp.sum(1)
+    n_tok = (y != -100).sum(1)
+    b = len(enc)
+    return seq_lp[:b], seq_lp[b:], n_tok[:b], n_tok[b:]
+
+
+def batch_stats(model, ref, enc, a, pad_id, device, autocast, n_total: int,
+                tok_total: int) -> tuple[torch.Tensor, dict[str, float]]:
+    """The loss of a micro-batch scaled to the step (pairs / chosen tokens of the whole step)
+    and its summed statistics."""
+    pi_c, pi_r, nc, _ = pair_logprobs(model, enc, pad_id, device, autocast)
+    with torch.no_grad():
+        ref_c, ref_r, _, _ = pair_logprobs(ref, enc, pad_id, device, autocast)
+    per_pair, st = dpo_loss(pi_c, pi_r, ref_c, ref_r, a.beta)
+    dpo = per_pair.sum() / n_total
+    loss = dpo
+    sums = {"dpo_loss": float(dpo.detach()),
+            "chosen_reward": float(st["chosen_reward"].sum()) / n_total,
+            "rejected_reward": float(st["rejected_reward"].sum()) / n_total,
+            "margin": float(st["margin"].sum()) / n_total,
+            "accuracy": float((st["margin"] > 0).float().sum()) / n_total,
+            "logp_chosen": float(pi_c.detach().sum()) / n_total,
+            "logp_rejected": float(pi_r.detach().sum()) / n_total}
+    if a.rpo_alpha:
+        sft = -pi_c.sum() / tok_total
+        loss = loss + a.rpo_alpha * sft
+        sums["sft_loss"] = float(sft.detach())
+    sums["loss"] = float(loss.detach())
+    return loss, sums
+
+
+@torch.no_grad()
+def evaluate(model, ref, val_by_lang, a, pad_id, device, autocast) -> dict:
+    model.eval()
+    out = {}
+    for lang, enc in val_by_lang.items():
+        tot: dict[str, float] = {}
+        tok_total = sum(len(e[0]) - e[2] for e in enc)
+        for i in range(0, len(enc), a.batch):
+            _, s = batch_stats(model, ref, enc[i:i + a.batch], a, pad_id, device, autocast,
+                               len(enc), tok_total)
+            for k, v in s.items():
+                tot[k] = tot.get(k, 0.0) + v
+        out[lang] = {**tot, "pairs": len(enc)}
+    model.train()
+    return out
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    a = parse_args(argv)
+    given = explicit_args(parse_args, argv)
+    resume = torch.load(a.resume, map_location="cpu", weights_only=False) if a.resume else None
+    if resume is not None:
+        merge_resumed_args(a, given, resume["args"], resume["step"],
+                           path_keys=("out", "init_from", "ref", "tokenizer"))
+    if not a.init_from or not a.out:
+        raise SystemExit("--init-from and --out are required (or --resume)")
+    device = setup_device(a.device, a.threads, a.nice)
+    autocast = autocast_for(device)
+    from training import tokenizer as tok_mod
+
+    tok = tok_mod.load(a.tokenizer)
+    pairs = align.load_examples("dpo", a.data, a.examples, a.data_seed)
+    train_pairs, val_pairs = align.split_val(pairs, a.data_seed, a.val_frac)
+    train, _, dropped = encode_pairs(train_pairs, tok, a.seq)
+    val, val_kept, _ = encode_pairs(val_pairs, tok, a.seq)
+    if not train:
+        raise SystemExit("no preference pair fits in --seq tokens")
+    val_by_lang: dict[str, list] = {}
+    for p, e in zip(val_kept, val):
+        val_by_lang.setdefault(p.lang, []).append(e)
+
+    torch.manual_seed(a.seed)
+    model = align.load_model(a.init_from, device)
+    align.check_vocab(model, tok)
+    ref = align.frozen(align.load_model(a.ref or a.init_from, device, cfg_check=model.cfg))
+    ref_sha = state_fingerprint(ref)
+    opt, sched = make_optimizer(model, a, device)
+    start = 0
+    if resume is not None:
+        if resume.get("ref_sha") != ref_sha:
+            raise SystemExit(f"the reference {a.ref or a.init_from} is not the one this run "
+                             "started with")
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["optimizer"])
+        sched.load_state_dict(resume["scheduler"])
+        set_rng_states(resume["rng"])
+        start = resume["step"]
+    out = Path(a.out)
+    log = RunLog(out, start if resume is not None else None)
+    if resume is None:
+        align.write_run_info(out, "dpo", a, model, {
+            "ref": str(a.ref or a.init_from), "ref_sha": ref_sha,
+            "data": {"spec": a.data, "train": len(train), "val": len(val),
+                     "left_out_too_long": dropped}})
+    ckpt_path = out / "ckpt.pt"
+    end = min(a.steps, a.stop_at) if a.stop_at else a.steps
+    history: list[dict] = []
+    t0 = time.time()
+
+    model.train()
+    for step in range(start, end):
+        micro = [[train[i] for i in align.batch_indices(len(train), a.batch, a.seed, step, m,
+                                                        a.accum)] for m in range(a.accum)]
+        n_total = a.batch * a.accum
+        tok_total = sum(len(e[0]) - e[2] for mb in micro for e in mb)
+        rec: dict[str, float] = {}
+        for enc in micro:
+            loss, s = batch_stats(model, ref, enc, a, tok.eos_id, device, autocast, n_total,
+                                  tok_total)
+            loss.backward()
+            for k, v in s.items():
+                rec[k] = rec.get(k, 0.0) + v
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        done = step + 1
+        rec = {"kind": "train", "step": done, **rec, "beta": a.beta,
+               "lr": sched.get_last_lr()[0], "grad_norm": float(norm),
+               "elapsed_s": time.time() - t0}
+        if done == end:
+            rec["ref_sha"] = state_fingerprint(ref)
+        history.append(rec)
+        if done % a.log_every == 0 or done == end:
+            log(rec)
+            print(f"step {done}/{a.steps} loss {rec['loss']:.4f} margin {rec['margin']:.4f} "
+                  f"acc {rec['accuracy']:.2f}", flush=True)
+        if val_by_lang and a.eval_every and (done % a.eval_every == 0 or done == end):
+            v = evaluate(model, ref, val_by_lang, a, tok.eos_id, device, autocast)
+            log({"kind": "val", "step": done, "val": v})
+            print("  val " + " ".join(f"{k}: loss {x['loss']:.3f} acc {x['accuracy']:.2f}"
+                                      for k, x in v.items()), flush=True)
+        if done % a.ckpt_every == 0 or done == end:
+            save_checkpoint(ckpt_path, model, opt, sched, done, saved_args(a),
+                            {"stage": "dpo", "init_from": str(a.init_from), "ref_sha": ref_sha})
+            keep_copy(ckpt_path, done, a.keep_every)
+            plot_metrics(log.path, out / "loss.png", f"Chimera DPO (β = {a.beta})", [
+                ("loss", [("train", "loss"), ("train", "dpo_loss")]
+                 + [("val", f"val.{lang}.loss") for lang in val_by_lang]),
+                ("implicit reward", [("train", "chosen_reward"), ("train", "rejected_reward"),
+                                     ("train", "margin")]),
+                ("accuracy (margin > 0)", [("train", "accuracy")]
+                 + [("val", f"val.{lang}.accuracy") for lang in val_by_lang])])
+    return history
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
