@@ -102,7 +102,8 @@ def pad_rows(rows: list[tuple[list[int], list[int]]], pad_id: int,
     return x, y
 
 
-def pack_rows(seqs: list[tuple[list[int], list[bool]]], seq: int) -> list[tuple[list[int], list[int]]]:
+def pack_rows(seqs: list[tuple[list[int], list[bool]]],
+              seq: int) -> list[tuple[list[int], list[int]]]:
     """Concatenate whole sequences (each starts with ``<|endoftext|>``, like the pretraining
     stream) into as few rows of at most ``seq + 1`` tokens as first-fit allows, in order."""
     bins: list[tuple[list[int], list[bool]]] = []
