@@ -229,15 +229,18 @@ def assistant_examples(kind: str, n: int, seed: int) -> list:
 
 # ----------------------------------------------------------------------------- models
 
-def load_model(path: Path, device, cfg_check=None):
-    """A Chimera from a checkpoint of any stage (``config`` + ``model``)."""
+def load_model(path: Path | dict, device, cfg_check=None):
+    """A Chimera from a checkpoint of any stage (``config`` + ``model``; a path or the
+    loaded dict)."""
     from training.config import ModelConfig
     from training.model import Chimera
 
-    ck = torch.load(path, map_location="cpu", weights_only=False)
+    ck = path if isinstance(path, dict) else torch.load(path, map_location="cpu",
+                                                         weights_only=False)
     cfg = ModelConfig.from_dict(ck["config"])
     if cfg_check is not None and cfg != cfg_check:
-        raise SystemExit(f"{path}: its config differs from this run's")
+        raise SystemExit(f"{path if not isinstance(path, dict) else 'checkpoint'}: its "
+                         "config differs from this run's")
     model = Chimera(cfg, init=False)
     model.load_state_dict(ck["model"])
     return model.to(device)

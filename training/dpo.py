@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         val_by_lang.setdefault(p.lang, []).append(e)
 
     torch.manual_seed(a.seed)
-    model = align.load_model(a.init_from, device)
+    model = align.load_model(resume if resume is not None else a.init_from, device)
     align.check_vocab(model, tok)
     ref = align.frozen(align.load_model(a.ref or a.init_from, device, cfg_check=model.cfg))
     ref_sha = state_fingerprint(ref)
@@ -188,7 +188,6 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if resume.get("ref_sha") != ref_sha:
             raise SystemExit(f"the reference {a.ref or a.init_from} is not the one this run "
                              "started with")
-        model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
         sched.load_state_dict(resume["scheduler"])
         set_rng_states(resume["rng"])

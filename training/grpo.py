@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             val_by_lang[t.lang].append((t, p))
 
     torch.manual_seed(a.seed)
-    model = align.load_model(a.init_from, device)
+    model = align.load_model(resume if resume is not None else a.init_from, device)
     align.check_vocab(model, tok)
     ref, ref_sha = None, None
     if use_ref:
@@ -307,7 +307,6 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if resume is not None:
         if resume.get("ref_sha") != ref_sha:
             raise SystemExit("the reference is not the one this run started with")
-        model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
         sched.load_state_dict(resume["scheduler"])
         set_rng_states(resume["rng"])

@@ -131,12 +131,11 @@ def main(argv: list[str] | None = None) -> list[float]:
         val_by_lang.setdefault(d.lang, []).append(s)
 
     torch.manual_seed(a.seed)
-    model = align.load_model(a.init_from, device)
+    model = align.load_model(resume if resume is not None else a.init_from, device)
     align.check_vocab(model, tok)
     opt, sched = make_optimizer(model, a, device)
     start = 0
     if resume is not None:
-        model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
         sched.load_state_dict(resume["scheduler"])
         set_rng_states(resume["rng"])
