@@ -118,9 +118,13 @@ class _FakeModel:
     def language_probs(self, encoded):
         return dict(self.probs)
 
-    def decode(self, encoded, language, beam_size, budget, previous="", repetition_penalty=1.0):
-        self.calls.append((language, previous, beam_size, repetition_penalty))
+    def decode(self, encoded, language, beam_size, budget, previous="", repetition_penalty=1.0,
+               suppress=()):
+        self.calls.append((language, previous, beam_size, repetition_penalty, suppress))
         return self.decodes[language]
+
+    def other_scripts(self):
+        return (7, 8, 9)
 
 
 def _rule_engine(**kw):
@@ -132,6 +136,7 @@ def _rule_engine(**kw):
     eng.hindi_repetition_penalty, eng.hindi_beam_size = 1.2, 1
     eng.language_rule, eng.english_above, eng.hindi_below, eng.logprob_margin = \
         "compare", 0.5, 0.1, 0.3
+    eng.hindi_scripts_only, eng.english = True, None
     for k, v in kw.items():
         setattr(eng, k, v)
     return eng
@@ -160,9 +165,45 @@ def test_language_rule_compares_decodes_only_when_unsure(p_en, en, hi, chosen, r
     best, prob = eng.detect(model, None, 60, 2.0)
     assert best.language == chosen and [c[0] for c in model.calls] == ran
     assert prob == {"en": p_en, "hi": 0.01}[chosen]
-    # Hindi is decoded after the prompt, with its penalty; English as before
-    for language, previous, beam, penalty in model.calls:
-        assert (previous, penalty) == ((PROMPT, 1.2) if language == "hi" else ("", 1.0))
+    # Hindi is decoded after the prompt, with its penalty, in its scripts; English as before
+    for language, previous, beam, penalty, suppress in model.calls:
+        assert (previous, penalty, suppress) == \
+            ((PROMPT, 1.2, (7, 8, 9)) if language == "hi" else ("", 1.0, ()))
+
+
+def test_unsure_english_is_written_by_tiny_en():
+    eng = _rule_engine()
+    base = _FakeModel({"en": 0.25, "hi": 0.01},
+                      {"en": ("10 meters", 0.05, -0.74), "hi": ("Go", 0.05, -1.41)})
+
+    class Tiny(_FakeModel):
+        multilingual = False
+
+        def encode(self, audio, window_s):
+            self.encoded = (len(audio), window_s)
+
+    eng.window_s = 10.0
+    eng.english = Tiny({}, {"en": ("Go forward 10 meters.", 0.02, -0.23)})
+    best, _ = eng.detect(base, None, 60, 2.0, np.zeros(32000, np.float32))
+    assert (best.language, best.text) == ("en", "Go forward 10 meters.")
+    assert eng.english.encoded == (32000, 10.0)
+    # sure English (one decode) stays with whisper-base's own decode
+    base.probs, eng.english.calls = {"en": 0.9}, []
+    best, _ = eng.detect(base, None, 60, 2.0, np.zeros(32000, np.float32))
+    assert best.text == "10 meters" and not eng.english.calls
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("hello", True), ("समय", True), ("Samāy", True), ("₹ 5", True), ("“हाँ”", True),
+    ("தமிழ்", False), ("اردو", False), ("φ", False), ("ไทย", False), ("中", False),
+    ("Привет", False), ("বাংলা", False),
+])
+def test_hindi_is_written_in_devanagari_or_latin_only(text, ok):
+    from vaani_whisper import _devanagari_or_latin
+
+    assert _devanagari_or_latin(text.encode()) is ok
+    # a token may hold a fragment of a character: E0 leads Devanagari and Tamil alike
+    assert _devanagari_or_latin("स".encode()[:1]) and not _devanagari_or_latin("த".encode()[:2])
 
 
 def test_language_rule_legacy_and_single_language():
@@ -186,6 +227,7 @@ def test_language_rule_legacy_and_single_language():
     ({"hindi_below": 0.6, "english_above": 0.5}, "hindi_below"),
     ({"hindi_prompt": 5}, "hindi_prompt"),
     ({"logprob_margin": -1}, "logprob_margin"),
+    ({"hindi_scripts_only": "yes"}, "hindi_scripts_only"),
 ])
 def test_hindi_and_language_options_are_checked(options, message):
     with pytest.raises(ConfigError, match=message):
