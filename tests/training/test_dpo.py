@@ -132,3 +132,15 @@ def test_resume_reproduces_uninterrupted_run(init, tmp_path):
     tiny_checkpoint(ref, 16384, seed=5)
     with pytest.raises(SystemExit, match="reference"):
         dpo.main(["--resume", str(tmp_path / "b" / "ckpt.pt"), *COMMON])
+
+
+def test_assistant_pairs_encode(tok):
+    """The alignment data's pairs (training.data.assistant.dpo_pair) share the prompt and
+    differ in the reply."""
+    pytest.importorskip("training.data.assistant")
+    pairs = align.load_examples("dpo", "assistant", 60, seed=0)
+    enc, kept, _ = dpo.encode_pairs(pairs, tok, 1024)
+    assert len(kept) > 0.9 * len(pairs)
+    for c, r, n in enc:
+        assert c[:n] == r[:n] and c[n:] != r[n:]
+        assert c[-1] == r[-1] == tok.eot_id

@@ -194,3 +194,19 @@ def test_resume_reproduces_uninterrupted_run(init, latin_tasks, tmp_path):
     timing = ("elapsed_s", "gen_s", "train_s")
     strip = lambda rs: [{k: v for k, v in r.items() if k not in timing} for r in rs]
     assert strip(resumed) == strip(full[2:])
+
+
+def test_assistant_tasks_and_rewards(tok, init):
+    """The alignment data's tasks with training.rewards.reward: the prompts encode, and a
+    group of sampled completions is scored (a total and named components)."""
+    pytest.importorskip("training.data.assistant")
+    rewards = pytest.importorskip("training.rewards")
+    tasks = align.load_examples("grpo", "assistant", 12, seed=0)
+    model = align.load_model(init, "cpu")
+    a = grpo.parse_args(["--prompts", "3", "--group", "4", "--max-new", "12", "--seq", "1024"])
+    prompts = [align.encode_turn(t.messages, None, t.tools, tok)[0] for t in tasks]
+    kept, every, _ = grpo.collect(model, tasks, prompts, 0, a, tok, rewards.reward, "cpu", None)
+    assert len(every) == 3
+    for g in every:
+        for ro in g:
+            assert isinstance(ro.reward.total, float)

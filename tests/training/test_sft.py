@@ -145,3 +145,20 @@ def test_resume_reproduces_uninterrupted_run(tok, init, tmp_path):
     a = torch.load(tmp_path / "a" / "ckpt.pt", weights_only=False)["model"]
     b = torch.load(tmp_path / "b" / "ckpt.pt", weights_only=False)["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_assistant_data_trains_on_its_assistant_turns(tok, tmp_path):
+    """The alignment data (training.data.assistant.sft_doc): same checks as the toy chats."""
+    pytest.importorskip("training.data.assistant")
+    docs = align.load_examples("sft", "assistant", 60, seed=0)
+    assert {d.lang for d in docs} == {"hi", "en", "hinglish"}
+    seqs, kept, _ = sft.encode_docs(docs, tok, 1024)
+    assert len(kept) > 0.9 * len(docs)
+    g = GGUFTemplate(tmp_path, tok)
+    try:
+        for d, (ids, mask) in zip(kept, seqs):
+            assert ids == g.ids(d.messages, d.tools)
+            trained = _runs(ids, mask)
+            assert [tok.decode(r) for r in trained] == _assistant_strings(d.messages)
+    finally:
+        g.close()
