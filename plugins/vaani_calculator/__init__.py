@@ -112,10 +112,11 @@ _FILLERS = keys(
     "दीजिये आएगा आता आती आएगी हिसाब लगाओ सवाल अगर हम यदि दें "
     "kya hai hain kitna kitne kitni hota hote hoti hoga honge hogi barabar batao bataiye "
     "bolo jawab uttar mujhe zara jara ji vaani to karo kar kare karke karna dijiye aayega "
-    "aata aati hisab hisaab lagao agar".split())
+    "aata aati hisab hisaab lagao agar "
+    "किता किते हूता हुता".split())      # how Whisper writes कितना, कितने, होता in Hindi speech
 # Fillers that mark an arithmetic question, so that "और"/"and" between numbers means plus.
 _CUES = keys("what calculate compute equals how कितना कितने कितनी होता होते बराबर kitna kitne "
-             "kitni hota hote barabar".split())
+             "kitni hota hote barabar किता किते हूता हुता".split())
 _DO = keys("दो do".split())
 
 

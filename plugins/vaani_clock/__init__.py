@@ -101,9 +101,17 @@ _ENGLISH = (
 )
 
 # Hindi, Devanagari and romanised: intent words, question words, and what may surround them.
+# How whisper-base writes these words in Hindi speech (seen in `vaani bench asr --set dev`;
+# none of them is another Hindi word): समय as समें, बता with a retroflex ट, कितना/कितने
+# without their न.
+_WHISPER = {
+    "time": keys("समें".split()),
+    "question": keys("बटा बटाओ बटाइए बटाइ".split()),
+    "how_many": keys("किता किते".split()),
+}
 _HI_INTENTS = {
     "time": keys("समय टाइम वक्त वक़्त बजे बजा बज time samay samai samaya waqt vakt vaqt baje "
-                 "baja baj bje bajaa taim".split()),
+                 "baja baj bje bajaa taim".split()) | _WHISPER["time"],
     "date": keys("तारीख तारीख़ तरीख दिनांक डेट date tarikh tareekh tarik dinank".split()),
     "day": keys("दिन वार day din vaar var".split()),
     "month": keys("महीना महिना month mahina mahinaa".split()),
@@ -112,10 +120,10 @@ _HI_INTENTS = {
 _HI_QUESTION = keys(
     "क्या कौन कौनसा कौनसी कौनसे बताओ बताइए बताइये बता बताना बताएं बताएँ बोलो बोलिए kya "
     "kaun kon konsa kaunsa konsi kaunsi batao bataiye bataye bata batana bataen bolo "
-    "boliye".split())
+    "boliye".split()) | _WHISPER["question"]
 # "how many": a fine way to ask the hour (कितने बजे) or the date (कितनी तारीख), but
 # "कितने दिन/साल" asks for a count, which is not the clock's business
-_HI_HOW_MANY = keys("कितने कितना कितनी kitne kitna kitni".split())
+_HI_HOW_MANY = keys("कितने कितना कितनी kitne kitna kitni".split()) | _WHISPER["how_many"]
 _HI_FILLER = keys(
     "अभी है हैं हुआ हुए हो रहा रहे रही गया गए ज़रा जरा मुझे प्लीज़ प्लीज अब इस सही ठीक "
     "घड़ी में जी तो कि कृपया दो दीजिए दीजिये दें वाणी हेलो यार भाई का की के सा सी से आज "

@@ -70,7 +70,8 @@ def settings(table: dict[str, Any]) -> Settings:
 
 # -- understanding --------------------------------------------------------------------------
 
-_TIMER = keys("timer timers टाइमर टायमर टाईमर taimar taimer".split())
+_TIMER = keys("timer timers टाइमर टायमर टाईमर taimar taimer "
+              "ताइमर तीमर चाइमर".split())             # the last three: Whisper's टाइमर
 _CANCEL = keys("cancel stop delete remove clear kill dismiss off बंद हटाओ हटा हटाना हटा "
                "रद्द कैंसल कैंसिल रोको रोक ख़त्म खत्म मिटाओ स्टॉप band hatao hata radd "
                "cancel roko rok khatam khatm mitao".split())

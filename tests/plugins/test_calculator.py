@@ -237,3 +237,15 @@ def test_no_skill_answers(host, text):
     for language in {resolve_language(text, ("hi", "en"), None), "hi", "en"}:
         answer = host.handle(Utterance(text, language), timeout_ms=2000)
         assert answer is None, (text, language, answer)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("बारह गुणा बारह किता हूता है", 144), ("सात गुणा आठ किते होता है", 56),
+    ("नौ प्लस छह कीतना हुता है", 15),
+])
+def test_whisper_spellings_of_calculator_fillers(host, text, value):
+    """How whisper-base writes कितना / होता in Hindi speech (vaani bench asr --set dev)."""
+    answer = ask(host, text)
+    assert answer is not None and answer.plugin == "calculator", text
+    assert answer.reply.data["value"] == value
+    assert parse("किता हूता है", roman_hindi=True) is None

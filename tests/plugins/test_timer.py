@@ -343,3 +343,14 @@ def test_pending_lists_running_timers_until_their_announcement_is_given():
         release.set()
         host.shutdown()
     assert vaani_timer.vaani_pending() == []
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("पाँच मिनट का ताइमर लगाओ", 300), ("तीमर लगाओ दस मिनट का", 600), ("दो मिनट का चाइमर सेट करो", 120),
+])
+def test_whisper_spellings_of_timer(text, seconds):
+    """How whisper-base writes टाइमर in Hindi speech (vaani bench asr --set dev)."""
+    r = understand(text, roman_hindi=True)
+    assert r is not None and (r.action, r.seconds) == ("set", seconds), text
+    assert understand("पाँच मिनट का ताइमर", roman_hindi=True).seconds == 300
+    assert understand("ताइमर कैसे काम करता है", roman_hindi=True) is None
