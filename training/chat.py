@@ -19,7 +19,9 @@ A conversation is a flat token sequence; every turn is a role token, its text an
   renderers) is involved. A dict there goes through ``tojson``, which matches
   llama-cpp-python's ``json.dumps`` filter.
 * Tools offered to the model (``tools=``) are listed in one system turn as
-  ``Tools: name(arg1, arg2); name2()`` so a small model sees them compactly.
+  ``Tools: name(arg1, arg2) - description; name2() - description`` (`` - description``
+  only when the schema has one), compact enough for a small model, and enough for it to
+  tell what a tool it never saw in training does.
 
 :data:`CHAT_TEMPLATE` is the Jinja version of :func:`render`; tests check that
 llama-cpp-python's ``Jinja2ChatFormatter`` and VAANI's own renderer produce the same text,
@@ -53,7 +55,9 @@ CHAT_TEMPLATE = (
     "{% if f.parameters is defined and f.parameters.properties is defined %}"
     "{{ f.parameters.properties | list | join(', ') }}"
     "{% endif %}"
-    "{{ ')' }}{% if not loop.last %}{{ '; ' }}{% endif %}"
+    "{{ ')' }}"
+    "{% if f.description %}{{ ' - ' ~ f.description }}{% endif %}"
+    "{% if not loop.last %}{{ '; ' }}{% endif %}"
     "{% endfor %}"
     "{{ '<|end|>' }}"
     "{% endif %}"
@@ -95,7 +99,10 @@ def _tools_line(tools: Iterable[dict[str, Any]]) -> str:
     for tool in tools:
         f = tool.get("function", tool)
         props = (f.get("parameters") or {}).get("properties") or {}
-        parts.append(f"{f['name']}({', '.join(props)})")
+        entry = f"{f['name']}({', '.join(props)})"
+        if f.get("description"):
+            entry += f" - {f['description']}"
+        parts.append(entry)
     return f"{SYSTEM}Tools: {'; '.join(parts)}{END}"
 
 

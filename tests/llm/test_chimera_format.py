@@ -78,3 +78,23 @@ def test_tools_offered_by_a_client_are_listed_the_way_chimera_was_trained(chimer
         assert text == chat.render(MESSAGES[-1:], tools=tools, add_generation_prompt=True)
     finally:
         e.close()
+
+
+def test_tool_descriptions_reach_the_prompt_as_chimera_is_trained(chimera_like):
+    path, chat = chimera_like
+    tools = [{"type": "function", "function": {
+        "name": "unit_convert", "description": "convert a value between units",
+        "parameters": {"type": "object", "properties": {
+            "value": {"type": "number"}, "from": {"type": "string"}, "to": {"type": "string"}}}}},
+             {"type": "function", "function": {"name": "clock",
+                                               "description": "current local time and date"}}]
+    e = LlamaEngine(path, n_ctx=512, threads=1)
+    try:
+        ids = e.chat_prompt(MESSAGES[-1:], tools=tools)
+        text = b"".join(e.model.piece(t, special=True) for t in ids).decode()
+        assert text.startswith("<|endoftext|><|system|>Tools: unit_convert(value, from, to) - "
+                               "convert a value between units; clock() - current local time "
+                               "and date<|end|>")
+        assert text == chat.render(MESSAGES[-1:], tools=tools, add_generation_prompt=True)
+    finally:
+        e.close()

@@ -93,3 +93,31 @@ def test_same_ids_from_llama_cpp_template_and_training_format(tmp_path):
             assert ids[0] == tok.bos_id and ids[-1] == tok.special_ids[chat.ASSISTANT]
     finally:
         llama.close()
+
+
+def test_tools_line_carries_each_tools_description():
+    """A tool's description follows its arguments, so a tool never seen in training can be
+    understood from the prompt; a tool without one is listed as before. Python, llama-cpp-
+    python's Jinja and VAANI's runtime renderer agree."""
+    from training.data import generators as G
+    from vaani.llm import chat as vchat
+
+    tools = [G.TOOLS["clock"], G.TOOLS["timer"],
+             {"type": "function", "function": {"name": "note_add", "parameters": {
+                 "type": "object", "properties": {"text": {"type": "string"}}}}},
+             {"name": "translate", "description": "translate a word, e.g. 'apple' -> 'सेब'",
+              "parameters": {"type": "object", "properties": {"word": {"type": "string"},
+                                                              "to": {"type": "string"}}}}]
+    msgs = [{"role": "user", "content": "'apple' को हिंदी में क्या कहते हैं?"}]
+    text = chat.render(msgs, tools=tools, add_generation_prompt=True)
+    assert text.startswith(
+        "<|endoftext|><|system|>Tools: clock() - current local time and date; "
+        "timer(minutes, seconds, label) - start a countdown timer; note_add(text); "
+        "translate(word, to) - translate a word, e.g. 'apple' -> 'सेब'<|end|><|user|>")
+    assert text == chat.jinja_render(msgs, tools=tools, add_generation_prompt=True)
+    assert text == vchat.render(vchat.check_messages(msgs), chat.CHAT_TEMPLATE,
+                                bos_token=chat.BOS, eos_token=chat.BOS, tools=tools)
+    # an empty description is no description
+    bare = {"type": "function", "function": {"name": "clock", "description": ""}}
+    assert chat.render([], tools=[bare]) == chat.jinja_render([], tools=[bare]) == \
+        "<|endoftext|><|system|>Tools: clock()<|end|>"
