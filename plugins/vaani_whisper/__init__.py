@@ -203,12 +203,13 @@ def judge(text: str, language: str, *, no_speech_prob: float, avg_logprob: float
           seconds: float, guard: Guard = Guard(), prompt: str = "") -> str:
     """Why this transcript must not become a command ("" = it may). ``text`` is what the
     decoder wrote; with the ``prompt`` it was decoded after, the prompt's copies are removed
-    first (:func:`remove_prompt`) and a text that was nothing else is a ``prompt_echo``."""
+    first (:func:`remove_prompt`), and a text of nothing but the prompt's words is a
+    ``prompt_echo`` (on white noise the Hindi decode wrote the prompt's last word, "बजे।")."""
     if not text.strip():
         return "empty"
     if prompt:
         text = remove_prompt(text, prompt)
-        if not normalize(text):
+        if not set(normalize(text).split()) - set(normalize(prompt).split()):
             return "prompt_echo"
     norm = normalize(text)
     if not norm or NON_SPEECH_TAG.match(text):
