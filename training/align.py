@@ -10,7 +10,8 @@
   SFT, :class:`~training.data.tasks.Pair`\\ s for DPO, :class:`~training.data.tasks.Task`\\ s
   for GRPO, from ``toy`` (the small hand-written sets below, for tests and smoke runs),
   ``assistant`` (``training.data.assistant``), ``generators`` (the pretraining corpus's
-  chats, SFT only) or a JSONL file of their fields; :func:`split_val` holds out a stable
+  chats, SFT only), a JSONL file of their fields, or a directory that
+  ``training.data.assistant`` wrote (split already); :func:`split_val` holds out a stable
   hash-chosen part per language.
 * **Batches** are a pure function of (seed, step, micro-step) (:func:`batch_indices`), so a
   resumed run sees the same examples as an uninterrupted one.
@@ -169,6 +170,28 @@ def split_val(examples: list, seed: int, frac: float) -> tuple[list, list]:
     return train, val
 
 
+def load_split(kind: str, spec: str, n: int, seed: int, val_frac: float) -> tuple[list, list]:
+    """(train, val) examples of a stage. A directory written by ``python -m
+    training.data.assistant --stage KIND --out DIR`` holds them split already
+    (``KIND-train.jsonl``, ``KIND-val_<lang>.jsonl``); anything else goes through
+    :func:`load_examples` and :func:`split_val` (the same hash as that builder's split)."""
+    path = Path(spec)
+    if path.is_dir():
+        train_file = path / f"{kind}-train.jsonl"
+        if not train_file.exists():
+            raise SystemExit(f"--data {spec}: no {train_file.name} (build it with python -m "
+                             f"training.data.assistant --stage {kind} --out {spec})")
+        val = [e for lang in LANGS if (path / f"{kind}-val_{lang}.jsonl").exists()
+               for e in _read_jsonl(kind, path / f"{kind}-val_{lang}.jsonl")]
+        return _read_jsonl(kind, train_file), val
+    return split_val(load_examples(kind, spec, n, seed), seed, val_frac)
+
+
+def _read_jsonl(kind: str, path: Path) -> list:
+    with open(path, encoding="utf-8") as f:
+        return [from_dict(kind, json.loads(line)) for line in f if line.strip()]
+
+
 def from_dict(kind: str, d: dict[str, Any]):
     cls = KINDS[kind]
     names = {f.name for f in dataclasses.fields(cls)}
@@ -210,10 +233,10 @@ def load_examples(kind: str, spec: str, n: int = 0, seed: int = 0) -> list:
                 out.append(d)
         return out
     path = Path(spec)
-    if not path.exists():
-        raise SystemExit(f"--data {spec}: not toy, assistant, generators or a .jsonl file")
-    with open(path, encoding="utf-8") as f:
-        return [from_dict(kind, json.loads(line)) for line in f if line.strip()]
+    if not path.is_file():
+        raise SystemExit(f"--data {spec}: not toy, assistant, generators, a .jsonl file or "
+                         "a directory of them")
+    return _read_jsonl(kind, path)
 
 
 def assistant_examples(kind: str, n: int, seed: int) -> list:
@@ -222,6 +245,8 @@ def assistant_examples(kind: str, n: int, seed: int) -> list:
         from training.data import assistant
     except ImportError as e:
         raise SystemExit(f"--data assistant needs training/data/assistant.py ({e})") from e
+    if hasattr(assistant, "examples"):
+        return assistant.examples(kind, n, seed)
     fn = {"sft": "sft_doc", "dpo": "dpo_pair", "grpo": "grpo_task"}[kind]
     make = getattr(assistant, fn)
     return [make(random.Random(f"{seed}:{kind}:{i}"), LANGS[i % 3]) for i in range(n)]

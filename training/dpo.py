@@ -46,7 +46,8 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--init-from", type=Path, help="policy start (the SFT checkpoint)")
     p.add_argument("--ref", type=Path, help="frozen reference (default: --init-from)")
     p.add_argument("--data", default="assistant",
-                   help="toy | assistant | a .jsonl of Pairs (training.align)")
+                   help="toy | assistant | a .jsonl of Pairs | a directory from "
+                        "training.data.assistant (training.align)")
     p.add_argument("--examples", type=int, default=10000, help="pairs to generate (assistant)")
     p.add_argument("--data-seed", type=int, default=0)
     p.add_argument("--val-frac", type=float, default=0.02)
@@ -167,8 +168,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     from training import tokenizer as tok_mod
 
     tok = tok_mod.load(a.tokenizer)
-    pairs = align.load_examples("dpo", a.data, a.examples, a.data_seed)
-    train_pairs, val_pairs = align.split_val(pairs, a.data_seed, a.val_frac)
+    train_pairs, val_pairs = align.load_split("dpo", a.data, a.examples, a.data_seed,
+                                                  a.val_frac)
     train, _, dropped = encode_pairs(train_pairs, tok, a.seq)
     val, val_kept, _ = encode_pairs(val_pairs, tok, a.seq)
     if not train:

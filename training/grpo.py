@@ -67,7 +67,8 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--ref", default=None,
                    help="reference for the KL (default: --init-from; 'none': no reference)")
     p.add_argument("--data", default="assistant",
-                   help="toy | assistant | a .jsonl of Tasks (training.align)")
+                   help="toy | assistant | a .jsonl of Tasks | a directory from "
+                        "training.data.assistant (training.align)")
     p.add_argument("--examples", type=int, default=5000, help="tasks to generate (assistant)")
     p.add_argument("--data-seed", type=int, default=0)
     p.add_argument("--val-frac", type=float, default=0.02)
@@ -274,8 +275,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     tok = tok_mod.load(a.tokenizer)
     reward_fn = align.load_reward(a.reward)
-    tasks = align.load_examples("grpo", a.data, a.examples, a.data_seed)
-    train_tasks, val_tasks = align.split_val(tasks, a.data_seed, a.val_frac)
+    train_tasks, val_tasks = align.load_split("grpo", a.data, a.examples, a.data_seed,
+                                                  a.val_frac)
 
     def prompts_of(ts):
         kept, ids = [], []

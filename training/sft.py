@@ -44,7 +44,8 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--init-from", type=Path, help="checkpoint to fine-tune (pretraining)")
     p.add_argument("--data", default="assistant",
-                   help="toy | assistant | generators | a .jsonl of Docs (training.align)")
+                   help="toy | assistant | generators | a .jsonl of Docs | a directory from "
+                        "training.data.assistant (training.align)")
     p.add_argument("--examples", type=int, default=20000,
                    help="how many documents to generate (assistant, generators)")
     p.add_argument("--data-seed", type=int, default=0)
@@ -120,8 +121,8 @@ def main(argv: list[str] | None = None) -> list[float]:
     from training import tokenizer as tok_mod
 
     tok = tok_mod.load(a.tokenizer)
-    docs = align.load_examples("sft", a.data, a.examples, a.data_seed)
-    train_docs, val_docs = align.split_val(docs, a.data_seed, a.val_frac)
+    train_docs, val_docs = align.load_split("sft", a.data, a.examples, a.data_seed,
+                                                 a.val_frac)
     train, train_kept, dropped = encode_docs(train_docs, tok, a.seq)
     val, val_kept, _ = encode_docs(val_docs, tok, a.seq)
     if not train:
