@@ -21,26 +21,34 @@ DPO_STEPS=${DPO_STEPS:-300}       # placeholder
 GRPO_STEPS=${GRPO_STEPS:-150}     # placeholder
 DRAFT_STEPS=${DRAFT_STEPS:-1000}  # placeholder
 
+ALIGN=${ALIGN:-$RUNS/data/align}
+
+# 0. the alignment data (deterministic; <stage>-train.jsonl, <stage>-val_<lang>.jsonl, manifests)
+for spec in sft:20000 dpo:10000 grpo:5000; do
+    [ -f "$ALIGN/${spec%%:*}-manifest.json" ] || \
+        $PY -m training.data.assistant --stage "${spec%%:*}" --n "${spec##*:}" --out "$ALIGN"
+done
+
 resume_or() { if [ -f "$1/ckpt.pt" ]; then echo --resume "$1/ckpt.pt"; else shift; echo "$@"; fi; }
 common=(--threads 2 --nice 10 --ckpt-every 25)
 
-# 1. SFT on the assistant chats (training.data.assistant.sft_doc), loss on assistant tokens
+# 1. SFT on the assistant chats, loss on the assistant's tokens
 $PY -m training.sft $(resume_or "$RUNS/chimera-sft" --init-from "$BASE" --out "$RUNS/chimera-sft") \
-    --data assistant --examples 20000 --seq 512 --batch 16 --steps "$SFT_STEPS" \
+    --data "$ALIGN" --seq 512 --batch 16 --steps "$SFT_STEPS" \
     --lr 3e-4 --warmup 50 --decay wsd --eval-every 100 "${common[@]}"
 
 # 2. DPO on the automatic preference pairs (faithful wording, tool choice, decline, language),
 #    reference = the SFT model, a little SFT loss on the chosen turns
 $PY -m training.dpo $(resume_or "$RUNS/chimera-dpo" --init-from "$RUNS/chimera-sft/ckpt.pt" \
     --out "$RUNS/chimera-dpo") \
-    --data assistant --examples 10000 --seq 512 --batch 8 --beta 0.1 --rpo-alpha 0.2 \
+    --data "$ALIGN" --seq 512 --batch 8 --beta 0.1 --rpo-alpha 0.2 \
     --steps "$DPO_STEPS" --lr 5e-6 --warmup 20 --eval-every 50 "${common[@]}"
 
 # 3. GRPO (DAPO settings) on the verifiable tasks, rewards from training.rewards, KL to the
 #    SFT model kept small
 $PY -m training.grpo $(resume_or "$RUNS/chimera-grpo" --init-from "$RUNS/chimera-dpo/ckpt.pt" \
     --out "$RUNS/chimera-grpo") \
-    --data assistant --examples 5000 --ref "$RUNS/chimera-sft/ckpt.pt" --dapo --kl-coef 0.02 \
+    --data "$ALIGN" --ref "$RUNS/chimera-sft/ckpt.pt" --dapo --kl-coef 0.02 \
     --prompts 8 --group 8 --max-new 64 --temperature 1.0 --top-p 1.0 --minibatches 4 \
     --steps "$GRPO_STEPS" --lr 1e-5 --warmup 10 --eval-every 25 --eval-tasks 32 "${common[@]}"
 
