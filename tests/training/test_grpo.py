@@ -197,11 +197,24 @@ def test_resume_reproduces_uninterrupted_run(init, latin_tasks, tmp_path):
 
 
 def test_assistant_tasks_and_rewards(tok, init):
-    """The alignment data's tasks with training.rewards.reward: the prompts encode, and a
-    group of sampled completions is scored (a total and named components)."""
+    """The alignment data's tasks with training.rewards.reward: the completion text the
+    trainer hands over (special tokens kept, the stop token dropped) is what the reward
+    reads (the expected call scores 1, another tool less), and sampled groups are scored."""
     pytest.importorskip("training.data.assistant")
     rewards = pytest.importorskip("training.rewards")
-    tasks = align.load_examples("grpo", "assistant", 12, seed=0)
+    from training import chat
+
+    tasks = align.load_examples("grpo", "assistant", 30, seed=0)
+    calls = [t for t in tasks if t.kind == "tool_call"]
+    assert calls
+    for t in calls:
+        for name, want in ((t.expect["tool"], 1.0), ("not_a_tool", None)):
+            reply = {"role": "assistant", "content": "",
+                     "tool_calls": [chat.tool_call(name, t.expect["arguments"])]}
+            ids, n = align.encode_turn(t.messages, reply, t.tools, tok)
+            assert ids[-1] == tok.eot_id
+            r = rewards.reward(t, grpo.completion_text(tok, ids[n:], truncated=False))
+            assert r.total == want if want is not None else r.total < 1.0
     model = align.load_model(init, "cpu")
     a = grpo.parse_args(["--prompts", "3", "--group", "4", "--max-new", "12", "--seq", "1024"])
     prompts = [align.encode_turn(t.messages, None, t.tools, tok)[0] for t in tasks]
@@ -209,4 +222,4 @@ def test_assistant_tasks_and_rewards(tok, init):
     assert len(every) == 3
     for g in every:
         for ro in g:
-            assert isinstance(ro.reward.total, float)
+            assert isinstance(ro.reward.total, float) and ro.reward.components
