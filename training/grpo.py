@@ -34,9 +34,9 @@ One step:
 
 Logged per step (``log.jsonl``; PNG of the main curves): ``reward`` (mean of all sampled
 completions), ``reward_std`` (within groups), ``reward_min/max``, ``reward_components``
-(mean of each component over the completions whose task has it), ``reward_by_kind``, ``groups_sampled/kept/zero_var``, ``kl``
-(k3, policy vs reference, mean per token), ``clip_frac`` (tokens whose gradient the clip
-removed), ``ratio_min/max``, ``len_mean/len_max``, ``truncated_frac``, ``nll`` (mean
+(mean of each component over the completions whose task has it), ``reward_by_kind``,
+``groups_sampled/kept/zero_var``, ``kl`` (k3, policy vs reference, mean per token),
+``clip_frac`` (tokens whose gradient the clip removed), ``ratio_min/max``, ``len_mean/len_max``, ``truncated_frac``, ``nll`` (mean
 -log π_old of the sampled tokens), ``loss``, ``grad_norm``, ``lr``, one ``sample``; ``val``
 records: greedy completions of held-out tasks, reward per language and component.
 """
