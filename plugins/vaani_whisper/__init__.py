@@ -67,7 +67,7 @@ MAX_SECONDS = 30                 # Whisper's window; longer input is cut to its 
 OPTIONS = {"min_rms", "compression_ratio_threshold", "tokens_per_second", "english_model",
            "language_threshold", "window_s", "hindi_prompt", "hindi_repetition_penalty",
            "hindi_beam_size", "language_rule", "english_above", "hindi_below",
-           "logprob_margin", "hindi_scripts_only"}
+           "logprob_margin", "hindi_scripts_only", "doubt_logprob", "english_sure"}
 # Hindi is decoded after this Devanagari "previous text": whisper-base then writes Devanagari
 # instead of romanised nonsense, and the words the skills need are spelt as they expect.
 # Chosen on the dev sentences of `vaani bench asr` (module docstring); "" = no prompt (the
@@ -383,7 +383,8 @@ class FasterWhisper:
                  hindi_repetition_penalty: float = 1.2, hindi_beam_size: int = 0,
                  language_rule: str = "compare", english_above: float = 0.5,
                  hindi_below: float = 0.1, logprob_margin: float = 0.3,
-                 hindi_scripts_only: bool = True) -> None:
+                 hindi_scripts_only: bool = True, doubt_logprob: float = -1.0,
+                 english_sure: float = -0.5) -> None:
         self.main = _Whisper(model, compute_type, threads)
         self.english = None
         if english_model is not None and english_model != model:
@@ -402,6 +403,8 @@ class FasterWhisper:
         self.hindi_below = hindi_below
         self.logprob_margin = logprob_margin
         self.hindi_scripts_only = hindi_scripts_only
+        self.doubt_logprob = doubt_logprob
+        self.english_sure = english_sure
 
     def _pick(self, language: str | None) -> _Whisper:
         if not self.main.multilingual:
@@ -464,11 +467,19 @@ class FasterWhisper:
         ``compare`` (the default, for Hindi and English): whisper-base is sure of English
         (0.7-0.99 on clear speech) but gives Hindi tiny probabilities (mostly under 0.1,
         often below Arabic or Japanese), and on a short window even clear English can fall
-        to 0.25. So: English probability >= ``english_above``: English; under
-        ``hindi_below``: Hindi; in between, decode both and keep English only when its
-        log-probability beats Hindi's by ``logprob_margin`` (a decode the guard rejects
-        loses); English chosen so is written by tiny.en when it is installed (``audio``
-        given). ``legacy`` is the old rule (:meth:`choose_language`).
+        to 0.25 (or, synthetic, below 0.1). So:
+
+        * English probability >= ``english_above``: English;
+        * between ``hindi_below`` and ``english_above``: decode both, keep English only when
+          its log-probability beats Hindi's by ``logprob_margin``; a decode the guard
+          rejects loses, but only to one that is not doubtful (log-probability at least
+          ``doubt_logprob``: an echoed prompt must not hand the turn to an English guess);
+        * under ``hindi_below``: Hindi, unless the Hindi decode is doubtful or rejected and
+          the English one is sure (log-probability at least ``english_sure``, and ahead by
+          the margin): "set a timer for ten minutes" in espeak-ng's voice got English 0.095.
+
+        English chosen while whisper-base was unsure is written by tiny.en when it is
+        installed (``audio`` given). ``legacy`` is the old rule (:meth:`choose_language`).
         """
         probs = model.language_probs(encoded)
         if self.language_rule == "legacy" or set(self.languages) != {"hi", "en"}:
@@ -478,24 +489,32 @@ class FasterWhisper:
         if p_en >= self.english_above:
             return self.decode(model, encoded, "en", budget, seconds), p_en
         hi = self.decode(model, encoded, "hi", budget, seconds)
-        if p_en < self.hindi_below:
+        if p_en >= self.hindi_below:
+            en = self.decode(model, encoded, "en", budget, seconds)
+            best = self.better(en, hi)
+        elif hi.rejected or hi.avg_logprob < self.doubt_logprob:
+            en = self.decode(model, encoded, "en", budget, seconds)
+            sure = (not en.rejected and en.avg_logprob >= self.english_sure
+                    and en.avg_logprob > hi.avg_logprob + self.logprob_margin)
+            best = en if sure else hi
+        else:
             return hi, probs.get("hi", 0.0)
-        en = self.decode(model, encoded, "en", budget, seconds)
-        best = self.better(en, hi)
         if best is en and audio is not None and self.english is not None:
             # whisper-base was unsure, and then on a fitted window it may drop the start of
             # English ("10 meters" for "go forward ten meters"; on the dev set "Rotomio and
             # Juliet" for "who wrote Romeo and Juliet"): tiny.en, which only knows English,
             # writes it whole. One more encode, only in this case.
-            sure = self.decode(self.english, self.english.encode(audio, self.window_s), "en",
+            tiny = self.decode(self.english, self.english.encode(audio, self.window_s), "en",
                                budget, seconds)
-            best = best if sure.rejected else sure
+            best = best if tiny.rejected else tiny
         return best, probs.get(best.language, 0.0)
 
     def better(self, en: Decoded, hi: Decoded) -> Decoded:
         """The English or the Hindi decode of the same audio (see :meth:`detect`)."""
-        if bool(en.rejected) != bool(hi.rejected):
-            return hi if en.rejected else en
+        if en.rejected and not hi.rejected and hi.avg_logprob >= self.doubt_logprob:
+            return hi
+        if hi.rejected and not en.rejected and en.avg_logprob >= self.doubt_logprob:
+            return en
         return en if en.avg_logprob > hi.avg_logprob + self.logprob_margin else hi
 
     def choose_language(self, probs: dict[str, float]) -> tuple[str, float]:
@@ -589,7 +608,17 @@ def create(ctx: EngineContext) -> FasterWhisper:
                          hindi_repetition_penalty=penalty, hindi_beam_size=beam,
                          language_rule=rule, english_above=above, hindi_below=below,
                          logprob_margin=_number(opts, "logprob_margin", 0.3),
-                         hindi_scripts_only=scripts_only)
+                         hindi_scripts_only=scripts_only,
+                         doubt_logprob=_logprob(opts, "doubt_logprob", -1.0),
+                         english_sure=_logprob(opts, "english_sure", -0.5))
+
+
+def _logprob(options: dict[str, Any], key: str, default: float) -> float:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -10 <= value <= 0:
+        raise ConfigError(f"asr.options.{key} must be a log-probability from -10 to 0, "
+                          f"got {value!r}")
+    return float(value)
 
 
 def _probability(options: dict[str, Any], key: str, default: float) -> float:

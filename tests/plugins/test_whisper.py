@@ -142,6 +142,7 @@ def _rule_engine(**kw):
     eng.language_rule, eng.english_above, eng.hindi_below, eng.logprob_margin = \
         "compare", 0.5, 0.1, 0.3
     eng.hindi_scripts_only, eng.english = True, None
+    eng.doubt_logprob, eng.english_sure = -1.0, -0.5
     for k, v in kw.items():
         setattr(eng, k, v)
     return eng
@@ -157,8 +158,14 @@ RULE_CASES = [
     (0.25, ("10 meters", -0.74), ("Go", -1.41), "en", ["hi", "en"]),
     (0.46, ("Maim bahu tataqa huaahun", -0.96), ("मैं बहुता का हुवा", -1.09), "hi", ["hi", "en"]),
     (0.30, ("Billy, say movie", -0.91), ("दिल्ली से मुंबई कितनी दूर है", -0.92), "hi", ["hi", "en"]),
-    # a Hindi decode that is only the prompt loses, whatever its score
+    # a Hindi decode that is only the prompt loses to a plausible English one...
     (0.25, ("Go forward 10 meters.", -0.8), ("बोलिए।", -0.3), "en", ["hi", "en"]),
+    # ...but not to an English guess
+    (0.13, ("I'm a girl who I hate", -1.4), ("बोलिए।", -0.7), "hi", ["hi", "en"]),
+    # English under 0.1: checked only when the Hindi decode is doubtful, kept only if sure
+    (0.095, ("Set a timer for 10 minutes.", -0.17), ("लजात्र, दिमें तीन", -1.5), "en",
+     ["hi", "en"]),
+    (0.05, ("I'm going to the house.", -0.8), ("बचासकोटजा से बहागा", -1.17), "hi", ["hi", "en"]),
 ]
 
 
@@ -233,6 +240,8 @@ def test_language_rule_legacy_and_single_language():
     ({"hindi_prompt": 5}, "hindi_prompt"),
     ({"logprob_margin": -1}, "logprob_margin"),
     ({"hindi_scripts_only": "yes"}, "hindi_scripts_only"),
+    ({"doubt_logprob": 0.5}, "doubt_logprob"),
+    ({"english_sure": "high"}, "english_sure"),
 ])
 def test_hindi_and_language_options_are_checked(options, message):
     with pytest.raises(ConfigError, match=message):
