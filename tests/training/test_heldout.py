@@ -109,3 +109,43 @@ def test_real_and_teacher_sources_contain_no_question():
         text = d.render()
         q = h.find(text)
         assert q is None, (q, d.source, text[:300])
+
+
+def test_alignment_stages_contain_no_question():
+    """SFT chats, DPO pairs (prompt, chosen and rejected) and GRPO tasks of
+    training.data.assistant, 1,500 of each (500 per language), the way the trainers draw
+    them: none contains a benchmark question, though the templates do draw some (a draw that
+    does is drawn again)."""
+    from training.data import assistant as A
+
+    h = H.default()
+    before = A._HELDOUT_REDRAWS[0]
+    for stage, make in A.STAGES.items():
+        for i in range(1_500):
+            ex = make(random.Random(f"0:{stage}:{i}"), A.LANGS[i % 3])
+            q = h.find(A.example_text(ex))
+            assert q is None, (stage, q)
+    assert A._HELDOUT_REDRAWS[0] - before >= 1          # the filter had work to do
+
+
+def test_a_stage_draw_with_a_question_is_drawn_again(monkeypatch, tmp_path):
+    from training.data import assistant as A
+
+    held = "Which Indian city is known as the Pink City?"
+    real, calls = A._sft, []
+
+    def planted(rng, lang):
+        calls.append(lang)
+        if len(calls) == 1:
+            return G.Doc("align.sft", lang, messages=[
+                {"role": "user", "content": held}, {"role": "assistant", "content": "Jaipur."}])
+        return real(rng, lang)
+
+    monkeypatch.setattr(A, "_sft", planted)
+    d = A.sft_doc(random.Random(0), "en")
+    assert len(calls) == 2 and "Pink City" not in d.render()
+    # the JSONL builder checks every example again
+    calls.clear()
+    A.build("sft", 3, tmp_path)
+    assert "Pink City" not in (tmp_path / "sft-train.jsonl").read_text() + \
+        "".join((tmp_path / f"sft-val_{lg}.jsonl").read_text() for lg in A.LANGS)
