@@ -1376,6 +1376,9 @@ def ex_tool(rng: random.Random, lang: str, uses: list[Listed], fam: str | None =
     error result, an apology)."""
     use = next(u for u in uses if u.family.key == fam) if fam else \
         rng.choice([u for u in uses if u.family.request is not None])
+    if req is None and use.family.key == "calculator" and error is not False \
+            and rng.random() < 0.05:
+        req = _rq_divzero(rng, lang)              # "divide 7 by 0": the calculator's error
     if req is None:
         for _ in range(20):
             req = use.family.request(rng, lang)
@@ -1384,7 +1387,7 @@ def ex_tool(rng: random.Random, lang: str, uses: list[Listed], fam: str | None =
             if guard.out_of_scope(req.user, _guard_tools(uses)) is None:
                 break
     if error is None:
-        error = req.error is not None and rng.random() < 0.1
+        error = req.error is not None and rng.random() < 0.15
     error = req.error is not None and (error or "error" in req.result)
     result = req.error if error else req.result
     call = _call(use.name, use.args(req.args))
