@@ -114,6 +114,18 @@ def test_unfaithful_clock_answers(reply, what):
     assert G.unfaithful(reply, _allowed(CLOCK_RESULT, "what time is it")).startswith(what)
 
 
+def test_english_words_are_not_read_as_romanised_hindi_numbers():
+    allowed = _allowed({"percent": 44})
+    assert G.unfaithful("The battery is at 44 percent, do charge it.", allowed) == ""
+    assert G.unfaithful("Battery 44 percent par hai.", allowed) == ""
+    assert G.unfaithful("Battery aath percent par hai.", allowed) == "number 8"
+
+
+def test_a_word_problem_with_its_own_prices_is_not_live_information():
+    assert G.out_of_scope("एक किताब का दाम 50 रुपये है, तीन किताबों का दाम कितना होगा?") is None
+    assert G.out_of_scope("What is the price of petrol today?") == ("live", "prices")
+
+
 def test_a_duration_must_be_the_one_set():
     # a 600 s timer was worded "10 सेकंड": 10 is in the arguments, the duration is not
     allowed = _allowed({"ok": True, "seconds": 600}, "दस मिनट का टाइमर लगाओ", {"minutes": 10})

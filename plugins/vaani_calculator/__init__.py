@@ -29,7 +29,7 @@ from typing import Any
 from vaani.errors import ConfigError
 from vaani.hookspecs import Reply, Tool, Utterance, hookimpl
 from vaani.language import keys, word_key, words
-from vaani.numwords import find_numbers, format_number, hindi_words
+from vaani.numwords import find_numbers, format_number, hindi_words, parse_number
 
 NAME = "calculator"
 DEFAULTS: dict[str, Any] = {"max_places": 4}
@@ -363,8 +363,55 @@ def _verb_form(items: list[Item]) -> Node | None:
     return None
 
 
+_GROUP = re.compile(r"\(([^()]*)\)")
+_PLACEHOLDER = 987654321                     # stands for a bracketed group while parsing
+
+
+def _parse_groups(text: str, roman_hindi: bool) -> Node | None:
+    """``text`` with brackets: each innermost group is parsed on its own and stands as one
+    number in what surrounds it ("(12 + 8) / 4" is 5; words() drops brackets, which made
+    it 12 + 8 / 4 = 14). Unbalanced brackets are not arithmetic."""
+    groups: list[Node] = []
+
+    def one(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        node = parse(inner, roman_hindi)
+        if node is None:
+            value = parse_number(inner.strip(), roman_hindi) if inner.strip() else None
+            if value is None:
+                raise ValueError(inner)
+            node = Node("N", value=value)
+        groups.append(node)
+        return f" {_PLACEHOLDER + len(groups) - 1} "
+
+    try:
+        while "(" in text or ")" in text:
+            text, n = _GROUP.subn(one, text)
+            if n == 0:
+                return None                   # unbalanced
+    except ValueError:
+        return None
+    outer = parse(text, roman_hindi) if text.strip() else None
+    if outer is None:
+        value = parse_number(text.strip(), roman_hindi)
+        if value is None or not groups:
+            return None
+        outer = Node("N", value=value)
+
+    def splice(node: Node) -> Node:
+        if node.op == "N" and node.value is not None and node.value.denominator == 1 \
+                and 0 <= int(node.value) - _PLACEHOLDER < len(groups):
+            return splice(groups[int(node.value) - _PLACEHOLDER])
+        return Node(node.op, tuple(splice(a) for a in node.args), node.value)
+
+    node = splice(outer)
+    return None if node.op == "N" else node       # "(5)" asks for nothing
+
+
 def parse(text: str, roman_hindi: bool = True) -> Node | None:
     """The arithmetic ``text`` asks for, as a tree; None if it is not (only) arithmetic."""
+    if "(" in text or ")" in text:
+        return _parse_groups(text, roman_hindi)
     w = words(text)
     if not w or len(w) > 30:
         return None

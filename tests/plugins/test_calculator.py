@@ -249,3 +249,20 @@ def test_whisper_spellings_of_calculator_fillers(host, text, value):
     assert answer is not None and answer.plugin == "calculator", text
     assert answer.reply.data["value"] == value
     assert parse("किता हूता है", roman_hindi=True) is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("(12 + 8) / 4", 5), ("2 * (3 + 4)", 14), ("((1 + 2) * (3 + 4))", 21), ("((2)) * 3", 6),
+])
+def test_brackets_group(text, value):
+    # words() drops brackets: "(12 + 8) / 4" was 12 + 8 / 4 = 14, a wrong answer
+    from vaani_calculator import parse
+
+    assert parse(text).evaluate() == value
+
+
+@pytest.mark.parametrize("text", ["(12 + 8", "12 + 8)", "(5)", "hello (there)"])
+def test_brackets_that_are_not_arithmetic(text):
+    from vaani_calculator import parse
+
+    assert parse(text) is None
