@@ -38,6 +38,7 @@ REJECTED_WHY = {
                     "were probably misheard",
     "unsure": "the speech recogniser was not sure enough of the words",
     "echo": "it was VAANI's own reply, heard back through the microphone",
+    "prompt_echo": "only the speech recogniser's own hint words came back, not what was said",
 }
 
 
