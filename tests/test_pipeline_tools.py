@@ -132,3 +132,14 @@ def test_an_invented_call_to_a_tool_that_acts_does_nothing():
     assert alarm.set == [] and turn.reply == "Sorry, I can't answer that offline yet."
     assert turn.data["tool_calls"][0]["result"] == {"error": "the user did not ask for this"}
     assert turn.data["abstained"] == "tool_refused"
+
+
+def test_the_installed_tools_are_listed_to_the_model():
+    # a model can only call what it is told exists (a third-party tool included)
+    s = Script().silence(0.3).say("weather in pune", 0.8).silence(1.0)
+    r = rig(s, plugins=(Weather(),), llm=FakeLlm(tool_model))
+    r.pipeline.run(ArraySource(s.audio))
+    (listed,) = {json.dumps(t, sort_keys=True) for t in r.llm.tools}
+    assert json.loads(listed) == [{"type": "function", "function": {
+        "name": "weather", "description": "weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]

@@ -82,6 +82,13 @@ class Tool:
     # not in it), VAANI speaks this instead (vaani/guard.py).
     say: Callable[[dict[str, Any], str], str] | None = None
 
+    def schema(self) -> dict[str, Any]:
+        """The tool as an OpenAI function schema, as the model's chat template lists it."""
+        return {"type": "function", "function": {
+            "name": self.name, "description": self.description,
+            "parameters": {"type": "object",
+                           "properties": {k: {"type": t} for k, t in self.parameters.items()}}}}
+
 
 @dataclass
 class PluginContext:

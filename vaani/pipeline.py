@@ -135,6 +135,8 @@ class Pipeline:
         self.asr_language = None if asr_lang in ("", "auto") else asr_lang
         # the guard reads the model's token scores when the engine can give them
         self.llm_scores = _accepts(getattr(engines.llm, "process", None), "scores")
+        # ...and the installed tools are listed in its prompt when it takes them
+        self.llm_tools = _accepts(getattr(engines.llm, "process", None), "tools")
 
         # workers
         self._asr_pool = ThreadPoolExecutor(1, thread_name_prefix="vaani-asr")
@@ -886,6 +888,10 @@ class _Reply:
         cancel = self._llm_cancel
         scores: list[tuple[float, float]] = []
         extra: dict[str, Any] = {"scores": scores} if guard is not None and p.llm_scores else {}
+        if p.llm_tools and p.host is not None:   # the model reads what it may call
+            schemas = [tool.schema() for _, tool in p.host.tools().values()]
+            if schemas:
+                extra["tools"] = schemas
 
         def generate(msgs: list[dict[str, Any]]) -> Iterator[str]:
             return p.engines.llm.process(

@@ -237,6 +237,7 @@ class FakeLlm:
         self.fail_after = fail_after
         self.confidence = confidence
         self.calls: list[list[dict[str, str]]] = []
+        self.tools: list[list[dict[str, Any]] | None] = []    # the tools listed per call
         self.finished_t: float | None = None
         self.cancelled = 0
         self.started_t: float | None = None
@@ -244,8 +245,10 @@ class FakeLlm:
     def process(self, messages: list[dict[str, str]], *, max_tokens: int = 128,
                 temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
                 seed: int | None = None, cancel: threading.Event | None = None,
-                scores: list[tuple[float, float]] | None = None) -> Iterator[str]:
+                scores: list[tuple[float, float]] | None = None,
+                tools: list[dict[str, Any]] | None = None) -> Iterator[str]:
         self.calls.append(messages)
+        self.tools.append(tools)
         self.started_t = time.monotonic()
         self.finished_t = None
         user = messages[-1]["content"]

@@ -127,7 +127,8 @@ _HI_HOW_MANY = keys("कितने कितना कितनी kitne kitna
 _HI_FILLER = keys(
     "अभी है हैं हुआ हुए हो रहा रहे रही गया गए ज़रा जरा मुझे प्लीज़ प्लीज अब इस सही ठीक "
     "घड़ी में जी तो कि कृपया दो दीजिए दीजिये दें वाणी हेलो यार भाई का की के सा सी से आज "
-    "और एंड एक्जैक्ट एक्जेक्ट चल आप तुम सकते सकती सकता सकें please abhi hai hain hua hue ho raha rahe rahi "
+    "और एंड एक्जैक्ट एक्जेक्ट चल आप तुम सकते सकती सकता सकें हफ़्ते हफ्ते सप्ताह please abhi hai "
+    "hain hua hue ho raha rahe rahi hafte hafta saptah "
     "gaya gaye zara jara mujhe ab is sahi thik theek ghadi mein me mai ji to ki kripya do "
     "dijiye de vaani yaar bhai ka ke sa si se aaj aur and exact chal aap tum sakte sakti "
     "sakta hello hey ok okay".split())
@@ -322,27 +323,13 @@ def vaani_tools() -> list[Tool]:
                  grounded=grounded, say=say)]
 
 
-# "आज" alone is no question about the date ("आज आप कैसी हैं" is small talk)
-_TOOL_WORDS = frozenset().union(*_HI_INTENTS.values(), keys(
-    "clock o'clock weekday calendar घड़ी".split()))
-
-
-# Questions that mention time but that the local clock cannot answer: the time elsewhere,
-# how long until or since something, when an event is.
-# The tool reads now, so a question about another day is not its either (the skill
-# answers "what day is tomorrow" itself).
-_NOT_THE_CLOCK = keys(
-    "in at until till since ago left until how long when zone between difference after "
-    "before तक से बाद पहले कब में बाकी बचे बचा tak se baad pehle kab mein baki "
-    "tomorrow yesterday कल परसों kal parso parson".split())
-
-
 def grounded(arguments: dict[str, Any], utterance: str) -> bool:
-    """The clock fits only a question about the time or date here and now ("the capital of
-    India" must not be answered with the time, nor "what time is it in London")."""
-    found = [word_key(w) for w in words(utterance)]
-    return (any(k in _TOOL_WORDS for k in found)
-            and not any(k in _NOT_THE_CLOCK for k in found))
+    """The clock tool runs only for a question the clock skill itself understands: its
+    result answers nothing else. A word test let through "आज हफ़्ते का कौन सा दिन है",
+    worded from the result as the time (faithful, but not what was asked), and before that
+    "the capital of India" and "what time is it in London"."""
+    query = understand(utterance)
+    return query is not None and query.offset_days == 0      # the tool reads now only
 
 
 def say(result: dict[str, Any], language: str) -> str:

@@ -307,3 +307,10 @@ def test_whisper_spellings_of_clock_words(host, text):
 def test_whisper_spellings_do_not_open_the_clock(host, text):
     answer = ask(host, text, "hi")
     assert answer is None or answer.plugin != "clock", (text, answer)
+
+
+def test_day_of_the_week_in_hindi():
+    from vaani_clock import understand
+
+    assert understand("आज हफ़्ते का कौन सा दिन है?").intent == "day"
+    assert understand("कितने हफ़्ते बचे हैं") is None          # a count, not the clock's
