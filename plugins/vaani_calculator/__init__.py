@@ -26,28 +26,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from vaani.errors import ConfigError
 from vaani.hookspecs import Reply, Tool, Utterance, hookimpl
+from vaani.kit import Option, plugin_options
 from vaani.language import keys, word_key, words
 from vaani.numwords import find_numbers, format_number, hindi_words, parse_number
 
 NAME = "calculator"
-DEFAULTS: dict[str, Any] = {"max_places": 4}
+OPTIONS = plugin_options(
+    NAME, Option("max_places", int, 4, "decimal places said", min=0, max=10))
 LIMIT = Fraction(10) ** 15
 MAX_EXPONENT = 64
 
 
 def settings(table: dict[str, Any]) -> int:
     """Validated ``[plugins.calculator]``: ``max_places`` (decimals said, 0-10)."""
-    for key in table:
-        if key not in DEFAULTS:
-            raise ConfigError(f"unknown config key 'plugins.{NAME}.{key}'",
-                              hint="known keys: " + ", ".join(sorted(DEFAULTS)))
-    places = table.get("max_places", DEFAULTS["max_places"])
-    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 10:
-        raise ConfigError(f"plugins.{NAME}.max_places must be an integer from 0 to 10 "
-                          f"(got {places!r})")
-    return places
+    return OPTIONS.check(table)["max_places"]
 
 
 # -- words -> items -------------------------------------------------------------------------

@@ -26,15 +26,35 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vaani.errors import ConfigError
 from vaani.hookspecs import PluginContext, Reply, Tool, Utterance, hookimpl
+from vaani.kit import ANY, Option, plugin_options
 from vaani.language import keys, word_key, words
 from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS,
                                    HINDI_WEEKDAYS, hindi_time)
 
 NAME = "clock"
-DEFAULTS: dict[str, Any] = {"timezone": "", "hour_format": 12}
 
 
 # -- config ---------------------------------------------------------------------------------
+
+def _zone(name: Any) -> tzinfo | None:
+    if not isinstance(name, str):
+        raise ValueError(f"expected a string, got {name!r}")
+    if not name or name.lower() == "local":
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"plugins.{NAME}.timezone: unknown time zone {name!r}",
+                          hint='use an IANA name such as "Asia/Kolkata", or "" for '
+                               "the computer's zone") from None
+
+
+OPTIONS = plugin_options(
+    NAME,
+    Option("timezone", ANY, "", 'IANA name such as "Asia/Kolkata"; "" = the computer\'s zone',
+           check=_zone),
+    Option("hour_format", int, 12, "12 or 24, for English replies", choices=(12, 24)))
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -44,25 +64,8 @@ class Settings:
 
 def settings(table: dict[str, Any]) -> Settings:
     """Validated settings from the ``[plugins.clock]`` table (ConfigError names a bad key)."""
-    for key in table:
-        if key not in DEFAULTS:
-            raise ConfigError(f"unknown config key 'plugins.{NAME}.{key}'",
-                              hint="known keys: " + ", ".join(sorted(DEFAULTS)))
-    tz_name = table.get("timezone", DEFAULTS["timezone"])
-    if not isinstance(tz_name, str):
-        raise ConfigError(f"plugins.{NAME}.timezone: expected a string, got {tz_name!r}")
-    tz: tzinfo | None = None
-    if tz_name and tz_name.lower() != "local":
-        try:
-            tz = ZoneInfo(tz_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"plugins.{NAME}.timezone: unknown time zone {tz_name!r}",
-                              hint='use an IANA name such as "Asia/Kolkata", or "" for '
-                                   "the computer's zone") from None
-    fmt = table.get("hour_format", DEFAULTS["hour_format"])
-    if isinstance(fmt, bool) or fmt not in (12, 24):
-        raise ConfigError(f"plugins.{NAME}.hour_format must be 12 or 24 (got {fmt!r})")
-    return Settings(tz, fmt)
+    values = OPTIONS.check(table)
+    return Settings(values["timezone"] if "timezone" in table else None, values["hour_format"])
 
 
 # -- understanding --------------------------------------------------------------------------

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from vaani.errors import ConfigError
 from vaani.hookspecs import Pending, PluginContext, Reply, Tool, Utterance, hookimpl
+from vaani.kit import Option, plugin_options
 from vaani.language import keys, word_key, words
 from vaani.numwords import durations, find_numbers, hindi_words
 from vaani.textnorm.spoken import english_duration, hindi_duration
@@ -41,7 +41,10 @@ from vaani.textnorm.spoken import english_duration, hindi_duration
 log = logging.getLogger(__name__)
 
 NAME = "timer"
-DEFAULTS: dict[str, Any] = {"max_timers": 10, "max_seconds": 86400}
+OPTIONS = plugin_options(
+    NAME,
+    Option("max_timers", int, 10, "timers that may run at once", min=1, max=100),
+    Option("max_seconds", float, 86400.0, "the longest timer, in seconds", min=1, max=7 * 86400))
 
 
 @dataclass(frozen=True)
@@ -52,20 +55,7 @@ class Settings:
 
 def settings(table: dict[str, Any]) -> Settings:
     """Validated settings from ``[plugins.timer]`` (ConfigError names a bad key)."""
-    for key in table:
-        if key not in DEFAULTS:
-            raise ConfigError(f"unknown config key 'plugins.{NAME}.{key}'",
-                              hint="known keys: " + ", ".join(sorted(DEFAULTS)))
-    max_timers = table.get("max_timers", DEFAULTS["max_timers"])
-    if isinstance(max_timers, bool) or not isinstance(max_timers, int) or not 1 <= max_timers <= 100:
-        raise ConfigError(f"plugins.{NAME}.max_timers must be an integer from 1 to 100 "
-                          f"(got {max_timers!r})")
-    max_seconds = table.get("max_seconds", DEFAULTS["max_seconds"])
-    if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)) \
-            or not 1 <= max_seconds <= 7 * 86400:
-        raise ConfigError(f"plugins.{NAME}.max_seconds must be a number from 1 to 604800 "
-                          f"(got {max_seconds!r})")
-    return Settings(max_timers, float(max_seconds))
+    return Settings(**OPTIONS.check(table))
 
 
 # -- understanding --------------------------------------------------------------------------
