@@ -75,3 +75,16 @@ def test_expectations_in_words_and_describe():
     assert rows["zone"]["type"] == "any"
     with pytest.raises(ValueError, match="twice"):
         plugin_options("x", Option("a"), Option("a"))
+
+
+def test_a_test_predicate_and_shared_tables():
+    from vaani.kit import own_table
+    models = plugin_options("w", Option("models", list, [], expect="a list of model names",
+                                        test=lambda v: all(isinstance(m, str) and m for m in v)))
+    assert models.check({"models": ["a"]}) == {"models": ["a"]}
+    with pytest.raises(ConfigError, match="plugins.w.models must be a list of model names, got"):
+        models.check({"models": ["a", ""]})
+    shared = {"timeout_s": 5, "piper": {"volume": 2, "timeout_s": 6}, "espeak": {"pitch": 50}}
+    assert own_table(shared, "piper") == {"timeout_s": 6, "volume": 2}
+    assert own_table(shared, "espeak") == {"timeout_s": 5, "pitch": 50}
+    assert own_table(None, "x") == {}

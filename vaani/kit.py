@@ -32,7 +32,8 @@ from vaani.hookspecs import (Pending, PluginContext, Reply, Tool, Utterance, hoo
                              hookspec)
 
 __all__ = ["ConfigError", "Option", "Options", "Pending", "PluginContext", "Reply", "Tool",
-           "Utterance", "engine_options", "hookimpl", "hookspec", "plugin_options"]
+           "Utterance", "engine_options", "hookimpl", "hookspec", "own_table",
+           "plugin_options"]
 
 ANY = object          # ``Option(type=ANY)``: no type check (the ``check`` function does it)
 
@@ -44,7 +45,8 @@ class Option:
     ``type``: ``bool``, ``int``, ``float`` (an integer is accepted and made a float),
     ``str``, ``list`` or ``dict``; :data:`ANY` to leave the checking to ``check``.
     ``min``/``max`` bound a number (inclusive), ``above`` bounds it from below, exclusive;
-    ``choices`` lists the values allowed. ``check(value)`` runs last and returns the value
+    ``choices`` lists the values allowed; ``test(value)`` is any other condition a valid
+    value meets (``expect`` then says it in words). ``check(value)`` runs last and returns the value
     to use: it raises ``ValueError("what went wrong")`` (reported as ``PATH: what went
     wrong``) or a :class:`ConfigError` of its own. ``expect`` replaces the generated "must
     be ..." phrase. A ``default`` of None means "not set" (None is then a valid value)."""
@@ -59,6 +61,7 @@ class Option:
     choices: tuple[Any, ...] | None = None
     check: Callable[[Any], Any] | None = None
     expect: str = ""
+    test: Callable[[Any], bool] | None = None
 
     def expectation(self) -> str:
         """What a valid value is, in words: "an integer from 1 to 100"."""
@@ -119,6 +122,8 @@ class Option:
                     or (self.max is not None and value > self.max)
                     or (self.above is not None and value <= self.above)):
                 raise bad
+        if self.test is not None and not self.test(value):
+            raise bad
         if self.check is not None:
             try:
                 value = self.check(value)
@@ -127,6 +132,18 @@ class Option:
             except (ValueError, TypeError) as exc:
                 raise ConfigError(f"{path}: {exc}") from None
         return value
+
+
+def own_table(options: dict[str, Any] | None, engine: str) -> dict[str, Any]:
+    """An engine's options out of a table several engines share (``[tts.options]``): flat
+    keys, with the sub-table named after the engine over them (``[tts.options.piper]``);
+    sub-tables named after other engines are left to those."""
+    options = options or {}
+    mine = {k: v for k, v in options.items() if not isinstance(v, dict)}
+    own = options.get(engine)
+    if isinstance(own, dict):
+        mine.update(own)
+    return mine
 
 
 def _num(x: float) -> str:

@@ -30,11 +30,24 @@ import numpy as np
 from vaani.engines import EngineContext, EngineSpec
 from vaani.errors import AudioFormatError, ConfigError, EngineError
 from vaani.hookspecs import hookimpl
+from vaani.kit import Option, engine_options, own_table
 
 log = logging.getLogger(__name__)
 
-ESPEAK_OPTIONS = {"binary", "timeout_s", "pitch", "words_per_minute"}
-FESTIVAL_OPTIONS = {"binary", "timeout_s"}
+_BINARY = dict(expect="a program name or path", test=bool)
+ESPEAK_OPTIONS = engine_options(
+    "tts", "espeak",
+    Option("binary", str, "espeak-ng", "the espeak-ng program", **_BINARY),
+    Option("timeout_s", float, 10.0, "longest a sentence may take", above=0),
+    Option("pitch", int, None, "voice pitch", min=0, max=500),
+    Option("words_per_minute", int, None, "speaking rate (default 160 x tts.speed)",
+           min=0, max=500),
+    kind="TTS")
+FESTIVAL_OPTIONS = engine_options(
+    "tts", "festival",
+    Option("binary", str, "text2wave", "festival's text2wave program", **_BINARY),
+    Option("timeout_s", float, 20.0, "longest a sentence may take", above=0),
+    kind="TTS")
 ESPEAK_WPM = 160
 HINDI_NSK_STRETCH = 1.4            # the voice's own Duration_Stretch
 _ESPEAK_VOICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+\-/.]*$")
@@ -42,22 +55,6 @@ _FESTIVAL_VOICE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 # -- shared helpers -------------------------------------------------------------------------
-
-def engine_options(options: dict[str, Any], name: str, known: set[str]) -> dict[str, Any]:
-    """This engine's options out of the shared ``tts.options`` table (see vaani_piper)."""
-    mine: dict[str, Any] = {}
-    for key, value in options.items():
-        if isinstance(value, dict):
-            if key == name:
-                mine.update(value)
-            continue
-        mine[key] = value
-    for key in mine:
-        if key not in known:
-            raise ConfigError(f"unknown option '{key}' for TTS engine '{name}'",
-                              hint="known options: " + ", ".join(sorted(known)))
-    return mine
-
 
 def parse_wav(data: bytes) -> tuple[np.ndarray, int]:
     """16-bit PCM WAV bytes -> (float32 mono, rate).
@@ -122,13 +119,6 @@ def _find_binary(name: str, package: str) -> str:
         raise EngineError(f"TTS program '{name}' is not installed",
                           hint=f"sudo apt install {package}")
     return path
-
-
-def _timeout(opts: dict[str, Any], default: float) -> float:
-    value = opts.get("timeout_s", default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"tts.options.timeout_s must be a positive number, got {value!r}")
-    return float(value)
 
 
 # -- espeak-ng ------------------------------------------------------------------------------
@@ -282,27 +272,16 @@ class FestivalTts:
 # -- factories ------------------------------------------------------------------------------
 
 def create_espeak(ctx: EngineContext) -> EspeakTts:
-    opts = engine_options(ctx.options, "espeak", ESPEAK_OPTIONS)
-    for key in ("pitch", "words_per_minute"):
-        value = opts.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or not 0 <= value <= 500):
-            raise ConfigError(f"tts.options.{key} must be an integer in 0..500, got {value!r}")
-    binary = opts.get("binary", "espeak-ng")
-    if not isinstance(binary, str) or not binary:
-        raise ConfigError("tts.options.binary must be a program name or path")
-    return EspeakTts(ctx.voice or ctx.model or "hi", binary=binary, speed=ctx.config.tts.speed,
-                     pitch=opts.get("pitch"), words_per_minute=opts.get("words_per_minute"),
-                     timeout_s=_timeout(opts, 10.0))
+    opts = ESPEAK_OPTIONS.check(own_table(ctx.options, "espeak"))
+    return EspeakTts(ctx.voice or ctx.model or "hi", binary=opts["binary"],
+                     speed=ctx.config.tts.speed, pitch=opts["pitch"],
+                     words_per_minute=opts["words_per_minute"], timeout_s=opts["timeout_s"])
 
 
 def create_festival(ctx: EngineContext) -> FestivalTts:
-    opts = engine_options(ctx.options, "festival", FESTIVAL_OPTIONS)
-    binary = opts.get("binary", "text2wave")
-    if not isinstance(binary, str) or not binary:
-        raise ConfigError("tts.options.binary must be a program name or path")
-    return FestivalTts(ctx.voice or ctx.model or "hindi_NSK_diphone", binary=binary,
-                       speed=ctx.config.tts.speed, timeout_s=_timeout(opts, 20.0))
+    opts = FESTIVAL_OPTIONS.check(own_table(ctx.options, "festival"))
+    return FestivalTts(ctx.voice or ctx.model or "hindi_NSK_diphone", binary=opts["binary"],
+                       speed=ctx.config.tts.speed, timeout_s=opts["timeout_s"])
 
 
 @hookimpl

@@ -20,28 +20,25 @@ from __future__ import annotations
 from typing import Any
 
 from vaani.engines import EngineContext, EngineSpec
-from vaani.errors import ConfigError, ModelMissingError
+from vaani.errors import ModelMissingError
 from vaani.hookspecs import hookimpl
+from vaani.kit import Option, engine_options, own_table
 
 NAME = "llama-cpp"
 DEFAULT_MODEL = "chimera"
-OPTIONS: dict[str, type | tuple[type, ...]] = {
-    "k_max": int, "k": int, "p_min": (int, float), "rollback": str, "draft_rollback": str,
-    "kv_f32": bool}
+OPTIONS = engine_options(
+    "llm", NAME,
+    Option("k_max", int, 8, "longest draft per round"),
+    Option("k", int, 0, "fixed draft length instead of the adaptive one (0 = adaptive)"),
+    Option("p_min", float, 0.5, "stop drafting below this top-token probability"),
+    Option("rollback", str, "auto", "target rollback: auto | kv | rs | checkpoint"),
+    Option("draft_rollback", str, "auto", "draft rollback: auto | kv | fork | checkpoint"),
+    Option("kv_f32", bool, False, "F32 KV cache, no flash attention"),
+    kind="LLM")
 
 
 def check_options(options: dict[str, Any]) -> dict[str, Any]:
-    mine = dict(options.get(NAME, {})) if isinstance(options.get(NAME), dict) else {}
-    mine.update({k: v for k, v in options.items() if not isinstance(v, dict)})
-    for key, value in mine.items():
-        tp = OPTIONS.get(key)
-        if tp is None:
-            raise ConfigError(f"unknown option '{key}' for LLM engine '{NAME}'",
-                              hint="known options: " + ", ".join(sorted(OPTIONS)))
-        name = tp.__name__ if isinstance(tp, type) else "number"
-        if not isinstance(value, tp) or (tp is not bool and isinstance(value, bool)):
-            raise ConfigError(f"llm.options.{key} must be a {name}, got {value!r}")
-    return mine
+    return OPTIONS.check(own_table(options, NAME))
 
 
 def resolve(ctx: EngineContext, name: str) -> str:
@@ -59,11 +56,9 @@ def create(ctx: EngineContext) -> Any:
     model = resolve(ctx, ctx.model or c.model or DEFAULT_MODEL)
     draft = resolve(ctx, c.draft_model) if c.draft_model else None
     return LlamaEngine(model, draft=draft, n_ctx=c.context, threads=c.threads, seed=c.seed,
-                       k_max=opts.get("k_max", 8), k_fixed=opts.get("k", 0),
-                       p_min=float(opts.get("p_min", 0.5)),
-                       rollback=opts.get("rollback", "auto"),
-                       draft_rollback=opts.get("draft_rollback", "auto"),
-                       kv_f32=opts.get("kv_f32", False),
+                       k_max=opts["k_max"], k_fixed=opts["k"], p_min=opts["p_min"],
+                       rollback=opts["rollback"], draft_rollback=opts["draft_rollback"],
+                       kv_f32=opts["kv_f32"],
                        name=ctx.model or c.model or DEFAULT_MODEL)
 
 

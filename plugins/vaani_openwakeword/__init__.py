@@ -22,19 +22,18 @@ from typing import Any
 import numpy as np
 
 from vaani.engines import EngineContext, EngineSpec
-from vaani.errors import AudioFormatError, ConfigError, EngineError, ModelCorruptError
+from vaani.errors import AudioFormatError, EngineError, ModelCorruptError
 from vaani.hookspecs import hookimpl
+from vaani.kit import Option, engine_options
 
 FRAME = 1280                     # 80 ms at 16 kHz: the rate at which scores are produced
 FEATURES = "oww-features"
-OPTIONS = {"extra_models", "threads"}
-
-
-def check_options(options: dict[str, Any], allowed: set[str], engine: str) -> None:
-    for key in options:
-        if key not in allowed:
-            raise ConfigError(f"unknown option '{key}' for engine '{engine}'",
-                              hint="known options: " + (", ".join(sorted(allowed)) or "none"))
+OPTIONS = engine_options(
+    "wake", "openwakeword",
+    Option("extra_models", list, [], "more wake-word models listened for (names or paths)",
+           expect="a list of model names or paths",
+           test=lambda v: all(isinstance(m, str) and m for m in v)),
+    Option("threads", int, 1, "onnxruntime threads", min=1))
 
 
 class OpenWakeWord:
@@ -92,13 +91,8 @@ class OpenWakeWord:
 
 
 def create(ctx: EngineContext) -> OpenWakeWord:
-    check_options(ctx.options, OPTIONS, "openwakeword")
-    extra = ctx.options.get("extra_models", [])
-    if not isinstance(extra, list) or not all(isinstance(m, str) and m for m in extra):
-        raise ConfigError("wake.options.extra_models must be a list of model names or paths")
-    threads = ctx.options.get("threads", 1)
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ConfigError(f"wake.options.threads must be a positive integer, got {threads!r}")
+    opts = OPTIONS.check(ctx.options)
+    extra, threads = opts["extra_models"], opts["threads"]
     names = list(dict.fromkeys([ctx.model or ctx.config.wake.model, *extra]))
     models: dict[str, Path] = {}
     for name in names:

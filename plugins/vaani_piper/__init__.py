@@ -23,31 +23,19 @@ import numpy as np
 from vaani.engines import EngineContext, EngineSpec
 from vaani.errors import ConfigError, EngineError, ModelCorruptError, ModelMissingError
 from vaani.hookspecs import hookimpl
+from vaani.kit import Option, engine_options, own_table
 
 NAME = "piper"
 DEFAULT_VOICE = "piper-en-joe"
-FLOAT_OPTIONS = ("length_scale", "noise_scale", "noise_w_scale", "volume")
-INT_OPTIONS = ("speaker_id", "threads")
-
-
-def engine_options(options: dict[str, Any], name: str, known: set[str]) -> dict[str, Any]:
-    """This engine's options out of the shared ``tts.options`` table.
-
-    ``tts.options`` is handed to every TTS engine, so a sub-table named after an engine
-    belongs to that engine; flat keys must be known to every engine that reads them.
-    """
-    mine: dict[str, Any] = {}
-    for key, value in options.items():
-        if isinstance(value, dict):
-            if key == name:
-                mine.update(value)
-            continue
-        mine[key] = value
-    for key in mine:
-        if key not in known:
-            raise ConfigError(f"unknown option '{key}' for TTS engine '{name}'",
-                              hint="known options: " + ", ".join(sorted(known)))
-    return mine
+OPTIONS = engine_options(
+    "tts", NAME,
+    Option("length_scale", float, None, "speech length (default 1/tts.speed)", min=0),
+    Option("noise_scale", float, None, "voice variation (0: deterministic)", min=0),
+    Option("noise_w_scale", float, None, "timing variation (0: deterministic)", min=0),
+    Option("volume", float, 1.0, "loudness factor", min=0),
+    Option("speaker_id", int, None, "speaker of a multi-speaker voice", min=0),
+    Option("threads", int, 0, "onnxruntime threads (0: all cores)", min=0),
+    kind="TTS")
 
 
 def find_voice(path: Path) -> tuple[Path, Path]:
@@ -117,29 +105,18 @@ class PiperTts:
 
 
 def create(ctx: EngineContext) -> PiperTts:
-    opts = engine_options(ctx.options, NAME, {*FLOAT_OPTIONS, *INT_OPTIONS})
-    for key in FLOAT_OPTIONS:
-        value = opts.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                  or value < 0):
-            raise ConfigError(f"tts.options.{key} must be a non-negative number, got {value!r}")
-    for key in INT_OPTIONS:
-        value = opts.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < 0):
-            raise ConfigError(f"tts.options.{key} must be a non-negative integer, got {value!r}")
+    opts = OPTIONS.check(own_table(ctx.options, NAME))
     speed = ctx.config.tts.speed
     if speed <= 0:
         raise ConfigError(f"tts.speed must be positive, got {speed}")
-    length_scale = opts.get("length_scale")
+    length_scale = opts["length_scale"]
     if length_scale is None and speed != 1.0:
         length_scale = 1.0 / speed
     voice = ctx.voice or ctx.model or DEFAULT_VOICE
     model, config = find_voice(Path(ctx.models.file(voice)))
     return PiperTts(model, config, length_scale=length_scale,
-                    noise_scale=opts.get("noise_scale"), noise_w_scale=opts.get("noise_w_scale"),
-                    speaker_id=opts.get("speaker_id"), volume=float(opts.get("volume", 1.0)),
-                    threads=int(opts.get("threads", 0)))
+                    noise_scale=opts["noise_scale"], noise_w_scale=opts["noise_w_scale"],
+                    speaker_id=opts["speaker_id"], volume=opts["volume"], threads=opts["threads"])
 
 
 @hookimpl

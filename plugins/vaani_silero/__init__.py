@@ -18,20 +18,14 @@ from typing import Any
 import numpy as np
 
 from vaani.engines import EngineContext, EngineSpec
-from vaani.errors import AudioFormatError, ConfigError, EngineError
+from vaani.errors import AudioFormatError, EngineError
 from vaani.hookspecs import hookimpl
+from vaani.kit import Option, engine_options
 
 FRAME = 512          # samples per call at 16 kHz (32 ms)
 CONTEXT = 64         # samples of the previous frame the model sees
 STATE_SHAPE = (1, 1, 128)
-OPTIONS = {"threads"}
-
-
-def check_options(options: dict[str, Any], allowed: set[str], engine: str) -> None:
-    for key in options:
-        if key not in allowed:
-            raise ConfigError(f"unknown option '{key}' for engine '{engine}'",
-                              hint="known options: " + (", ".join(sorted(allowed)) or "none"))
+OPTIONS = engine_options("vad", "silero", Option("threads", int, 1, "onnxruntime threads", min=1))
 
 
 class SileroVad:
@@ -81,10 +75,7 @@ class SileroVad:
 
 
 def create(ctx: EngineContext) -> SileroVad:
-    check_options(ctx.options, OPTIONS, "silero")
-    threads = ctx.options.get("threads", 1)
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ConfigError(f"vad.options.threads must be a positive integer, got {threads!r}")
+    threads = OPTIONS.check(ctx.options)["threads"]
     model = ctx.model or "silero-vad"
     return SileroVad(str(ctx.models.file(model)), threads=threads)
 

@@ -17,8 +17,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from vaani.engines import EngineContext, EngineSpec
-from vaani.errors import AudioFormatError, ConfigError, EngineError
+from vaani.errors import AudioFormatError, EngineError
 from vaani.hookspecs import hookimpl
+from vaani.kit import Option, engine_options
 
 RATE = 16000
 WINDOW_S = 8
@@ -26,14 +27,8 @@ N_SAMPLES = RATE * WINDOW_S      # 128000
 N_FFT = 400                      # 25 ms
 HOP = 160                        # 10 ms
 N_MELS = 80
-OPTIONS = {"threads"}
-
-
-def check_options(options: dict[str, Any], allowed: set[str], engine: str) -> None:
-    for key in options:
-        if key not in allowed:
-            raise ConfigError(f"unknown option '{key}' for engine '{engine}'",
-                              hint="known options: " + (", ".join(sorted(allowed)) or "none"))
+OPTIONS = engine_options("end_of_turn", "smart-turn",
+                         Option("threads", int, 1, "onnxruntime threads", min=1))
 
 
 # -- Whisper log-mel features ---------------------------------------------------------------
@@ -134,10 +129,7 @@ class SmartTurn:
 
 
 def create(ctx: EngineContext) -> SmartTurn:
-    check_options(ctx.options, OPTIONS, "smart-turn")
-    threads = ctx.options.get("threads", 1)
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ConfigError(f"end-of-turn option threads must be a positive integer, got {threads!r}")
+    threads = OPTIONS.check(ctx.options)["threads"]
     return SmartTurn(str(ctx.models.file(ctx.model or "smart-turn")), threads=threads)
 
 

@@ -59,15 +59,12 @@ import numpy as np
 from vaani.engines import AsrResult, EngineContext, EngineSpec
 from vaani.errors import AudioFormatError, ConfigError, EngineError, ModelCorruptError
 from vaani.hookspecs import hookimpl
+from vaani.kit import Option, engine_options
 
 log = logging.getLogger(__name__)
 
 RATE = 16000
 MAX_SECONDS = 30                 # Whisper's window; longer input is cut to its first 30 s
-OPTIONS = {"min_rms", "compression_ratio_threshold", "tokens_per_second", "english_model",
-           "language_threshold", "window_s", "hindi_prompt", "hindi_repetition_penalty",
-           "hindi_beam_size", "language_rule", "english_above", "hindi_below",
-           "logprob_margin", "hindi_scripts_only", "doubt_logprob", "english_sure"}
 # Hindi is decoded after this Devanagari "previous text": whisper-base then writes Devanagari
 # instead of romanised nonsense, and the words the skills need are spelt as they expect.
 # Chosen on the dev sentences of `vaani bench asr` (module docstring); "" = no prompt (the
@@ -541,33 +538,60 @@ class FasterWhisper:
         """Stateless between utterances (the Hindi prompt is fixed, not the last utterance)."""
 
 
-def _number(options: dict[str, Any], key: str, default: float) -> float:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"asr.options.{key} must be a non-negative number, got {value!r}")
-    return float(value)
+def _fraction(key: str, default: float, description: str) -> Option:
+    return Option(key, float, default, description, min=0, max=1,
+                  expect="between 0 and 1")
+
+
+def _logprob(key: str, default: float, description: str) -> Option:
+    return Option(key, float, default, description, min=-10, max=0,
+                  expect="a log-probability from -10 to 0")
+
+
+OPTIONS = engine_options(
+    "asr", "faster-whisper",
+    Option("min_rms", float, Guard.min_rms, "quieter audio is not transcribed", min=0),
+    Option("compression_ratio_threshold", float, Guard.compression_ratio_threshold,
+           "a more repetitive transcript is rejected", min=0),
+    Option("tokens_per_second", float, 25.0, "most words a second of speech can hold", min=0),
+    Option("english_model", str, None, 'the English-only model ("" = none; default '
+           "asr.english_model)", expect='a model name, path or ""'),
+    Option("language_threshold", float, 0.3, "least language probability to leave the first "
+           "language", min=0),
+    Option("window_s", float, WINDOW_S, "encoder window for short commands, seconds",
+           min=1, max=MAX_SECONDS, expect=f"between 1 and {MAX_SECONDS} s"),
+    Option("hindi_prompt", str, HINDI_PROMPT, "previous text for Hindi decoding",
+           test=lambda v: len(v) <= 200, expect='a short text ("" = no prompt)'),
+    Option("hindi_repetition_penalty", float, 1.2, "repetition penalty for Hindi (1 = off)",
+           min=1, expect="at least 1 (1 = off)"),
+    Option("hindi_beam_size", int, 0, "beam size for Hindi (0 = asr.beam_size)", min=0, max=10,
+           expect="an integer from 0 to 10 (0 = asr.beam_size)"),
+    Option("language_rule", str, "compare", "how Hindi and English decodes are chosen",
+           choices=LANGUAGE_RULES),
+    _fraction("english_above", 0.5, "English probability above which English is decoded"),
+    _fraction("hindi_below", 0.1, "English probability below which Hindi is decoded"),
+    Option("logprob_margin", float, 0.3, "how much better a decode must score to win", min=0),
+    Option("hindi_scripts_only", bool, True, "Hindi transcripts only in Devanagari or Latin"),
+    _logprob("doubt_logprob", -1.0, "a Hindi decode below this is checked against English"),
+    _logprob("english_sure", -0.5, "the English decode that then wins"))
 
 
 def create(ctx: EngineContext) -> FasterWhisper:
     from vaani.errors import ModelMissingError
 
-    opts = ctx.options
-    for key in opts:
-        if key not in OPTIONS:
-            raise ConfigError(f"unknown option '{key}' for engine 'faster-whisper'",
-                              hint="known options: " + ", ".join(sorted(OPTIONS)))
+    opts = OPTIONS.check(ctx.options)
     c = ctx.config.asr
     if c.beam_size < 1:
         raise ConfigError(f"asr.beam_size must be at least 1, got {c.beam_size}")
+    above, below = opts["english_above"], opts["hindi_below"]
+    if below > above:
+        raise ConfigError(f"asr.options.hindi_below ({below}) must not exceed english_above "
+                          f"({above})")
     guard = Guard(no_speech_threshold=c.no_speech_threshold,
-                  logprob_threshold=c.logprob_threshold,
-                  min_rms=_number(opts, "min_rms", Guard.min_rms),
-                  compression_ratio_threshold=_number(opts, "compression_ratio_threshold",
-                                                      Guard.compression_ratio_threshold))
+                  logprob_threshold=c.logprob_threshold, min_rms=opts["min_rms"],
+                  compression_ratio_threshold=opts["compression_ratio_threshold"])
     main_name = ctx.model or c.model
-    english_name = opts.get("english_model", c.english_model)
-    if not isinstance(english_name, str):
-        raise ConfigError("asr.options.english_model must be a model name, path or \"\"")
+    english_name = c.english_model if opts["english_model"] is None else opts["english_model"]
     main = Path(ctx.models.path(main_name))
     english = None
     if english_name and english_name != main_name:
@@ -575,65 +599,18 @@ def create(ctx: EngineContext) -> FasterWhisper:
             english = Path(ctx.models.path(english_name))
         except ModelMissingError:
             log.info("%s not installed: English goes through %s too", english_name, main_name)
-    prompt = opts.get("hindi_prompt", HINDI_PROMPT)
-    if not isinstance(prompt, str) or len(prompt) > 200:
-        raise ConfigError("asr.options.hindi_prompt must be a short text (\"\" = no prompt)")
-    rule = opts.get("language_rule", "compare")
-    if rule not in LANGUAGE_RULES:
-        raise ConfigError(f"asr.options.language_rule must be one of {', '.join(LANGUAGE_RULES)}"
-                          f", got {rule!r}")
-    penalty = _number(opts, "hindi_repetition_penalty", 1.2)
-    if penalty < 1.0:
-        raise ConfigError("asr.options.hindi_repetition_penalty must be at least 1 (1 = off), "
-                          f"got {penalty!r}")
-    beam = opts.get("hindi_beam_size", 0)
-    if isinstance(beam, bool) or not isinstance(beam, int) or not 0 <= beam <= 10:
-        raise ConfigError("asr.options.hindi_beam_size must be an integer from 0 to 10 "
-                          f"(0 = asr.beam_size), got {beam!r}")
-    scripts_only = opts.get("hindi_scripts_only", True)
-    if not isinstance(scripts_only, bool):
-        raise ConfigError("asr.options.hindi_scripts_only must be true or false, "
-                          f"got {scripts_only!r}")
-    above, below = (_probability(opts, "english_above", 0.5),
-                    _probability(opts, "hindi_below", 0.1))
-    if below > above:
-        raise ConfigError(f"asr.options.hindi_below ({below}) must not exceed english_above "
-                          f"({above})")
     return FasterWhisper(main, english_model=english, compute_type=c.compute_type,
                          threads=max(0, c.threads), beam_size=c.beam_size,
                          languages=tuple(c.languages), guard=guard,
-                         tokens_per_second=_number(opts, "tokens_per_second", 25.0),
-                         language_threshold=_number(opts, "language_threshold", 0.3),
-                         window_s=_window(opts), hindi_prompt=prompt,
-                         hindi_repetition_penalty=penalty, hindi_beam_size=beam,
-                         language_rule=rule, english_above=above, hindi_below=below,
-                         logprob_margin=_number(opts, "logprob_margin", 0.3),
-                         hindi_scripts_only=scripts_only,
-                         doubt_logprob=_logprob(opts, "doubt_logprob", -1.0),
-                         english_sure=_logprob(opts, "english_sure", -0.5))
-
-
-def _logprob(options: dict[str, Any], key: str, default: float) -> float:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -10 <= value <= 0:
-        raise ConfigError(f"asr.options.{key} must be a log-probability from -10 to 0, "
-                          f"got {value!r}")
-    return float(value)
-
-
-def _probability(options: dict[str, Any], key: str, default: float) -> float:
-    value = _number(options, key, default)
-    if value > 1.0:
-        raise ConfigError(f"asr.options.{key} must be between 0 and 1, got {value!r}")
-    return value
-
-
-def _window(options: dict[str, Any]) -> float:
-    value = _number(options, "window_s", WINDOW_S)
-    if not 1.0 <= value <= MAX_SECONDS:
-        raise ConfigError(f"asr.options.window_s must be between 1 and {MAX_SECONDS} s, "
-                          f"got {value!r}")
-    return value
+                         tokens_per_second=opts["tokens_per_second"],
+                         language_threshold=opts["language_threshold"],
+                         window_s=opts["window_s"], hindi_prompt=opts["hindi_prompt"],
+                         hindi_repetition_penalty=opts["hindi_repetition_penalty"],
+                         hindi_beam_size=opts["hindi_beam_size"],
+                         language_rule=opts["language_rule"], english_above=above,
+                         hindi_below=below, logprob_margin=opts["logprob_margin"],
+                         hindi_scripts_only=opts["hindi_scripts_only"],
+                         doubt_logprob=opts["doubt_logprob"], english_sure=opts["english_sure"])
 
 
 @hookimpl
