@@ -54,10 +54,11 @@ language of the GGUF through llama.cpp (:func:`training.eval.gguf_bpb`).
 
 **Goals** (issue 9) are checked per column: precision and recall >= 95%, exact arguments
 >= 90%, faithful >= 98%, declined >= 90%, wrong language <= 2%, degenerate <= 1%, answers
-wrong <= 5% with the checks off. A stage **beats v1** when on every compared column it is
-better, or equal where the goal is met by both (precision, recall, exact, faithful,
-declined, wrong language, degenerate, mean reward, answers right and wrong with checks off
-and on, bits per byte when measured).
+wrong <= 5% with the checks off (and with them on: the bench's own goal). A stage **beats
+v1** when on every compared column it is better; equal counts only where the goal is met or
+the value cannot be better (0% degenerate against 0%). The compared columns: precision,
+recall, exact, faithful, declined, wrong language, degenerate, mean reward, answers right
+and wrong with checks off and on, bits per byte when measured.
 
 Writes ``--out`` (JSON, with every reply) and a Markdown table beside it (``.md``), and
 prints the table.
@@ -92,6 +93,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "precision": (">=", 0.95), "recall": (">=", 0.95), "exact": (">=", 0.90),
     "faithful": (">=", 0.98), "declined": (">=", 0.90), "wrong_language": ("<=", 0.02),
     "degenerate": ("<=", 0.01), "answers_off_wrong": ("<=", 0.05),
+    "answers_on_wrong": ("<=", 0.05),          # vaani bench answers' own goal (checks on)
 }
 # the columns a stage must beat v1 on, and which way is better
 COMPARED: dict[str, bool] = {       # True: higher is better
@@ -479,13 +481,15 @@ def meets(column: str, v: float | None) -> bool | None:
 
 
 def beats(column: str, v: float | None, base: float | None) -> bool:
-    """Better than the baseline on ``column``, or equal where both meet the goal."""
+    """Better than the baseline on ``column``; equal counts only where the goal is met or
+    the value cannot be better (a rate of 0 or 1 the right way round)."""
     if v is None:
         return False
     if base is None:
         return True
     if abs(v - base) < 1e-12:
-        return bool(meets(column, v))
+        best = column != "bpb" and v == (1.0 if COMPARED[column] else 0.0)
+        return bool(meets(column, v)) or best
     return v > base if COMPARED[column] else v < base
 
 
@@ -513,7 +517,7 @@ COLUMNS = [  # (label, column key or answers mode)
     ("exact args ≥90%", "exact"), ("faithful ≥98%", "faithful"), ("declined ≥90%", "declined"),
     ("wrong lang ≤2%", "wrong_language"), ("degenerate ≤1%", "degenerate"),
     ("mean reward", "reward"), ("answers, checks off: right/abst/wrong (wrong ≤5%)", "off"),
-    ("answers, checks on: right/abst/wrong", "on"), ("bits/byte", "bpb"),
+    ("answers, checks on: right/abst/wrong (wrong ≤5%)", "on"), ("bits/byte", "bpb"),
 ]
 
 
@@ -532,7 +536,7 @@ def _cell(stage: dict[str, Any], col: str, lang: str) -> str:
             return "–"
         s = "/".join("–" if a[f"{g}_rate"] is None else f"{100 * a[f'{g}_rate']:.0f}"
                      for g in ("correct", "abstained", "wrong"))
-        return s + (_mark(meets("answers_off_wrong", a["wrong_rate"])) if col == "off" else "")
+        return s + _mark(meets(f"answers_{col}_wrong", a["wrong_rate"]))
     v = value(stage, col, lang)
     if col in ("reward", "bpb"):
         return "–" if v is None else f"{v:.3f}"
