@@ -15,7 +15,12 @@ Built-in plugins (``plugins/vaani_*``) are registered the same way. Rules:
   (``plugins.timeout_ms``); a plugin that raises or runs late produces an ``Error`` event,
   the turn goes on to the next plugin, and a plugin that fails ``plugins.max_failures``
   times in a row is disabled.
-* Hooks run in worker threads: keep them quick and thread-safe.
+* Hooks run in worker threads (a bounded pool; a plugin whose earlier calls are all still
+  running past their deadlines is skipped): keep them quick and thread-safe.
+* An implementation may declare any subset of its hook's arguments, in any order
+  (``def vaani_configure(table)``), as with pluggy; hook wrappers are not called.
+
+docs/plugins.md is the author's guide: hooks, order, deadlines, tools, testing.
 """
 
 from __future__ import annotations

@@ -7,14 +7,17 @@ group. Loading is explicit (:meth:`PluginHost.load`); nothing is called at impor
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
 import pluggy
+from pluggy import HookImpl
 
 from vaani import hookspecs
 from vaani.config import Config
@@ -30,13 +33,32 @@ log = logging.getLogger(__name__)
 @dataclass
 class PluginHealth:
     name: str
-    calls: int = 0
+    calls: int = 0               # calls into the plugin (hooks, tools), answered or not
     failures: int = 0            # consecutive failures
-    total_failures: int = 0
+    total_failures: int = 0      # errors: raised, late, skipped or a wrong result
     timeouts: int = 0
+    skipped: int = 0             # not called: its earlier calls had not returned
     disabled: bool = False
     last_error: str = ""
     last_ms: float = 0.0
+    times_ms: deque[float] = field(default_factory=lambda: deque(maxlen=TIMES_KEPT),
+                                   repr=False)
+
+    def record(self, ms: float) -> None:
+        self.calls += 1
+        self.last_ms = ms
+        self.times_ms.append(ms)
+
+    @property
+    def p95_ms(self) -> float | None:
+        """The 95th percentile of the last calls' times (None before the first call)."""
+        if not self.times_ms:
+            return None
+        times = sorted(self.times_ms)
+        return times[max(0, math.ceil(0.95 * len(times)) - 1)]
+
+
+TIMES_KEPT = 512                 # call times kept per plugin for the p95
 
 
 @dataclass(frozen=True)
@@ -46,39 +68,150 @@ class Answer:
     ms: float
 
 
-def _call_with_deadline(fn: Callable[[], Any], timeout_s: float) -> tuple[bool, Any]:
-    """Run ``fn`` in a daemon thread. Returns (finished, result-or-exception).
+# -- the worker pool ----------------------------------------------------------------------
 
-    A call that misses its deadline is abandoned (Python threads cannot be killed); it
-    keeps its thread until it returns, and its result is dropped.
+OK, RAISED, LATE, BUSY = "ok", "raised", "late", "busy"
+_QUEUED, _RUNNING, _DONE, _CANCELLED = range(4)
+
+
+class _Task:
+    __slots__ = ("plugin", "fn", "state", "abandoned", "result", "error", "done")
+
+    def __init__(self, plugin: str, fn: Callable[[], Any]) -> None:
+        self.plugin = plugin
+        self.fn = fn
+        self.state = _QUEUED
+        self.abandoned = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one call went: ``status`` is ok, raised (``value`` is the exception), late (missed
+    its deadline; ``queued``: it never got a worker) or busy (not called: ``stuck`` earlier
+    calls of the plugin are still running past their deadlines)."""
+
+    status: str
+    value: Any = None
+    ms: float = 0.0
+    queued: bool = False
+    stuck: int = 0
+
+
+class CallPool:
+    """A bounded pool of daemon worker threads that runs plugin calls under deadlines.
+
+    A call that misses its deadline is abandoned (a Python thread cannot be killed): it keeps
+    its worker until it returns and its result is dropped. Such a worker is counted as
+    *stuck* for its plugin and no longer as one of the pool's ``workers``, so hung plugins
+    never starve the others; and a plugin with ``stuck_per_plugin`` calls stuck is not
+    called again until one returns (:data:`BUSY`, at once, instead of waiting out another
+    deadline). Threads: at most ``workers`` + ``stuck_per_plugin`` per plugin.
     """
-    box: dict[str, Any] = {}
 
-    def target() -> None:
-        try:
-            box["result"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller
-            box["error"] = exc
+    def __init__(self, workers: int = 8, stuck_per_plugin: int = 2) -> None:
+        if workers < 1 or stuck_per_plugin < 1:
+            raise ValueError("a pool needs at least one worker and one stuck call per plugin")
+        self.workers = workers
+        self.stuck_per_plugin = stuck_per_plugin
+        self._cv = threading.Condition()
+        self._queue: deque[_Task] = deque()
+        self._threads = 0
+        self._idle = 0
+        self._started = 0
+        self.busy: Counter[str] = Counter()      # workers running a call of each plugin
+        self.stuck: Counter[str] = Counter()     # of those, calls past their deadline
 
-    thread = threading.Thread(target=target, daemon=True, name="vaani-plugin-call")
-    thread.start()
-    thread.join(timeout_s)
-    if thread.is_alive():
-        return False, None
-    if "error" in box:
-        return True, box["error"]
-    return True, box.get("result")
+    @property
+    def threads(self) -> int:
+        with self._cv:
+            return self._threads
+
+    def run(self, plugin: str, fn: Callable[[], Any], timeout_s: float) -> Outcome:
+        """Call ``fn`` on a worker, waiting at most ``timeout_s`` for it. Never raises."""
+        start = time.perf_counter()
+        with self._cv:
+            stuck = self.stuck[plugin]
+            if stuck >= self.stuck_per_plugin:
+                return Outcome(BUSY, stuck=stuck)
+            task = _Task(plugin, fn)
+            self._queue.append(task)
+            live = self._threads - sum(self.stuck.values())
+            if self._idle < len(self._queue) and live < self.workers:
+                self._threads += 1
+                self._started += 1
+                threading.Thread(target=self._work, daemon=True,
+                                 name=f"vaani-plugin-{self._started}").start()
+            self._cv.notify()
+        finished = task.done.wait(timeout_s)
+        ms = (time.perf_counter() - start) * 1000
+        if not finished:
+            with self._cv:
+                if task.state == _QUEUED:        # no worker was free in time
+                    self._queue.remove(task)
+                    task.state = _CANCELLED
+                    return Outcome(LATE, ms=ms, queued=True)
+                if task.state == _RUNNING:
+                    task.abandoned = True
+                    self.stuck[plugin] += 1
+                    return Outcome(LATE, ms=ms)
+        if task.error is not None:
+            return Outcome(RAISED, task.error, ms)
+        return Outcome(OK, task.result, ms)
+
+    def _work(self) -> None:
+        while True:
+            with self._cv:
+                self._idle += 1
+                while not self._queue:
+                    self._cv.wait()
+                self._idle -= 1
+                task = self._queue.popleft()
+                task.state = _RUNNING
+                self.busy[task.plugin] += 1
+            try:
+                task.result = task.fn()
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller
+                task.error = exc
+            with self._cv:
+                task.state = _DONE
+                self.busy[task.plugin] -= 1
+                if task.abandoned:
+                    self.stuck[task.plugin] -= 1
+                task.done.set()
+                # a stuck worker that comes back is one too many if it was replaced
+                if self._threads - sum(self.stuck.values()) > self.workers:
+                    self._threads -= 1
+                    return
+
+
+def call_impl(impl: HookImpl, **kwargs: Any) -> Any:
+    """Call one hook implementation the way pluggy does: with only the arguments it
+    declares (an implementation may take any subset of the hook's arguments)."""
+    return impl.function(*[kwargs[name] for name in impl.argnames])
 
 
 class PluginHost:
-    """Owns the pluggy manager and the health of every plugin."""
+    """Owns the pluggy manager, the worker pool plugin calls run on, and every plugin's
+    health.
 
-    def __init__(self, config: Config, emit: Callable[[Event], None] | None = None) -> None:
+    Every hook implementation is called with only the arguments it declares
+    (:func:`call_impl`, as pluggy would). Calls that answer a turn or feed the model
+    (``vaani_handle``, ``vaani_preview``, ``vaani_pending``, ``vaani_tools``,
+    ``vaani_abilities``, and a tool's ``call``, ``grounded`` and ``say``) run on the pool
+    under the plugin deadline; ``vaani_configure``, ``vaani_startup``, ``vaani_shutdown``
+    and ``vaani_on_event`` run in the caller's thread."""
+
+    def __init__(self, config: Config, emit: Callable[[Event], None] | None = None, *,
+                 workers: int = 8, stuck_per_plugin: int = 2) -> None:
         self.config = config
         self._emit = emit or (lambda event: None)
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.health: dict[str, PluginHealth] = {}
+        self.pool = CallPool(workers, stuck_per_plugin)
         self._lock = threading.Lock()
         self._started = False
 
@@ -104,6 +237,13 @@ class PluginHost:
         self.pm.check_pending()
         for name in self.plugin_names():
             self.health.setdefault(name, PluginHealth(name))
+        for caller in self.pm.hook.__dict__.values():
+            for impl in getattr(caller, "get_hookimpls", lambda: [])():
+                if impl.hookwrapper or impl.wrapper:
+                    self._report(PluginError(
+                        f"plugin '{impl.plugin_name}': {caller.name} is a hook wrapper, which "
+                        "VAANI does not call (each implementation is called on its own, "
+                        "under a deadline)"), impl.plugin_name)
 
     def plugin_names(self) -> list[str]:
         return sorted(name for name, _ in self.pm.list_name_plugin())
@@ -113,30 +253,51 @@ class PluginHost:
         return sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
 
     def describe(self) -> list[dict[str, Any]]:
-        """One row per plugin: name, where it comes from, hooks, health."""
+        """One row per plugin: name, where it comes from, hooks, engines, tools, health."""
         dists = {p: d for p, d in self.pm.list_plugin_distinfo()}
+        tools: dict[str, list[str]] = {}
+        for tool_name, (plugin_name, _) in self.tools().items():
+            tools.setdefault(plugin_name, []).append(tool_name)
         rows = []
         for name in self.plugin_names():
             plugin = self.pm.get_plugin(name)
             dist = dists.get(plugin)
             h = self.health.get(name, PluginHealth(name))
+            p95 = h.p95_ms
             rows.append({
                 "name": name,
                 "package": f"{dist.project_name} {dist.version}" if dist else "(in process)",
                 "hooks": self.hooks_of(name),
                 "engines": [f"{s.kind}:{s.name}" for s in self._engine_specs_of(plugin)],
-                "disabled": h.disabled, "failures": h.total_failures, "timeouts": h.timeouts,
+                "tools": sorted(tools.get(name, [])),
+                "disabled": h.disabled, "calls": h.calls, "failures": h.total_failures,
+                "timeouts": h.timeouts, "skipped": h.skipped,
+                "p95_ms": None if p95 is None else round(p95, 1),
+                "busy": self.pool.busy[name], "stuck": self.pool.stuck[name],
                 "last_error": h.last_error,
             })
         return rows
 
+    def _impls(self, hook: str, order: str = "call") -> list[HookImpl]:
+        """A hook's implementations, wrappers left out: in pluggy's call order (``call``:
+        tryfirst first, then the last registered first) or by plugin name (``name``)."""
+        impls = [i for i in getattr(self.pm.hook, hook).get_hookimpls()
+                 if not (i.hookwrapper or i.wrapper)]
+        if order == "name":
+            return sorted(impls, key=lambda i: i.plugin_name)
+        return list(reversed(impls))       # get_hookimpls() is the reverse of call order
+
+    def _enabled(self, name: str) -> bool:
+        return not self.health.get(name, PluginHealth(name)).disabled
+
     # -- engines ------------------------------------------------------------------------
 
     def _engine_specs_of(self, plugin: object) -> list[EngineSpec]:
-        fn = getattr(plugin, "vaani_engines", None)
-        if fn is None:
-            return []
-        return list(fn() or [])
+        out: list[EngineSpec] = []
+        for impl in self.pm.hook.vaani_engines.get_hookimpls():
+            if impl.plugin is plugin:
+                out.extend(call_impl(impl) or [])
+        return out
 
     def engine_specs(self) -> dict[tuple[str, str], EngineSpec]:
         specs: dict[tuple[str, str], EngineSpec] = {}
@@ -175,32 +336,67 @@ class PluginHost:
             if table_name not in known and table_name not in self.config.plugins.disabled:
                 raise ConfigError(f"unknown config key 'plugins.{table_name}': no such plugin",
                                   hint="installed plugins: " + ", ".join(sorted(known)))
-        for impl in self.pm.hook.vaani_configure.get_hookimpls():
+        for impl in self._impls("vaani_configure"):
             table = self.config.plugin_tables.get(impl.plugin_name, {})
-            impl.function(config=self.config, table=table)
+            call_impl(impl, config=self.config, table=table)
 
     def startup(self, notify: Callable[[str, str, str], None],
                 now: Callable[[], float] = time.time) -> None:
         """``notify(text, language, plugin_name)`` speaks outside a turn."""
-        for impl in self.pm.hook.vaani_startup.get_hookimpls():
+        for impl in self._impls("vaani_startup"):
             name = impl.plugin_name
             ctx = PluginContext(
                 config=self.config, table=self.config.plugin_tables.get(name, {}),
                 notify=lambda text, language, _n=name: notify(text, language, _n),
                 emit=self._emit, now=now)
             try:
-                impl.function(ctx=ctx)
+                call_impl(impl, ctx=ctx)
             except Exception as exc:
                 self._fail(name, exc)
         self._started = True
 
     def shutdown(self) -> None:
-        for impl in self.pm.hook.vaani_shutdown.get_hookimpls():
+        for impl in self._impls("vaani_shutdown"):
             try:
-                impl.function()
+                call_impl(impl)
             except Exception as exc:
                 log.warning("plugin %s failed to shut down: %s", impl.plugin_name, exc)
         self._started = False
+
+    # -- calls on the pool --------------------------------------------------------------
+
+    def _run(self, name: str, fn: Callable[[], Any], timeout_s: float, late: str, *,
+             turn: int = 0, report: bool = True) -> tuple[bool, Any]:
+        """``fn``, a call into plugin ``name``, on the pool under ``timeout_s``: (True,
+        result), or (False, status) once the failure (raised, late or busy) is counted and,
+        with ``report``, emitted as an error event (``late``: what a call past its deadline
+        failed to do)."""
+        health = self.health.setdefault(name, PluginHealth(name))
+        out = self.pool.run(name, fn, timeout_s)
+        with self._lock:
+            if out.status == BUSY:
+                health.skipped += 1
+            else:
+                health.record(out.ms)
+                if out.status == LATE:
+                    health.timeouts += 1
+        if out.status == OK:
+            return True, out.value
+        if out.status == BUSY:
+            exc: BaseException = PluginTimeoutError(
+                f"plugin '{name}' skipped: {out.stuck} earlier calls have not returned "
+                f"(still running past their deadlines)",
+                hint="fix the plugin, or add it to plugins.disabled")
+        elif out.status == LATE:
+            why = " (no worker was free)" if out.queued else ""
+            exc = PluginTimeoutError(f"{late} within {timeout_s * 1000:.0f} ms{why}")
+        else:
+            exc = out.value
+        if report:
+            self._fail(name, exc, turn=turn)
+        else:
+            log.debug("call into plugin %s failed: %r", name, exc)
+        return False, out.status
 
     def pending(self, timeout_ms: float | None = None) -> list[tuple[str, Pending]]:
         """(plugin, :class:`Pending`) for every notification the enabled plugins will still
@@ -208,19 +404,14 @@ class PluginHost:
         late or returns junk is reported and left out."""
         timeout_s = self._timeout_s(timeout_ms)
         out: list[tuple[str, Pending]] = []
-        for impl in self.pm.hook.vaani_pending.get_hookimpls():
+        for impl in self._impls("vaani_pending"):
             name = impl.plugin_name
-            if self.health.get(name, PluginHealth(name)).disabled:
+            if not self._enabled(name):
                 continue
-            finished, result = _call_with_deadline(lambda f=impl.function: list(f() or ()),
-                                                   timeout_s)
-            if not finished:
-                self._fail(name, PluginTimeoutError(
-                    f"plugin '{name}' did not list its pending notifications within "
-                    f"{timeout_s * 1000:.0f} ms"))
-                continue
-            if isinstance(result, BaseException):
-                self._fail(name, result)
+            ok, result = self._run(
+                name, lambda i=impl: list(call_impl(i) or ()), timeout_s,
+                f"plugin '{name}' did not list its pending notifications")
+            if not ok:
                 continue
             for item in result:
                 if isinstance(item, Pending):
@@ -235,31 +426,19 @@ class PluginHost:
     def handle(self, utterance: Utterance, timeout_ms: float | None = None) -> Answer | None:
         """First-result dispatch with a deadline per plugin. Never raises."""
         timeout_s = self._timeout_s(timeout_ms)
-        # get_hookimpls() is in call-order reversed (pluggy calls the last one first)
-        for impl in reversed(self.pm.hook.vaani_handle.get_hookimpls()):
+        for impl in self._impls("vaani_handle"):
             name = impl.plugin_name
-            health = self.health.setdefault(name, PluginHealth(name))
-            if health.disabled:
+            if not self._enabled(name):
                 continue
             start = time.perf_counter()
-            finished, result = _call_with_deadline(
-                lambda f=impl.function: f(utterance=utterance), timeout_s)
+            ok, result = self._run(
+                name, lambda i=impl: call_impl(i, utterance=utterance), timeout_s,
+                f"plugin '{name}' did not answer", turn=utterance.turn)
             ms = (time.perf_counter() - start) * 1000
-            with self._lock:
-                health.calls += 1
-                health.last_ms = ms
-            if not finished:
-                with self._lock:
-                    health.timeouts += 1
-                self._fail(name, PluginTimeoutError(
-                    f"plugin '{name}' did not answer within {timeout_s * 1000:.0f} ms"),
-                    turn=utterance.turn)
-                continue
-            if isinstance(result, BaseException):
-                self._fail(name, result, turn=utterance.turn)
+            if not ok:
                 continue
             with self._lock:
-                health.failures = 0
+                self.health[name].failures = 0
             if result is None:
                 continue
             if not isinstance(result, Reply):
@@ -274,32 +453,32 @@ class PluginHost:
         """First-result over ``vaani_preview`` (side-effect-free answers), for synthesising
         ahead. Never raises and emits nothing: the real ``handle`` call follows and reports."""
         timeout_s = self._timeout_s(timeout_ms)
-        for impl in reversed(self.pm.hook.vaani_preview.get_hookimpls()):
-            if self.health.get(impl.plugin_name, PluginHealth(impl.plugin_name)).disabled:
+        for impl in self._impls("vaani_preview"):
+            name = impl.plugin_name
+            if not self._enabled(name):
                 continue
-            finished, result = _call_with_deadline(
-                lambda f=impl.function: f(utterance=utterance), timeout_s)
-            if not finished or isinstance(result, BaseException):
-                log.debug("preview of %s failed: %r", impl.plugin_name, result)
-                continue
-            if isinstance(result, Reply):
+            ok, result = self._run(
+                name, lambda i=impl: call_impl(i, utterance=utterance), timeout_s,
+                f"plugin '{name}' did not preview", report=False)
+            if ok and isinstance(result, Reply):
                 return result
         return None
 
     # -- tools for the LLM --------------------------------------------------------------
 
-    def tools(self) -> dict[str, tuple[str, Tool]]:
+    def tools(self, timeout_ms: float | None = None) -> dict[str, tuple[str, Tool]]:
         """Tool name -> (plugin, tool), from enabled plugins; a plugin whose ``vaani_tools``
-        raises or returns junk is reported and left out, a duplicate name keeps the first."""
+        raises, runs late or returns junk is reported and left out, a duplicate name keeps
+        the first."""
+        timeout_s = self._timeout_s(timeout_ms)
         found: dict[str, tuple[str, Tool]] = {}
-        for impl in reversed(self.pm.hook.vaani_tools.get_hookimpls()):
+        for impl in self._impls("vaani_tools"):
             name = impl.plugin_name
-            if self.health.get(name, PluginHealth(name)).disabled:
+            if not self._enabled(name):
                 continue
-            try:
-                tools = list(impl.function() or ())
-            except Exception as exc:
-                self._fail(name, exc)
+            ok, tools = self._run(name, lambda i=impl: list(call_impl(i) or ()), timeout_s,
+                                  f"plugin '{name}' did not list its tools")
+            if not ok:
                 continue
             for tool in tools:
                 if not isinstance(tool, Tool):
@@ -325,31 +504,24 @@ class PluginHost:
         if not isinstance(arguments, dict):
             return {"error": "arguments must be a JSON object"}
         plugin, tool = entry
+        timeout_s = self._timeout_s(timeout_ms)
         if tool.acts or tool.grounded is not None:
-            try:
-                ok = (tool.grounded is not None and utterance is not None
-                      and bool(tool.grounded(dict(arguments), utterance)))
-            except Exception as exc:
-                self._fail(plugin, exc, turn=turn)
-                ok = False
+            ok = False
+            if tool.grounded is not None and utterance is not None:
+                ran, ok = self._run(
+                    plugin, lambda: bool(tool.grounded(dict(arguments), utterance)), timeout_s,
+                    f"tool '{name}' of plugin '{plugin}' did not check its arguments", turn=turn)
+                ok = ran and ok
         else:                                    # a tool that reads: its arguments were said
             ok = utterance is None or arguments_said(arguments, utterance)
         if not ok:
             log.info("tool %r not run: %r is not what %r asked for", name, arguments, utterance)
             return {"error": REFUSED[0]}
-        timeout_s = self._timeout_s(timeout_ms)
-        finished, result = _call_with_deadline(lambda: tool.call(dict(arguments), language),
-                                               timeout_s)
-        if not finished:
-            with self._lock:
-                self.health.setdefault(plugin, PluginHealth(plugin)).timeouts += 1
-            self._fail(plugin, PluginTimeoutError(
-                f"tool '{name}' of plugin '{plugin}' did not answer within "
-                f"{timeout_s * 1000:.0f} ms"), turn=turn)
-            return {"error": "the tool did not answer in time"}
-        if isinstance(result, BaseException):
-            self._fail(plugin, result, turn=turn)
-            return {"error": "the tool failed"}
+        ran, result = self._run(plugin, lambda: tool.call(dict(arguments), language), timeout_s,
+                                f"tool '{name}' of plugin '{plugin}' did not answer", turn=turn)
+        if not ran:
+            return {"error": "the tool did not answer in time" if result in (LATE, BUSY)
+                    else "the tool failed"}
         if not isinstance(result, dict):
             self._fail(plugin, PluginError(
                 f"tool '{name}' of plugin '{plugin}' returned {type(result).__name__}, not dict"),
@@ -366,26 +538,25 @@ class PluginHost:
         plugin, tool = entry
         say = ""
         if tool.say is not None and isinstance(result, dict) and "error" not in result:
-            finished, text = _call_with_deadline(lambda: tool.say(dict(result), language),
-                                                 self._timeout_s(None))
-            if finished and isinstance(text, str):
+            ok, text = self._run(plugin, lambda: tool.say(dict(result), language),
+                                 self._timeout_s(None),
+                                 f"tool '{name}' of plugin '{plugin}' did not word its result")
+            if ok and isinstance(text, str):
                 say = text.strip()
-            elif finished and isinstance(text, BaseException):
-                self._fail(plugin, text)
         return ToolRan(name, arguments, result, acts=tool.acts, say=say)
 
-    def abilities(self, language: str) -> list[str]:
+    def abilities(self, language: str, timeout_ms: float | None = None) -> list[str]:
         """What the enabled plugins let VAANI do (``vaani_abilities``), in ``language``, in
         the order of the plugins' names."""
+        timeout_s = self._timeout_s(timeout_ms)
         out: list[str] = []
-        impls = sorted(self.pm.hook.vaani_abilities.get_hookimpls(), key=lambda i: i.plugin_name)
-        for impl in impls:
-            if self.health.get(impl.plugin_name, PluginHealth(impl.plugin_name)).disabled:
+        for impl in self._impls("vaani_abilities", order="name"):
+            name = impl.plugin_name
+            if not self._enabled(name):
                 continue
-            try:
-                phrases = impl.function(language=language)
-            except Exception as exc:
-                self._fail(impl.plugin_name, exc)
+            ok, phrases = self._run(name, lambda i=impl: call_impl(i, language=language),
+                                    timeout_s, f"plugin '{name}' did not list its abilities")
+            if not ok:
                 continue
             for phrase in phrases or ():
                 if isinstance(phrase, str) and phrase.strip() and phrase.strip() not in out:
@@ -393,10 +564,11 @@ class PluginHost:
         return out
 
     def on_event(self, event: Event) -> None:
-        """Broadcast to observers; an observer that raises is reported, never propagated."""
-        for impl in self.pm.hook.vaani_on_event.get_hookimpls():
+        """Broadcast to observers (in the caller's thread: observers must not block); an
+        observer that raises is reported, never propagated."""
+        for impl in self._impls("vaani_on_event"):
             try:
-                impl.function(event=event)
+                call_impl(impl, event=event)
             except Exception as exc:
                 if isinstance(event, Error):   # do not loop on errors about errors
                     log.warning("observer %s failed on an error event: %s", impl.plugin_name, exc)
