@@ -212,6 +212,7 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.health: dict[str, PluginHealth] = {}
         self.pool = CallPool(workers, stuck_per_plugin)
+        self._dists: dict[str, str] = {}          # plugin name -> "project version"
         self._lock = threading.Lock()
         self._started = False
 
@@ -231,6 +232,8 @@ class PluginHost:
                                  ep.name)
                     continue
                 self.pm.register(plugin, name=ep.name)
+                if ep.dist is not None:
+                    self._dists[ep.name] = f"{ep.dist.name} {ep.dist.version}"
         for name, plugin in extra:
             if name not in disabled:
                 self.pm.register(plugin, name=name)
@@ -254,19 +257,17 @@ class PluginHost:
 
     def describe(self) -> list[dict[str, Any]]:
         """One row per plugin: name, where it comes from, hooks, engines, tools, health."""
-        dists = {p: d for p, d in self.pm.list_plugin_distinfo()}
         tools: dict[str, list[str]] = {}
         for tool_name, (plugin_name, _) in self.tools().items():
             tools.setdefault(plugin_name, []).append(tool_name)
         rows = []
         for name in self.plugin_names():
             plugin = self.pm.get_plugin(name)
-            dist = dists.get(plugin)
             h = self.health.get(name, PluginHealth(name))
             p95 = h.p95_ms
             rows.append({
                 "name": name,
-                "package": f"{dist.project_name} {dist.version}" if dist else "(in process)",
+                "package": self._dists.get(name, "(in process)"),
                 "hooks": self.hooks_of(name),
                 "engines": [f"{s.kind}:{s.name}" for s in self._engine_specs_of(plugin)],
                 "tools": sorted(tools.get(name, [])),
