@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -94,7 +94,8 @@ class Assistant:
     def __init__(self, config: Config, *, sink: AudioSink | None = None,
                  needs: Sequence[str] = ALL, extra_plugins: Iterable[tuple[str, object]] = (),
                  entry_points: bool = True, models: Any = None, trace: bool = True,
-                 warm: bool = True, require_wake_word: bool | None = None) -> None:
+                 warm: bool = True, require_wake_word: bool | None = None,
+                 now: Callable[[], float] = time.time) -> None:
         unknown = set(needs) - set(ALL)
         if unknown:
             raise ValueError(f"unknown engine kinds {unknown}")
@@ -107,6 +108,7 @@ class Assistant:
         self.warm = warm
         self.require_wake_word = require_wake_word
         self.want_trace = trace
+        self.now = now                       # the wall clock plugins get (tests replace it)
         self.host = PluginHost(config, emit=self._emit)
         self.engines = Engines()
         self.pipeline: Pipeline | None = None
@@ -139,7 +141,8 @@ class Assistant:
         for event in self._early:
             self.pipeline.emit(event)
         self._early.clear()
-        self.host.startup(notify=lambda text, language, name: self.pipeline.notify(text, language, name))
+        self.host.startup(notify=lambda text, language, name: self.pipeline.notify(text, language, name),
+                          now=self.now)
         self._started = True
         return self
 
