@@ -16,14 +16,16 @@ import math
 import re
 import threading
 import time
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from vaani.engines import AsrResult, EngineSpec
-from vaani.hookspecs import Reply, hookimpl
+from vaani.hookspecs import Reply, Utterance, hookimpl
 
 RATE = 16000
 WAKE_HZ = 3500.0
@@ -484,3 +486,269 @@ def fake_config(**sections: Any) -> dict[str, Any]:
     for name, table in sections.items():
         cfg.setdefault(name, {}).update(table)
     return cfg
+
+
+# -- the plugin author's test kit -----------------------------------------------------------
+#
+# ``PluginKit`` is an assistant for a plugin's tests: ``ask(text)`` runs a whole typed turn
+# (the plugins, else the model, the reply guard) and returns the reply with the turn's
+# events. The pytest fixtures in vaani/pytest_plugin.py build one per test.
+
+DEFAULT_NOW = datetime(2026, 1, 15, 10, 30)     # a Thursday morning, local time
+KIT_TIMEOUT_MS = 2000
+
+
+class FakeClock:
+    """A wall clock a test controls, handed to plugins as ``ctx.now``: ``clock()`` is the
+    time (``time.time()`` style), ``set(datetime(...))`` or ``advance(minutes=5)`` move it.
+    A naive datetime is local time, as a user's clock shows it."""
+
+    def __init__(self, start: datetime | float = DEFAULT_NOW) -> None:
+        self._t = 0.0
+        self._lock = threading.Lock()
+        self.set(start)
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._t
+
+    now = __call__
+
+    def set(self, when: datetime | float) -> None:
+        with self._lock:
+            self._t = when.timestamp() if isinstance(when, datetime) else float(when)
+
+    def advance(self, seconds: float = 0.0, *, minutes: float = 0.0, hours: float = 0.0,
+                days: float = 0.0) -> float:
+        with self._lock:
+            self._t += seconds + 60 * minutes + 3600 * hours + 86400 * days
+            return self._t
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self())
+
+
+def utterance(text: str, language: str | None = None, turn: int = 0) -> Utterance:
+    """What a plugin sees for ``text``: the language resolved as the assistant resolves it
+    (Devanagari and romanised Hindi are ``hi``) unless given."""
+    from vaani.language import resolve_language
+
+    return Utterance(text, language or resolve_language(text, ("hi", "en"), None), turn)
+
+
+def hi(text: str, turn: int = 0) -> Utterance:
+    """A Hindi utterance (Devanagari or romanised: "अलार्म लगाओ", "alarm lagao")."""
+    return Utterance(text, "hi", turn)
+
+
+def en(text: str, turn: int = 0) -> Utterance:
+    """An English utterance."""
+    return Utterance(text, "en", turn)
+
+
+@dataclass
+class Asked:
+    """One typed turn through the assistant: the reply and everything that happened."""
+
+    text: str                         # the reply as spoken ("" when nothing was said)
+    language: str
+    source: str                       # "plugin:NAME", "llm", or "" when nothing answered
+    outcome: str                      # "answered", ...
+    data: dict[str, Any]              # the answering plugin's Reply.data (+ "tool_calls")
+    events: list[Any]                 # every event of the turn, in order
+    result: Any                       # the pipeline's TurnResult
+
+    @property
+    def plugin(self) -> str:
+        """The plugin that answered, "" if the model did (or nothing)."""
+        return self.source.split(":", 1)[1] if self.source.startswith("plugin:") else ""
+
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """The model's tool calls this turn: ``{"name", "arguments", "result"}`` each."""
+        return list(self.data.get("tool_calls", []))
+
+    @property
+    def errors(self) -> list[Any]:
+        """The turn's :class:`~vaani.events.Error` events (a plugin that raised, ran late)."""
+        return [e for e in self.events if e.kind == "Error"]
+
+    def kinds(self) -> list[str]:
+        return [e.kind for e in self.events]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _named(plugins: Any) -> list[tuple[str, object]]:
+    """``[obj, (name, obj), ...]`` or ``{name: obj}`` -> ``[(name, obj), ...]``; an object
+    without a name is named after its module (``my_weather``) or class (``weather``)."""
+    items = list(plugins.items()) if isinstance(plugins, dict) else list(plugins or ())
+    out: list[tuple[str, object]] = []
+    for item in items:
+        if isinstance(item, tuple):
+            out.append((str(item[0]), item[1]))
+        elif isinstance(item, types.ModuleType):
+            out.append((item.__name__.rsplit(".", 1)[-1], item))
+        else:
+            out.append((type(item).__name__.lower(), item))
+    return out
+
+
+class PluginKit:
+    """An assistant for testing plugins. ``engines="fake"`` (default): the model is a
+    :class:`FakeLlm` the test scripts (:meth:`model_says`, :meth:`model_calls`), no model
+    files needed; ``"real"``: the installed engines from the config (``vaani models
+    install`` first; raises :class:`~vaani.errors.ModelMissingError` otherwise). Only
+    ``plugins`` are loaded unless ``entry_points`` (every installed plugin, the built-in
+    skills too: precision next to them). ``clock`` is the plugins' ``ctx.now``."""
+
+    def __init__(self, plugins: Any = (), *, config: dict[str, Any] | None = None,
+                 engines: str = "fake", entry_points: bool = False,
+                 clock: FakeClock | None = None,
+                 llm: str | Callable[[str], str] = "This is a fake answer.") -> None:
+        if engines not in ("fake", "real"):
+            raise ValueError(f"engines must be 'fake' or 'real', not {engines!r}")
+        self.plugins = _named(plugins)
+        self.engines = engines
+        self.entry_points = entry_points or engines == "real"
+        self.clock = clock or FakeClock()
+        self.llm = FakeLlm(llm, first_token_s=0.0, token_s=0.0)
+        self.config_dict = dict(config or {})
+        self.events: list[Any] = []
+        self.assistant: Any = None
+        self._language = "en"
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self) -> PluginKit:
+        from importlib import metadata
+
+        from vaani import config as config_mod
+        from vaani.assistant import Assistant
+
+        extra = list(self.plugins)
+        if self.entry_points:                # an installed plugin is loaded once, as itself
+            installed = {ep.name for ep in metadata.entry_points(group="vaani")}
+            extra = [(n, p) for n, p in extra if n not in installed]
+        sections = {k: dict(v) for k, v in self.config_dict.items()}
+        # a loaded test machine must not fail a plugin: 2 s deadlines unless the test sets one
+        sections.setdefault("plugins", {}).setdefault("timeout_ms", KIT_TIMEOUT_MS)
+        if self.engines == "fake":
+            config = config_mod.from_dict(fake_config(**sections))
+            extra.insert(0, ("vaani_fake_engines", FakeEngines(llm=self.llm)))
+            self.assistant = Assistant(config, needs=("llm",), extra_plugins=extra,
+                                       entry_points=self.entry_points, models=object(),
+                                       trace=False, warm=False, now=self.clock)
+        else:
+            config = config_mod.from_dict({**sections, "trace": {"enabled": False}})
+            self.assistant = Assistant(config, needs=("llm",), extra_plugins=extra,
+                                       entry_points=True, trace=False, now=self.clock)
+        self.assistant.start()
+        self.assistant.subscribe(self.events.append)
+        return self
+
+    def close(self) -> None:
+        if self.assistant is not None:
+            self.assistant.close()
+            self.assistant = None
+
+    def __enter__(self) -> PluginKit:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def host(self) -> Any:
+        return self.assistant.host
+
+    @property
+    def pipeline(self) -> Any:
+        return self.assistant.pipeline
+
+    # -- turns ------------------------------------------------------------------------------
+
+    hi = staticmethod(hi)                # utterance builders, on the fixture too
+    en = staticmethod(en)
+    utterance = staticmethod(utterance)
+
+    def ask(self, text: str, language: str | None = None) -> Asked:
+        """A whole typed turn, as ``vaani ask`` runs it: plugins first, then the model."""
+        first = len(self.events)
+        self._language = language or utterance(text).language
+        result = self.pipeline.ask(text, language)
+        events = self.events[first:]
+        return Asked(result.reply.strip(), result.language, result.source, result.outcome,
+                     dict(result.data), events, result)
+
+    def handle(self, text: str | Utterance, language: str | None = None) -> Any:
+        """The plugins alone (no model): the :class:`~vaani.plugins.Answer` or None."""
+        u = text if isinstance(text, Utterance) else utterance(text, language)
+        return self.host.handle(u, timeout_ms=self._deadline_ms())
+
+    def preview(self, text: str | Utterance, language: str | None = None) -> Reply | None:
+        u = text if isinstance(text, Utterance) else utterance(text, language)
+        return self.host.preview(u, timeout_ms=self._deadline_ms())
+
+    def tools(self) -> dict[str, Any]:
+        """Tool name -> :class:`~vaani.hookspecs.Tool`, as the model is offered them."""
+        return {name: tool for name, (_, tool) in self.host.tools().items()}
+
+    def call_tool(self, name: str, arguments: dict[str, Any], language: str = "en",
+                  utterance: str | None = None) -> dict[str, Any]:
+        """A tool call as the model would make it (grounded against ``utterance``)."""
+        return self.host.call_tool(name, arguments, language, utterance=utterance,
+                                   timeout_ms=self._deadline_ms())
+
+    def abilities(self, language: str = "en") -> list[str]:
+        return self.host.abilities(language)
+
+    def notifications(self, wait_s: float = 0.0) -> list[str]:
+        """What plugins said by themselves (``ctx.notify``: a timer ringing) since the last
+        call, waiting up to ``wait_s`` for the first one."""
+        deadline = time.monotonic() + wait_s
+        said: list[str] = []
+        while True:
+            first = len(self.events)
+            self.pipeline.speak_notifications()
+            said += [e.text for e in self.events[first:] if e.kind == "Notification"]
+            if said or time.monotonic() >= deadline:
+                return said
+            time.sleep(0.01)
+
+    def errors(self) -> list[Any]:
+        """Every Error event so far (plugins that raised, ran late, were skipped)."""
+        return [e for e in self.events if e.kind == "Error"]
+
+    # -- the fake model ---------------------------------------------------------------------
+
+    def model_says(self, reply: str | Callable[[str], str]) -> None:
+        """What the fake model answers (a text, or a function of the user's message)."""
+        self.llm.reply = reply
+
+    def model_calls(self, tool: str, arguments: dict[str, Any],
+                    answer: str | Callable[[dict[str, Any]], str] | None = None) -> None:
+        """The fake model calls ``tool`` with ``arguments`` (as Chimera writes a call), then
+        words the result: ``answer`` (a text, or a function of the result), by default the
+        tool's own ``say`` sentence for it."""
+        import json
+
+        from vaani.llm.tools import TOOL_CALL
+
+        def reply(message: str) -> str:
+            if not message.startswith("{"):
+                return TOOL_CALL + json.dumps({"name": tool, "arguments": arguments})
+            result = json.loads(message)
+            if callable(answer):
+                return answer(result)
+            if answer is not None:
+                return answer
+            found = self.tools().get(tool)
+            if found is not None and found.say is not None and "error" not in result:
+                return found.say(result, self._language)
+            return json.dumps(result, ensure_ascii=False)
+        self.llm.reply = reply
+
+    def _deadline_ms(self) -> float:
+        return float(self.assistant.config.plugins.timeout_ms)
