@@ -95,15 +95,24 @@ class Tool:
                            "properties": {k: {"type": t} for k, t in self.parameters.items()}}}}
 
 
+def _no_abilities(language: str) -> list[str]:
+    return []
+
+
 @dataclass
 class PluginContext:
-    """What plugins get at start-up: config, a way to speak later, and a clock."""
+    """What plugins get at start-up: config, a way to speak later, a clock, and what the
+    assistant can do."""
 
     config: Config
     table: dict[str, Any]                         # this plugin's [plugins.<name>] table
     notify: Callable[[str, str], None]            # notify(text, language): speak outside a turn
     emit: Callable[[Event], None]                 # emit any event on the bus
     now: Callable[[], float]                      # wall clock (time.time), replaceable in tests
+    # abilities(language): every enabled plugin's vaani_abilities phrases, gathered by the
+    # host when called (for a skill that answers "what can you do"); call it in a turn,
+    # not at start-up, when other plugins may not be loaded yet
+    abilities: Callable[[str], list[str]] = _no_abilities
 
 
 @dataclass(frozen=True)

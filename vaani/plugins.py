@@ -349,7 +349,7 @@ class PluginHost:
             ctx = PluginContext(
                 config=self.config, table=self.config.plugin_tables.get(name, {}),
                 notify=lambda text, language, _n=name: notify(text, language, _n),
-                emit=self._emit, now=now)
+                emit=self._emit, now=now, abilities=self.abilities)
             try:
                 call_impl(impl, ctx=ctx)
             except Exception as exc:
