@@ -13,8 +13,8 @@ import sys
 from vaani import __version__
 from vaani.errors import VaaniError
 
-COMMANDS = ("run", "ask", "listen", "demo", "devices", "models", "plugins", "doctor", "bench",
-            "serve")
+COMMANDS = ("run", "ask", "listen", "demo", "devices", "models", "plugins", "plugin", "doctor",
+            "bench", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
