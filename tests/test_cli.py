@@ -128,7 +128,7 @@ def test_ask_prints_the_reply_and_writes_audio(fakes, tmp_path, capsys):
     assert cli.main(["-c", str(config), "ask", "what time is it", "-o", str(out)]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "It is ten o'clock."
     assert sf.info(out).frames > 0
-    assert cli.main(["-c", str(config), "ask", "tell me a joke", "--json"]) == 0
+    assert cli.main(["-c", str(config), "ask", "write a short poem about the sea", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["source"] == "llm" and result["reply"] == "This is a fake answer."
 
