@@ -2,6 +2,9 @@
 
 Built-in and third-party plugins are found the same way, through the ``vaani`` entry-point
 group. Loading is explicit (:meth:`PluginHost.load`); nothing is called at import time.
+Hook implementations are called with the arguments they declare (:func:`call_impl`), and
+calls during turns run on a bounded :class:`CallPool` under the plugin deadline
+(docs/plugins.md: the order, the deadlines, what happens to a plugin that hangs).
 """
 
 from __future__ import annotations
