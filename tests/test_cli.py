@@ -58,17 +58,18 @@ def test_run_prints_transcript_reply_and_timings_and_writes_the_wav(fakes, tmp_p
     assert rate == 22050 and np.abs(data).max() > 0.1
 
 
-SMALL_TALK = Script().silence(0.4).say("how are you today", 0.9).silence(1.0)
+OPEN_QUESTION = Script().silence(0.4).say("write a poem about the sea", 0.9).silence(1.0)
 
 
 def test_run_json(fakes, tmp_path, capsys):
-    # a question no skill plugin takes (the built-in clock would answer "what time is it")
-    wav, config = fakes(SMALL_TALK, llm="Fine, thanks.")
+    # a question no skill plugin takes (the built-in clock would answer "what time is it",
+    # small talk "how are you today")
+    wav, config = fakes(OPEN_QUESTION, llm="Waves on the shore.")
     assert cli.main(["-c", str(config), "run", "-i", str(wav), "--json", "--realtime"]) == 0
     result = json.loads(capsys.readouterr().out)
     (turn,) = result["turns"]
     assert (turn["transcript"], turn["reply"], turn["source"], turn["outcome"]) == (
-        "how are you today", "Fine, thanks.", "llm", "answered")
+        "write a poem about the sea", "Waves on the shore.", "llm", "answered")
     assert {"endpoint", "asr", "llm_first_token", "tts_first_audio", "e2e"} <= set(turn["timings"])
 
 
