@@ -8,7 +8,7 @@
 
 Precision first: an utterance is small talk only if *all* of it is made of the phrases
 below (and a few fillers: "vaani", "please", "ji", "yaar"), so "hello, what time is it" is
-left to the clock and "thank you, now set a timer for 5 minutes" to the timer. Phrases are
+left to the clock and "thank you, now set a timer for 5 minutes" to the others. Phrases are
 compared through the spelling-tolerant keys of :mod:`vaani.language`.
 
 Replies:

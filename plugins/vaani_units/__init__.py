@@ -327,7 +327,7 @@ _FILLERS = keys(
     "convert conversion converted change turn to into in is are was what how many much does "
     "do did make makes equal equals equivalent the a an of there please tell me can could "
     "would will you i want need know give exactly approximately roughly about it that be "
-    "vaani hey ok okay so from get as "
+    "vaani hey ok okay so from get as hello hi namaste नमस्ते हेलो "
     "में से को का की के कितने कितना कितनी किता किते होते होता होती होंगे होगा होगी है हैं "
     "हुए हुआ बदलो बदलें बदलिए बदलिये बदल बदलना दीजिए दीजिये करो कर करें करना करके बताओ "
     "बताइए बताइये बता बताना क्या बराबर यानी लगभग जी वाणी ज़रा जरा प्लीज़ प्लीज मुझे तो "
