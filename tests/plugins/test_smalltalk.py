@@ -264,7 +264,8 @@ MIXED = [
     ("namaste, samay kya hua hai", None), ("thank you, now set a timer for 5 minutes", None),
     ("okay set a timer for 5 minutes", "timer"), ("sorry, what time is it", "clock"),
     ("hey what is 25 times 4", "calculator"), ("thanks, how many feet in a yard", None),
-    ("नमस्ते, पाँच किलो कितने पाउंड होते हैं", "units"), ("hello, how many feet in a yard", "units"),
+    ("नमस्ते, पाँच किलो कितने पाउंड होते हैं", "units"),
+    ("hello, how many feet in a yard", "units"),
 ]
 NOT_SMALLTALK = [
     "tell me a joke about cats", "what is the capital of France", "how are you able to work "
