@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(espeak-ng festival festvox-hi-nsk festival-hi sox libportaudio2 libsndfile1
-              pocketsphinx-testdata)
+              pocketsphinx-testdata
+              # knowledge skill: WordNet 3.0 (definitions), FreeDict English-Hindi (GPL-2+,
+              # installed beside VAANI, not shipped in it)
+              wordnet-base dict-freedict-eng-hin)
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
 
