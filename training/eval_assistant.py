@@ -49,7 +49,8 @@ by :func:`training.rewards.reward`):
 Then ``vaani bench answers`` on its held-out questions (``--answers-limit`` per language
 and kind; 0: all 246), asked through the whole assistant with ``config.llm.model`` = the
 GGUF (defaults otherwise, ``llm.seed`` 0), with the runtime's reply checks off and on:
-correct / abstained / wrong. With ``--data DIR`` (a pretraining corpus), bits per byte per
+correct / abstained / wrong (the JSON adds the rates of the replies the model itself wrote,
+``llm``, and the reply sources: the skills answer first, alike for every stage). With ``--data DIR`` (a pretraining corpus), bits per byte per
 language of the GGUF through llama.cpp (:func:`training.eval.gguf_bpb`).
 
 **Goals** (issue 9) are checked per column: precision and recall >= 95%, exact arguments
@@ -343,7 +344,12 @@ def answers_bench(gguf: str | Path, *, limit: int = 0, threads: int = 1) -> dict
     for mode, name in (("baseline", "off"), ("guarded", "on")):
         s = summary[mode]
         out[name] = {"all": {k: s["overall"][k] for k in keep},
-                     **{lg: {k: r[k] for k in keep} for lg, r in s["by_language"].items()}}
+                     **{lg: {k: r[k] for k in keep} for lg, r in s["by_language"].items()},
+                     # the replies the model wrote (the rest are the skills', the same for
+                     # every stage)
+                     "llm": {k: v for k, v in s["by_source"].get("llm", {"n": 0}).items()
+                             if k in keep},
+                     "sources": s["overall"]["sources"]}
     out["questions"] = len(items)
     out["temperature"] = config.llm.temperature
     out["records"] = [{"mode": "off" if r.mode == "baseline" else "on", "id": r.id,

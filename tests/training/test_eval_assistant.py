@@ -218,6 +218,7 @@ def test_end_to_end_on_a_tiny_run_and_a_random_gguf(cache, tmp_path):
             r["needs_call"] for r in st["records"])
         assert st["answers"]["off"]["all"]["n"] == st["answers"]["on"]["all"]["n"] == 21
         assert {r["mode"] for r in st["answers"]["records"]} == {"off", "on"}
+        assert st["answers"]["off"]["llm"]["n"] == st["answers"]["off"]["sources"].get("llm", 0)
     assert "beats_baseline" in sft and "beats_baseline" not in rep["stages"]["rand"]
     md = out.with_suffix(".md").read_text()
     assert md.count("| all |") == 2 and "| sft | all |" in md and "**sft**" in md

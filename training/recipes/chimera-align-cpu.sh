@@ -58,6 +58,8 @@ $PY -m training.pretrain $(resume_or "$RUNS/chimera-draft-v2" --size chimera-dra
     --data "$RUNS/data/chimera" --teacher "$RUNS/chimera-grpo/ckpt.pt" --seq 512 --batch 4 \
     --steps "$DRAFT_STEPS" --lr 1e-3 --warmup 50 --decay wsd --eval-every 250 "${common[@]}"
 
-# 5. export, quantize, evaluate, cards, manifest (the card's per-stage table: issue 9)
-$PY -m training.ship --target "$RUNS/chimera-grpo" --draft "$RUNS/chimera-draft-v2" \
-    --data "$RUNS/data/chimera"
+# 5. export, quantize, evaluate (training.eval_assistant: every stage of the chain and v1),
+#    cards, manifest: a new pack beside v1 (chimera stays loadable by name); it becomes the
+#    default LLM only if ship reports that it beats v1 on every column
+$PY -m training.ship --target "$RUNS/chimera-grpo" --name chimera-v2 \
+    --draft "$RUNS/chimera-draft-v2" --data "$RUNS/data/chimera" --results results/chimera-v2
