@@ -42,6 +42,7 @@ _EN_DEFINE = [re.compile(_PRE + p + _SUF) for p in (
     rf"what (?:is meant|do you mean|does one mean) by {_WORD}{_W}",
     rf"{_W} (?:meaning|definition)(?: in english)?",
     rf"what is (?:a |an )?{_W} (?:mean|means)",
+    rf"what {_WORD}{_W} means",
 )]
 
 _LANG_HI = r"(?:hindi|हिंदी|हिन्दी)"

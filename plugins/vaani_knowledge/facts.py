@@ -144,7 +144,7 @@ FACTS: list[Fact] = [
     F("water.boil", "BOIL WATER / BOIL WATER TEMPERATURE / BOIL WATER POINT",
       "Water boils at 100 degrees Celsius (212 degrees Fahrenheit) at sea level.",
       "पानी समुद्र तल पर 100 डिग्री सेल्सियस (212 डिग्री फ़ारेनहाइट) पर उबलता है।",
-      "WordNet 3.0 (water)", "TEMPERATURE POINT COUNT", ("water", "boils at 100 degrees")),
+      "WordNet 3.0 (water)", "TEMPERATURE POINT COUNT", ("water", "boils above 100 degrees")),
     F("water.freeze", "FREEZE WATER / FREEZE WATER TEMPERATURE",
       "Water freezes at 0 degrees Celsius (32 degrees Fahrenheit).",
       "पानी 0 डिग्री सेल्सियस (32 डिग्री फ़ारेनहाइट) पर जमता है।", "WordNet 3.0 (water)",
@@ -466,8 +466,8 @@ FACTS += _planet_order_facts() + _sport_facts() + _chemistry_facts()
 SLOT_FACTS: list[Fact] = [
     F("capital.of_country", "CAPITAL @country", "", "", "", "COUNTRY_W NAME CITY_W"),
     F("capital.of_state", "CAPITAL @state", "", "", "", "STATE_W NAME CITY_W country:IN"),
-    F("capital.which_country", "CAPITAL @city COUNTRY_W / CAPITAL @city", "", "", "",
-      "CITY_W STATE_W"),
+    F("capital.which_country", "CAPITAL @city COUNTRY_W / CAPITAL @city STATE_W / "
+      "CAPITAL @city", "", "", "", "CITY_W"),
     F("capital.check_country", "CAPITAL @city @country", "", "", "", "CITY_W COUNTRY_W"),
     F("capital.check_state", "CAPITAL @city @state", "", "", "", "CITY_W STATE_W"),
     F("city.country", "@city COUNTRY_W", "", "", "", "CITY_W"),

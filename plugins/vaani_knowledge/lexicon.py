@@ -22,7 +22,8 @@ CONCEPTS: dict[str, str] = {
     "CAPITAL": "capital|capital city|capitals|राजधानी|राजधानियाँ|rajdhani|rajdhaani|raajdhani|"
                "rajadhani",
     "COUNTRY_W": "country|nation|देश|मुल्क|desh|mulk",
-    "STATE_W": "state|union territory|राज्य|प्रदेश|केंद्र शासित प्रदेश|rajya|pradesh",
+    "STATE_W": "state|states|union territory|union territories|राज्य|राज्यों|प्रदेश|"
+               "केंद्र शासित प्रदेश|rajya|pradesh",
     "CITY_W": "city|town|शहर|नगर|shahar|sheher|nagar",
     "WORLD": "world|the world|on earth|दुनिया|विश्व|संसार|duniya|vishwa|vishva|sansar",
     "CONTINENT": "continent|continents|महाद्वीप|mahadweep|mahadvip",
@@ -129,7 +130,7 @@ CONCEPTS: dict[str, str] = {
             "ubal|kvathnank",
     "FREEZE": "freeze|freezes|freezing|freezing point|turn into ice|जमता|जमती|जमना|हिमांक|"
               "बर्फ़ बनता|बर्फ बनता|jamta|jamna|himank",
-    "TEMPERATURE": "temperature|degrees|what temperature|तापमान|ताप|tapman|taapmaan|taapman",
+    "TEMPERATURE": "temperature|degrees|degree|what temperature|डिग्री|तापमान|ताप|tapman|taapmaan|taapman",
     "POINT": "point|बिंदु|bindu",
     "SPEED": "speed|how fast|velocity|गति|रफ़्तार|रफ्तार|वेग|gati|raftar|raftaar|veg",
     "LIGHT": "light|प्रकाश|रोशनी|रौशनी|prakash|roshni",
@@ -206,7 +207,7 @@ FILLERS = (
     "festivals|holiday|observed|marked|where|into|around|after|before|near to|usually|"
     "generally|roughly|approximately|about|tell me|do you know|can you tell me|"
     "could you tell me|i want to know|please tell me|which one|"
-    "happen|happens|held|fall|falls|come|comes|its name|"
+    "happen|happens|held|fall|falls|come|comes|its name|match|live|lives|living|"
     # Hindi, Devanagari
     "|क्या|है|हैं|था|थी|थे|कौन|कौनसा|कौनसी|कौनसे|कौन सा|कौन सी|कौन से|सा|सी|से|का|की|के|को|में|"
     "पर|ने|भी|तो|जी|बताओ|बताइए|बताइये|बता|बताना|बताएं|बताएँ|बोलो|बोलिए|वाणी|यह|ये|वह|वो|"

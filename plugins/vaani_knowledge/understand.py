@@ -128,7 +128,7 @@ class Reader:
                     i += size
                     break
                 if key in self.fillers:
-                    out.append([("?",)] if size == 1 and key[0] in QUESTION_WORDS else [()])
+                    out.append([("?",)] if set(key) & QUESTION_WORDS else [()])
                     i += size
                     break
             else:
@@ -195,25 +195,37 @@ def match_reading(reading: Reading, facts: Iterable[Fact]) -> list[tuple[int, Ma
 
 
 def find(reader: Reader, text: str, facts: Iterable[Fact] | None = None) -> Match | None:
-    """The one fact ``text`` asks for, or None."""
+    """The one fact ``text`` asks for, or None. Over every reading, the fact that needs the
+    most wins; between readings an earlier one (country before state before city) wins a
+    tie; two facts that fit one reading equally well are not guessed between."""
     facts = list(facts) if facts is not None else FACTS + SLOT_FACTS
+    best: tuple[int, Match] | None = None
     for reading in reader.readings(text):
         found = match_reading(reading, facts)
         if not found:
             continue
-        best = max(score for score, _ in found)
-        top = [m for score, m in found if score == best]
+        score = max(s for s, _ in found)
+        top = [m for s, m in found if s == score]
         if len({m.fact.id for m in top}) > 1:
             return None                            # two facts fit equally: not guessed
-        return top[0]
-    return None
+        if best is None or score > best[0]:
+            best = (score, top[0])
+    return best[1] if best else None
 
 
 def time_sensitive(reader: Reader, text: str) -> str | None:
-    """"population" / "office" ... when ``text`` (read wholly) asks for something that
-    changes over time: the skill declines it instead of answering from the table."""
-    for reading in reader.readings(text):
-        tokens = set(reading.tokens)
+    """"population" / "office" ... when ``text`` asks for something that changes over
+    time: the skill declines it instead of answering from the table. Read wholly; or, for a
+    question (a question word in it), with unknown words skipped ("what is the world record
+    in the 100 metres")."""
+    readings = reader.readings(text)
+    token_sets = [set(r.tokens) for r in readings]
+    if not readings:
+        segs = reader.segments(text, lenient=True) or []
+        tokens = {t for seg in segs for meaning in seg for t in meaning}
+        if "?" in tokens or tokens & {"WHO", "WHEN", "COUNT"}:
+            token_sets = [tokens & (TIME_SENSITIVE | {"RICH"})]
+    for tokens in token_sets:
         if tokens & TIME_SENSITIVE:
             return sorted(tokens & TIME_SENSITIVE)[0].lower()
         if tokens & OFFICE and "FIRST" not in tokens:
