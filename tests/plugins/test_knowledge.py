@@ -642,3 +642,16 @@ def test_missing_data_is_an_error_event_not_a_crash(tmp_path):
         assert not host.health["knowledge"].disabled
     finally:
         host.shutdown()
+
+
+def test_doctor_names_missing_skill_data(tmp_path):
+    from vaani.commands import doctor
+
+    config = config_mod.from_dict({"plugins": {"knowledge": {
+        "wordnet_dir": str(tmp_path), "freedict_dir": str(tmp_path)}}})
+    checks = {c.name: c for c in doctor.check_skill_data(config)}
+    wn = checks["knowledge: wordnet-base"]
+    assert wn.status == "warn" and not wn.required and "apt-get install wordnet-base" in wn.fix
+    assert checks["knowledge: dict-freedict-eng-hin"].status == "warn"
+    disabled = config_mod.from_dict({"plugins": {"disabled": ["knowledge"]}})
+    assert doctor.check_skill_data(disabled) == []

@@ -13,6 +13,7 @@ import argparse
 import importlib
 import importlib.metadata
 import json
+import os
 import platform
 import shutil
 import socket
@@ -58,6 +59,7 @@ def main(args: argparse.Namespace) -> int:
     config, found = check_config(getattr(args, "config", None))
     checks += found
     checks += check_models(config, deep=args.deep)
+    checks += check_skill_data(config)
     checks += check_audio()
     checks += check_engines()
     checks += check_offline()
@@ -160,6 +162,32 @@ def check_models(config: Any, *, deep: bool) -> list[Check]:
             out.append(Check("models", name, "fail", f"{pack.role}{used}: {status.state}: "
                                                      f"{status.detail}",
                              fix=pack.install_hint()))
+    return out
+
+
+# Debian data packages skills read (paths as the skills default them; a [plugins.<name>]
+# table may move them): (plugin, config key, default dir, file, package, what for)
+SKILL_DATA = (
+    ("knowledge", "wordnet_dir", "/usr/share/wordnet", "index.noun", "wordnet-base",
+     "English definitions"),
+    ("knowledge", "freedict_dir", "/usr/share/dictd", "freedict-eng-hin.index",
+     "dict-freedict-eng-hin", "English-Hindi words"),
+)
+
+
+def check_skill_data(config: Any) -> list[Check]:
+    """Data files of the enabled skills (a missing one only takes that ability away)."""
+    out = []
+    for plugin, key, default, name, package, what in SKILL_DATA:
+        if plugin in config.plugins.disabled:
+            continue
+        path = os.path.join(config.plugin_tables.get(plugin, {}).get(key) or default, name)
+        if os.path.isfile(path):
+            out.append(Check("skills", f"{plugin}: {package}", "ok", path, required=False))
+        else:
+            out.append(Check("skills", f"{plugin}: {package}", "warn",
+                             f"{path} missing: no {what}", required=False,
+                             fix=f"sudo apt-get install {package} (or scripts/setup.sh)"))
     return out
 
 
