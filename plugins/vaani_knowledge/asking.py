@@ -110,6 +110,12 @@ _HI_MEANING = [re.compile(p) for p in (
 _ARTICLE = re.compile(r"^(?:the|a|an|word|term) ")
 _LANG_WORDS = re.compile(r"(?:hindi|english|हिंदी|हिन्दी|अंग्रेज़ी|अंग्रेजी|इंग्लिश)")
 MAX_WORDS = 3
+# "what does it mean", "what do you mean by that": no word is asked about
+_FUNCTION_WORDS = frozenset(
+    "it this that these those he she they them we us you i me my your his her its our their "
+    "a an the is are was were be do does did what which who whom how why when where there "
+    "here so not no yes and or but if then than of to in on at by for with from up down out "
+    "all any some one everything something anything nothing".split())
 
 
 def _clean(word: str) -> str | None:
@@ -118,7 +124,7 @@ def _clean(word: str) -> str | None:
         w = _ARTICLE.sub("", w, count=1)
     if not w or len(w.split()) > MAX_WORDS or _LANG_WORDS.search(w):
         return None
-    if any(ch.isdigit() for ch in w):
+    if any(ch.isdigit() for ch in w) or all(x in _FUNCTION_WORDS for x in w.split()):
         return None
     return w
 

@@ -89,10 +89,11 @@ CONCEPTS: dict[str, str] = {
     "FLOWER": "flower|फूल|पुष्प|phool|phul|pushp",
     "TREE": "tree|पेड़|वृक्ष|ped|vriksh|vruksh",
     "FRUIT": "fruit|फल",              # not "phal": its key is "fall"s
-    "ANTHEM": "anthem|national anthem|राष्ट्रगान|राष्ट्र गान|राष्ट्रीय गान|rashtragan|"
+    "ANTHEM": "anthem|national anthem|jana gana mana|jan gan man|जन गण मन|राष्ट्रगान|राष्ट्र गान|राष्ट्रीय गान|rashtragan|"
               "rashtra gaan|rashtragaan|rashtriya gaan",
     "SONG": "song|गीत|गाना|geet|gaana|gana",
-    "NATIONAL SONG": "national song|राष्ट्रगीत|राष्ट्र गीत|rashtrageet|rashtra geet",
+    "NATIONAL SONG": "national song|राष्ट्रगीत|राष्ट्र गीत|rashtrageet|rashtra geet|"
+                     "vande mataram|vande matram|वंदे मातरम|वंदे मातरम्|वन्दे मातरम्",
     "EMBLEM": "emblem|national emblem|राजचिह्न|राज चिह्न|rajchinh|raj chinh",
     "SYMBOL": "symbol|symbols|प्रतीक|चिह्न|चिन्ह|निशान|pratik|prateek|chinh|chinha",
     "FLAG": "flag|झंडा|ध्वज|तिरंगा|तिरंगे|jhanda|dhwaj|dhvaj|tiranga",
@@ -172,7 +173,8 @@ CONCEPTS: dict[str, str] = {
     "PIECE": "pieces|piece|मोहरे|मोहरों|mohre",
     "BOARD": "board|chessboard|बोर्ड|बिसात",
     # time-sensitive (declined by the skill itself)
-    "POPULATION": "population|people live|people living|how many people|आबादी|जनसंख्या|"
+    "POPULATION": "population|populous|most populous|people live|people living|"
+                  "how many people|आबादी|जनसंख्या|"
                   "जन संख्या|लोग रहते|abadi|aabadi|jansankhya|log rehte",
     "RICH": "richest|wealthiest|rich|अमीर|धनी|amir|ameer|dhani|net worth|networth",
     "CURRENT": "current|currently|present|latest|now|right now|today|वर्तमान|"
