@@ -100,6 +100,7 @@ CONCEPTS: dict[str, str] = {
     "CURRENCY": "currency|money|मुद्रा|करेंसी|mudra|karansi",
     "GAME": "game|sport|खेल|khel",
     "LANGUAGE": "language|languages|भाषा|भाषाएँ|bhasha|bhaasha",
+    "NATIONAL LANGUAGE": "राष्ट्रभाषा|राष्ट्र भाषा|rashtrabhasha|rashtra bhasha",
     "OFFICIAL": "official|राजभाषा|आधिकारिक|सरकारी|rajbhasha|adhikarik",
     "CALENDAR": "calendar|पंचांग|कैलेंडर|panchang",
     "MOTTO": "motto|आदर्श वाक्य|ध्येय वाक्य|adarsh vakya",

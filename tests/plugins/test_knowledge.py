@@ -231,6 +231,8 @@ FACTS = [
     ("राष्ट्रगान किसने लिखा", "india.anthem_writer", "रवींद्रनाथ टैगोर"),
     ("What is India's national song?", "india.song", "Vande Mataram"),
     ("What is the national language of India?", "india.language", "no national language"),
+    ("भारत की राष्ट्रभाषा क्या है", "india.language", "राष्ट्रभाषा घोषित नहीं"),
+    ("Who wrote Vande Mataram?", "india.song_writer", "Bankim Chandra"),
     ("How many spokes are there in the Ashoka Chakra?", "india.chakra", "24"),
     ("Who was the first prime minister of India?", "india.first_pm", "Jawaharlal Nehru"),
     ("भारत के पहले राष्ट्रपति कौन थे", "india.first_president", "राजेंद्र प्रसाद"),
@@ -517,6 +519,7 @@ NOT_KNOWLEDGE = [
     "mujhe ek joke sunao", "kal milte hain", "do din pehle kya hua tha",
     "What is the best planet?", "Which planet has the most moons?",
     "Who discovered the largest planet?", "Add milk to my shopping list",
+    "what does it mean", "What do you mean?", "Is Delhi bigger than Mumbai?",
     "What is the time in Tokyo?", "",
 ]
 
