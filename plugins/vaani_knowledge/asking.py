@@ -70,8 +70,8 @@ _IN = r"(?:में|mein|me|main|mai|men)"
 _KYA = r"(?:क्या|kya|kiya)"
 _HAI = (r"(?:है|हैं|होता है|होती है|होगा|होगी|होंगे|hai|hain|hota hai|hoti hai|hoga|hogi|"
         r"he|hei)")
-_SAY = (r"(?:कहते हैं|कहते है|कहते|बोलते हैं|बोलते है|बोलते|कहेंगे|बोलेंगे|कहा जाता है|बोला जाता है|"
-        r"कहलाता है|होता है|kehte hain|kehte hai|kehte|kahte hain|kahte hai|kahte|bolte hain|"
+_SAY = (r"(?:कहते हैं|कहते है|कहते|बोलते हैं|बोलते है|बोलते|कहेंगे|बोलेंगे|"
+        r"कहा जाता है|बोला जाता है|कहलाता है|होता है|kehte hain|kehte hai|kehte|kahte hain|kahte hai|kahte|bolte hain|"
         r"bolte hai|bolte|kahenge|bolenge|kaha jata hai|bola jata hai|hota hai)")
 _TELL = r"(?:बताओ|बताइए|बताइये|बता दो|बताना|batao|bataiye|bata do|batana|bolo|boliye)"
 _MEANING = r"(?:मतलब|अर्थ|मीनिंग|matlab|arth|meaning|matalab)"

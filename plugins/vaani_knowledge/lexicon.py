@@ -89,7 +89,8 @@ CONCEPTS: dict[str, str] = {
     "FLOWER": "flower|फूल|पुष्प|phool|phul|pushp",
     "TREE": "tree|पेड़|वृक्ष|ped|vriksh|vruksh",
     "FRUIT": "fruit|फल",              # not "phal": its key is "fall"s
-    "ANTHEM": "anthem|national anthem|jana gana mana|jan gan man|जन गण मन|राष्ट्रगान|राष्ट्र गान|राष्ट्रीय गान|rashtragan|"
+    "ANTHEM": "anthem|national anthem|jana gana mana|jan gan man|जन गण मन|"
+              "राष्ट्रगान|राष्ट्र गान|राष्ट्रीय गान|rashtragan|"
               "rashtra gaan|rashtragaan|rashtriya gaan",
     "SONG": "song|गीत|गाना|geet|gaana|gana",
     "NATIONAL SONG": "national song|राष्ट्रगीत|राष्ट्र गीत|rashtrageet|rashtra geet|"
@@ -132,7 +133,8 @@ CONCEPTS: dict[str, str] = {
             "ubal|kvathnank",
     "FREEZE": "freeze|freezes|freezing|freezing point|turn into ice|जमता|जमती|जमना|हिमांक|"
               "बर्फ़ बनता|बर्फ बनता|jamta|jamna|himank",
-    "TEMPERATURE": "temperature|degrees|degree|what temperature|डिग्री|तापमान|ताप|tapman|taapmaan|taapman",
+    "TEMPERATURE": "temperature|degrees|degree|what temperature|डिग्री|तापमान|ताप|tapman|"
+                   "taapmaan|taapman",
     "POINT": "point|बिंदु|bindu",
     "SPEED": "speed|how fast|velocity|गति|रफ़्तार|रफ्तार|वेग|gati|raftar|raftaar|veg",
     "LIGHT": "light|प्रकाश|रोशनी|रौशनी|prakash|roshni",
