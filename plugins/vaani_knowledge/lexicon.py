@@ -88,7 +88,7 @@ CONCEPTS: dict[str, str] = {
     "BIRD": "bird|पक्षी|पंछी|चिड़िया|pakshi|panchhi|chidiya",
     "FLOWER": "flower|फूल|पुष्प|phool|phul|pushp",
     "TREE": "tree|पेड़|वृक्ष|ped|vriksh|vruksh",
-    "FRUIT": "fruit|फल",              # not "phal": its key is "fall"s
+    "FRUIT": "fruit|फल",      # not romanised "phal": its spelling key is that of "fall"
     "ANTHEM": "anthem|national anthem|jana gana mana|jan gan man|जन गण मन|"
               "राष्ट्रगान|राष्ट्र गान|राष्ट्रीय गान|rashtragan|"
               "rashtra gaan|rashtragaan|rashtriya gaan",
