@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from vaani.errors import ConfigError
 from vaani.hookspecs import Pending, PluginContext, Reply, Tool, Utterance, hookimpl
 from vaani.kit import ANY, Option, plugin_options
-from vaani.language import word_key
+from vaani.language import scores, word_key
 from vaani.textnorm.spoken import ENGLISH_WEEKDAYS
 
 from vaani_alarms.phrases import (count_hi, describe, duration, en_clock, en_day, en_repeat,
@@ -187,6 +187,9 @@ class AlarmSkill:
 
     def _answer(self, follow_up: FollowUp, text: str, language: str) -> Reply | None:
         """The answer to the question asked last turn, or None (then the turn is new)."""
+        hi_score, en_score = scores(text)
+        if hi_score == en_score:             # "dono", "7", "OK": the question's language
+            language = follow_up.language
         hi = language == "hi"
         if never_mind(text):
             if follow_up.what == "which":
@@ -433,8 +436,13 @@ class AlarmSkill:
             item = describe(chosen[0], self.local(chosen[0].due), now, language)
             text = f"{item} हटा दिया।" if hi else f"Cancelled your {item.split(' ', 1)[1]}."
         else:
-            text = (f"{count_hi(len(chosen))} हटा दिए।" if hi
-                    else f"Cancelled {len(chosen)} alarms and reminders.")
+            kinds = {a.kind for a in chosen}
+            what = ("अलार्म" if kinds == {"alarm"} else "रिमाइंडर" if kinds == {"reminder"}
+                    else "अलार्म और रिमाइंडर") if hi else \
+                ("alarms" if kinds == {"alarm"} else "reminders" if kinds == {"reminder"}
+                 else "alarms and reminders")
+            text = (f"{count_hi(len(chosen))} {what} हटा दिए।" if hi
+                    else f"Cancelled {len(chosen)} {what}.")
         return Reply(text, language, {"action": "cancel", "cancelled": [a.id for a in chosen]})
 
     def _answer_which(self, follow_up: FollowUp, text: str, language: str) -> Reply | None:

@@ -53,13 +53,13 @@ _SET_HI = keys("लगाओ लगा लगाना लगाइए लगा
 _FILLER = keys(
     "set a an the my me for of to on start make create put add new another please can could "
     "would will you i need want give up called named with one ok okay hey hi hello vaani vani "
-    "and now just quick get schedule us also "
+    "and now just quick get schedule us also yo bro dude yaar yar bhai "
     "लगाओ लगा लगाना लगाइए लगाइये लगाएं लगाएँ दो दें दीजिए दीजिये देना सेट करो कर करें करना "
     "चालू का की के लिए एक मेरा मेरे मेरी मुझे प्लीज़ प्लीज ज़रा जरा भी और जी वाणी फिर नया क्या "
     "तुम आप सकते सकती हो हमें हम को भी रखो रख बनाओ बना है "
     "lagao laga lagana lagaiye lagaye lagado do de dena dijiye set karo kar kare karna chalu "
     "ka ki ke liye ek mera mere meri mujhe zara jara bhi aur ji vaani phir naya kya tum aap "
-    "sakte sakti ho hume hum ko rakho rakh banao bana hai".split())
+    "sakte sakti ho hume hum ko rakho rakh banao bana hai यार भाई".split())
 _LIST_VOCAB = _FILLER | _HI_LIST | _MINE | keys(
     "what which when do does is are any list show tell read how many have check whats there "
     "time at for today tomorrow all upcoming pending scheduled next ones kitne बजे baje समय "
@@ -77,7 +77,8 @@ _NOT = keys("not no never नहीं नही मत nahi nahin mat".split())
 _CONNECTOR_EN = ("to", "that", "about", "of", "for")
 # politeness at the edges of a reminder's subject, never part of it
 _EDGE = keys("please प्लीज़ प्लीज vaani vani वाणी ok okay now ji जी zara jara ज़रा जरा thanks "
-             "again once more फिर से दोबारा phir fir se dobara".split())
+             "again once more फिर से दोबारा phir fir se dobara yo bro dude yaar yar bhai यार "
+             "भाई".split())
 _CONNECTOR_HI = keys("कि ki".split())
 _OBLIQUE = keys("की का के ki ka ke".split())
 _STOP = keys("the a an my your to of for that about and please".split())
@@ -252,7 +253,8 @@ def _rest(p: _Parsed, vocab: frozenset[str]) -> list[int]:
 
 def _is_question(p: _Parsed) -> bool:
     """A question about alarms ("how do I set an alarm", "alarm kaise lagate hain")."""
-    first = next((x for x in p.w if x not in ("hey", "ok", "okay", "vaani", "so", "um")), "")
+    first = next((x for x in p.w if x not in ("hey", "ok", "okay", "vaani", "so", "um", "yo",
+                                              "yaar")), "")
     if first in ("how", "why", "what", "who", "where", "which", "does", "did", "should"):
         return True
     return any(x in keys("कैसे क्यों क्यूँ मतलब kaise kyun kyon kyu matlab".split())

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
 
@@ -504,6 +504,7 @@ class When:
     seconds: float = 0.0                 # "in 20 minutes"
     vague: bool = False                  # "later", "थोड़ी देर बाद"
     spans: tuple[Span, ...] = field(default=(), compare=False)
+    periods: tuple[str, ...] = ()        # every part of the day said ("7 pm tonight")
 
     @property
     def empty(self) -> bool:
@@ -516,8 +517,12 @@ class Conflict(ValueError):
     """Time words that contradict each other ("at 5 ... at 6", "5 pm in the morning")."""
 
 
-_PERIOD_CLASS = {"am": "am", "morning": "am", "pm": "pm", "afternoon": "pm", "evening": "pm",
-                 "night": "night"}
+# the hours each part of the day allows: "7 pm tonight" agree, "5 pm in the morning" do not
+_PERIOD_HOURS = {"am": set(range(0, 12)), "pm": set(range(12, 24)), "morning": set(range(3, 12)),
+                 "afternoon": set(range(12, 17)), "evening": set(range(15, 24)),
+                 "night": set(range(19, 24)) | set(range(0, 5))}
+# which reading wins when several are said: night knows "2 am tonight" is after midnight
+_PERIOD_ORDER = ("night", "am", "pm", "morning", "afternoon", "evening")
 
 
 def combine(spans: Sequence[Span]) -> When:
@@ -541,22 +546,21 @@ def combine(spans: Sequence[Span]) -> When:
     if len(set(clocks)) > 1 or len(set(days)) > 1 or len(weekdays) > 1 or len(repeats) > 1 \
             or len(rel) > 1:
         raise Conflict("two times")
-    if len({_PERIOD_CLASS[p] for p in periods}) > 1 or len(set(periods)) > 2:
+    if periods and not set.intersection(*(_PERIOD_HOURS[p] for p in periods)):
         raise Conflict("two parts of the day")
     if rel and (clocks or days or weekdays or repeats or periods):
         raise Conflict("a relative time and a clock time")
     if (days and weekdays) or (repeats and (days or weekdays)):
         raise Conflict("two days")
-    period = ""
-    if periods:                                        # "5 pm शाम को": the precise one
-        period = next((p for p in periods if p in ("am", "pm")), periods[0])
+    ordered = tuple(p for p in _PERIOD_ORDER if p in periods)
+    period = ordered[0] if ordered else ""
     repeat = frozenset()
     if repeats:
         repeat = repeats[0][0]                         # type: ignore[index]
     weekday, next_week = (weekdays[0] if weekdays else (None, False))  # type: ignore[misc]
     return When(clocks[0] if clocks else None, period, days[0] if days else None,
                 weekday, next_week, repeat, float(rel[0]) if rel else 0.0,
-                any(s.kind == "vague" for s in spans), tuple(spans))
+                any(s.kind == "vague" for s in spans), tuple(spans), ordered)
 
 
 def parse(text: str, roman: bool, weak_after_words: frozenset[str] = frozenset()) -> When:
@@ -645,7 +649,11 @@ def resolve(when: When, now: datetime, tz: tzinfo | None, wake: bool = False) ->
         if when.day is not None or when.weekday is not None or when.repeat or when.period:
             return Problem("no_clock")
         return Problem("no_time")
-    options = hours(when.clock, when.period)
+    options = None
+    for period in when.periods or (when.period,):       # "6 pm tonight": pm reads it
+        options = hours(when.clock, period)
+        if options is not None:
+            break
     if options is None:
         return Problem("bad_period")
     minute = when.clock.minute
@@ -714,6 +722,3 @@ def next_after(after: datetime, hour: int, minute: int, repeat: frozenset[int],
     return None
 
 
-def with_period(when: When, period: str) -> When:
-    """``when`` with the part of the day the user gave when asked ("morning", "शाम")."""
-    return replace(when, period=period)

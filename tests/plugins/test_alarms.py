@@ -118,6 +118,15 @@ SET_ENGLISH = [
     ("remind me at 5 pm to buy 2 kg rice", "reminder", False, "buy 2 kg rice", "03-05 17:00", ""),
     ("wake me up in 45 minutes", "alarm", True, "", "03-05 10:45", ""),
     ("please set an alarm for 5:30 am on Monday", "alarm", False, "", "03-09 05:30", ""),
+    ("yo remind me to call mom at 5 bro", "reminder", False, "call mom", "03-05 17:00", ""),
+    ("remind me at 7 pm tonight to take out the trash", "reminder", False,
+     "take out the trash", "03-05 19:00", ""),
+    ("set an alarm for 2 am tonight", "alarm", False, "", "03-06 02:00", ""),
+    ("set an alarm for 6 pm tonight", "alarm", False, "", "03-05 18:00", ""),
+    ("set an alarm for 18:30", "alarm", False, "", "03-05 18:30", ""),
+    ("remind me at 17:00 to leave office", "reminder", False, "leave office", "03-05 17:00", ""),
+    ("remind me every sunday at 10 am to call grandma", "reminder", False, "call grandma",
+     "03-08 10:00", "every Sunday"),
 ]
 SET_HINDI = [
     ("सुबह 7 बजे का अलार्म लगाओ", "alarm", False, "", "03-06 07:00", ""),
@@ -168,6 +177,11 @@ SET_ROMAN = [
     ("parso shaam 4 baje ka alarm", "alarm", False, "", "03-07 16:00", ""),
     ("mujhe kal subah saade paanch baje jaga dena", "alarm", True, "", "03-06 05:30", ""),
     ("kal subah 7 baje meeting ki yaad dilana", "reminder", False, "meeting", "03-06 07:00", ""),
+    ("yaar kal subah 7 baje ka alarm laga do", "alarm", False, "", "03-06 07:00", ""),
+    ("reminder lagao kal subah 8 baje gym jaane ka", "reminder", False, "gym jaana",
+     "03-06 08:00", ""),
+    ("ek ghante baad yaad dila dena ki chai bani hai", "reminder", False, "chai bani hai",
+     "03-05 11:00", ""),
 ]
 
 
@@ -362,6 +376,8 @@ def test_cancel_by_time_words_or_all(skill):
     assert ask(skill, "cancel the reminder to call mom").text == \
         "Cancelled your reminder at 5:00 PM today: call your mom."
     assert ask(skill, "cancel the 9 am alarm").data["cancelled"] == []
+    ask(skill, "set an alarm for 9 am")
+    assert ask(skill, "cancel the 9 am alarm").text == "Cancelled your alarm at 9:00 AM tomorrow."
     assert ask(skill, "सारे अलार्म हटा दो").text == \
         "सोमवार से शुक्रवार हर रोज़ सुबह छह बजे का अलार्म हटा दिया।"
     assert [a.label for a in skill.store.all()] == ["water the plants"]
@@ -376,8 +392,8 @@ def test_cancel_asks_which_when_several_match(skill):
     assert question.data["asked"] == "which" and "Which one" in question.text
     assert ask(skill, "the 6:30 one").text == "Cancelled your alarm at 6:30 AM tomorrow."
     ask(skill, "set an alarm for 8 am")
-    ask(skill, "alarm hata do")
-    assert ask(skill, "dono").data["cancelled"] and skill.store.all() == []
+    assert ask(skill, "mera alarm hata do").data["asked"] == "which"
+    assert ask(skill, "dono").text == "दो अलार्म हटा दिए।" and skill.store.all() == []
 
 
 # -- ringing --------------------------------------------------------------------------------
