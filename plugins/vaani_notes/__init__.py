@@ -156,12 +156,12 @@ class NotesSkill:
                 return None
         language = utterance.language if utterance.language in ("hi", "en") else "en"
         r = understand(utterance.text, language)
-        if r is None or r.action not in ("read", "lists"):
+        if r is None or r.action not in ("read", "lists", "check"):
             return None
         return self.answer(r, language)
 
     def answer(self, r: NoteRequest, language: str) -> Reply | None:
-        return {"add": self._add, "note": self._note, "read": self._read,
+        return {"add": self._add, "note": self._note, "read": self._read, "check": self._check,
                 "remove": self._remove, "remove_last": self._remove_last,
                 "clear": self._clear, "lists": self._lists}[r.action](r, language)
 
@@ -258,6 +258,28 @@ class NotesSkill:
         if more:
             text += f"; और {hindi_words(more)} और" if hi else f"; and {more} more"
         return Reply(text + ("।" if hi else "."), language, data)
+
+    def _check(self, r: NoteRequest, language: str) -> Reply:
+        """"is milk on my list": yes or no, item by item."""
+        hi = language == "hi"
+        lst, key, name_ = self._existing(r.target)
+        items = self.store.items(lst.id) if lst is not None else []
+        name = list_name(key, lst.name if lst else name_, language)
+        have = [x for x in r.items if self.matching(items, x)]
+        lack = [x for x in r.items if x not in have]
+        parts = []
+        if have:
+            parts.append(f"हाँ, {name} में {_join(have, 'hi')} लिखा है।" if hi else
+                         f"Yes, your {name} has {_join(have, 'en')}.")
+        if lack:
+            if hi:
+                parts.append(f"{'' if have else 'नहीं, '}{name} में {_join(lack, 'hi')} नहीं "
+                             "लिखा है।")
+            else:
+                parts.append(f"{'But' if have else 'No,'} your {name} doesn't have "
+                             f"{_join(lack, 'en')}.")
+        return Reply(" ".join(parts), language, {"action": "check", "list": key, "on": have,
+                                      "missing": lack})
 
     def matching(self, items: list[Item], said: str) -> list[Item]:
         """Items that are what the user said ("milk" -> "milk"; "eggs" -> "a dozen eggs"

@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import re
+import unicodedata
+from dataclasses import replace
 
-from vaani.language import keys, word_key, words
+from vaani.language import keys, to_ascii_digits, word_key, words
 
 LIST = keys("list lists लिस्ट लिस्टें सूची सूचियाँ सूचियां suchi soochi".split())
 NOTE = keys("note notes नोट नोट्स".split())
@@ -64,7 +66,7 @@ _FILLER = keys(
     "please can could would will you me i to on in onto into from off of my the a an and , "
     "hey ok okay vaani vani also just now for is are there what whats do have has been "
     "that this it any all items item things thing everything how many much read show tell "
-    "check list lists note notes got "
+    "check list lists note notes got out need want wanna yo bro dude yaar yar bhai यार भाई "
     "मेरी मेरा मेरे मुझे में से को की का के है हैं क्या क्या प्लीज़ प्लीज ज़रा जरा भी और जी "
     "वाणी हमारी हमारा तो अभी कौन सी कौनसी कितनी कितने सब सारी सारे चीज़ें चीजें आइटम लिखा "
     "meri mera mere mujhe mein se ko ki ka ke hai hain kya zara jara bhi aur ji vaani "
@@ -94,7 +96,7 @@ class ListRef:
 
 @dataclass(frozen=True)
 class NoteRequest:
-    action: str             # add | read | remove | remove_last | clear | note | lists
+    action: str             # add | read | check | remove | remove_last | clear | note | lists
     target: ListRef | None = None
     items: tuple[str, ...] = ()
     text: str = ""          # note: what to note
@@ -195,22 +197,102 @@ def understand(text: str, language: str = "en") -> NoteRequest | None:
         return None
     k = [_key(x) for x in w]
     first = next((x for x in w if x not in ("hey", "ok", "okay", "vaani", "please", "so")), "")
-    if first in ("how", "why", "who", "where", "should", "does", "did") and "many" not in w:
+    if first in ("how", "why", "who", "where", "should") and "many" not in w:
         return None                                   # a question about lists
-    note = _take_note(w, k)
+    note = _colon_note(text) or _take_note(w, k)
     if note is not None:
-        return note
+        return _as_said(note, text)
     overview = _lists(w, k)
     if overview is not None:
         return overview
     ref = find_list(w, k)
     if ref is None:
         return None
-    for parse in (_remove_last, _clear, _add, _remove, _read):
+    for parse in (_remove_last, _clear, _add, _remove, _check, _read):
         r = parse(w, k, ref)
         if r is not None:
-            return r
+            return _as_said(r, text)
     return None
+
+
+def said(text: str, toks: Sequence[str]) -> str:
+    """The words ``toks`` as the user wrote them in ``text`` ("B12", "Riya", "5,000"),
+    or the words joined when they cannot be found there (a contraction: "don't")."""
+    toks = [t for t in toks if t]
+    if not toks:
+        return ""
+    raw = unicodedata.normalize("NFC", to_ascii_digits(text))
+    m = re.search(r"(?:['\u2019]s)?[\W_]*".join(re.escape(t) for t in toks), raw,
+                  re.IGNORECASE)                  # "Riya's" is said as "riya"
+    if m is None:
+        return " ".join(toks).replace(" ,", ",")
+    return m.group(0).strip(" .!?।,")
+
+
+def _pieces(text: str) -> list[str]:
+    return re.findall(r"[^\s,]+|,", text)
+
+
+def _as_said(r: NoteRequest, text: str) -> NoteRequest:
+    items = tuple(said(text, _pieces(i)) for i in r.items)
+    body = said(text, _pieces(r.text)) if r.action == "note" else r.text
+    return replace(r, items=items, text=body)
+
+
+_NOTE_COLON = re.compile(r"^\W*(?:(?:hey|ok|okay|vaani|please)\W+)*(?:(?:take|make)\s+a\s+)?"
+                         r"note\s*[:\-\u2013]\s*(?P<body>\S.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _colon_note(text: str) -> NoteRequest | None:
+    """"Note: call the electrician on Monday" (the colon is gone from the words)."""
+    m = _NOTE_COLON.match(text.strip())
+    if m is None:
+        return None
+    body = " ".join(note_words(m.group("body")))
+    return NoteRequest("note", ListRef("notes", "notes", 0, 0), text=body) if body else None
+
+
+_IS_EN = {"is", "are"}
+_HAVE_EN = {"do", "did", "have", "has"}
+
+
+def _check(w: Sequence[str], k: Sequence[str], ref: ListRef) -> NoteRequest | None:
+    """"is milk on my list", "do I have eggs on my shopping list", "did I add bread to the
+    list", "क्या दूध लिस्ट में है", "kya anda meri list mein hai", "doodh list mein hai kya"."""
+    w = list(w)
+    first = next((i for i, x in enumerate(w) if x not in ("hey", "ok", "okay", "vaani",
+                                                         "please", "so")), 0)
+    lead = None
+    if w[first] in _IS_EN:
+        lead = first + 1 + (w[first + 1:first + 2] == ["there"])
+    elif w[first] in _HAVE_EN and w[first + 1:first + 2] in (["i"], ["we"]):
+        lead = first + 2
+        if lead < len(w) and w[lead] in ("have", "got", "add", "added", "put"):
+            lead += 1
+    if lead is not None:
+        if ref.start <= lead or w[ref.start - 1] not in ("on", "in", "to"):
+            return None
+        idx = list(range(lead, ref.start - 1))
+        tail = _rest(k, _span(0, ref.end), _FILLER)
+        if tail:
+            return None
+    else:
+        kya = [i for i, x in enumerate(k) if x == _key("क्या") or x == _key("kya")]
+        hai = [i for i, x in enumerate(k) if x in keys("है hai".split())]
+        if not kya or not hai or not (ref.end < len(k) and k[ref.end] in _IN_HI):
+            return None
+        start = kya[0] + 1 if kya[0] < ref.start else first
+        idx = _segment(k, start, ref.start, _EDGE | _FILLER_HI_LEAD | _TO_HI)
+        used = set(idx) | _span(ref.start, ref.end + 1) | set(kya) | set(hai)
+        if _rest(k, used, _FILLER_HI_LEAD | keys("भी bhi".split())):
+            return None
+    idx = [i for i in idx if k[i] not in keys("any some कोई koi".split())]
+    if not idx or any(k[i] in _QUESTION | _READ_HI for i in idx):
+        return None
+    if all(x in ("anything", "something", "kuch", "कुछ") for x in (w[i] for i in idx)):
+        return NoteRequest("read", ref)
+    items = _items(w, idx)
+    return NoteRequest("check", ref, items) if items else None
 
 
 def _rest(k: Sequence[str], used: set[int], vocab: frozenset[str]) -> list[int]:
@@ -346,7 +428,8 @@ def _add(w: Sequence[str], k: Sequence[str], ref: ListRef) -> NoteRequest | None
     return NoteRequest("add", ref, items) if items else None
 
 
-_FILLER_HI_LEAD = keys("मेरी मेरा मेरे meri mera mere please प्लीज़ vaani वाणी".split())
+_FILLER_HI_LEAD = keys("मेरी मेरा मेरे meri mera mere please प्लीज़ vaani वाणी yaar yar bhai "
+                       "यार भाई yo bro".split())
 
 
 def _remove(w: Sequence[str], k: Sequence[str], ref: ListRef) -> NoteRequest | None:

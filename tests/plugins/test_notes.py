@@ -63,6 +63,9 @@ ADD = [
     ("meri list mein chawal daal do", "", ("chawal",)),
     ("shopping list mein anda aur pyaaz jod do", "shopping", ("anda", "pyaaz")),
     ("meri shopping list mein sabzi add kar do", "shopping", ("sabzi",)),
+    ("yaar meri list mein anda daal do", "", ("anda",)),
+    ("I need to add bread to my shopping list", "shopping", ("bread",)),
+    ("add B12 vitamins and Amul butter to my list", "", ("B12 vitamins", "Amul butter")),
 ]
 
 
@@ -85,7 +88,34 @@ READ = [
     ("शॉपिंग लिस्ट में क्या क्या है", "shopping"), ("shopping list batao", "shopping"),
     ("मेरी लिस्ट पढ़ो", ""), ("mere notes padho", "notes"), ("मेरे नोट्स बताओ", "notes"),
     ("ख़रीदारी की सूची सुनाओ", "shopping"), ("आख़िरी नोट क्या है", "notes"),
+    ("read out my list", ""), ("show my notes", "notes"), ("aakhri note kya hai", "notes"),
 ]
+
+
+CHECK = [
+    ("is milk on my list", "", ("milk",)),
+    ("is there milk on my shopping list", "shopping", ("milk",)),
+    ("do I have eggs on my shopping list", "shopping", ("eggs",)),
+    ("did I add bread and butter to the list", "", ("bread", "butter")),
+    ("क्या अंडे मेरी लिस्ट में हैं", "", ("अंडे",)),
+    ("kya bread list mein hai", "", ("bread",)),
+]
+
+
+@pytest.mark.parametrize("text, key, said", CHECK)
+def test_check_phrasings(text, key, said):
+    r = understand(text, resolve_language(text, ("hi", "en")))
+    assert r is not None and (r.action, r.target.key, r.items) == ("check", key, said), text
+
+
+def test_is_it_on_my_list(skill):
+    ask(skill, "add bread and eggs to my list")
+    assert ask(skill, "is milk on my list").text == "No, your shopping list doesn't have milk."
+    assert ask(skill, "did I add bread and butter to the list").text == \
+        "Yes, your shopping list has bread. But your shopping list doesn't have butter."
+    assert ask(skill, "is there anything on my list").data["action"] == "read"
+    assert ask(skill, "kya eggs list mein hai").text == \
+        "हाँ, ख़रीदारी की सूची में eggs लिखा है।"
 
 
 @pytest.mark.parametrize("text, key", READ)
@@ -130,9 +160,12 @@ NOTES = [
     ("Take a note: call the plumber tomorrow.", "call the plumber tomorrow"),
     ("make a note that the gas cylinder was booked", "the gas cylinder was booked"),
     ("note down the wifi password is on the fridge", "the wifi password is on the fridge"),
-    ("jot down buy a gift for Riya", "buy a gift for riya"),
+    ("jot down buy a gift for Riya", "buy a gift for Riya"),
     ("remember that the spare key is under the mat", "the spare key is under the mat"),
-    ("please note that I paid the rent, 5000 rupees", "i paid the rent, 5000 rupees"),
+    ("please note that I paid the rent, 5000 rupees", "I paid the rent, 5000 rupees"),
+    ("Note: call the electrician on Monday.", "call the electrician on Monday"),
+    ("make a note of the parking spot, B12", "the parking spot, B12"),
+    ("note that Riya's birthday is on 5th June", "Riya's birthday is on 5th June"),
     ("नोट कर लो कि गाड़ी लेवल 2 पर खड़ी है", "गाड़ी लेवल 2 पर खड़ी है"),
     ("नोट करो कि दूधवाले को पैसे दे दिए", "दूधवाले को पैसे दे दिए"),
     ("गाड़ी की चाबी दराज़ में है नोट कर लो", "गाड़ी की चाबी दराज़ में है"),
