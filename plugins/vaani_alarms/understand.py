@@ -10,10 +10,12 @@ name ("gym"). A question *about* alarms ("how do I set an alarm", "alarm kaise l
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vaani.language import keys, word_key
+from vaani.language import keys, to_ascii_digits, word_key
 
 from vaani_alarms.when import Conflict, Span, When, combine, scan, twords
 
@@ -111,6 +113,19 @@ class _Parsed:
     triggers: list[tuple[int, int, str]]      # (start, end, alarm | reminder | wake)
     spans: list[Span]
     used: set[int]
+    text: str = ""
+
+
+def said(text: str, toks: Sequence[str]) -> str:
+    """The words ``toks`` as the user wrote them in ``text`` ("Riya", "B12", "Riya's"), or
+    the words joined when they cannot be found there."""
+    toks = [t for t in toks if t]
+    if not toks:
+        return ""
+    raw = unicodedata.normalize("NFC", to_ascii_digits(text))
+    m = re.search(r"(?:['\u2019]s)?[\W_]*".join(re.escape(t) for t in toks), raw,
+                  re.IGNORECASE)
+    return m.group(0).strip(" .!?।,") if m else " ".join(toks)
 
 
 def _triggers(w: Sequence[str], k: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -171,7 +186,7 @@ def _parse(text: str, roman: bool) -> _Parsed | None:
     spans = scan(w, roman, weak)
     used = {i for s in spans for i in range(s.start, s.end)}
     used |= {i for a, b, _ in triggers for i in range(a, b)}
-    return _Parsed(w, k, triggers, spans, used)
+    return _Parsed(w, k, triggers, spans, used, text)
 
 
 def understand(text: str, language: str = "en") -> Request | None:
@@ -238,7 +253,7 @@ def _alarm_name(p: _Parsed, rest: list[int]) -> str | None:
         before >= 0 and w[before] in ("for", "called", "named", "labelled", "labeled")) or (
         k[last + 1:last + 3] == [word_key("के"), word_key("लिए")]) or (
         k[last + 1:last + 3] == [word_key("ke"), word_key("liye")])
-    return " ".join(w[i] for i in rest) if named else None
+    return said(p.text, [w[i] for i in rest]) if named else None
 
 
 def _cancelling(p: _Parsed) -> bool:
@@ -353,11 +368,20 @@ def _reminder_label(p: _Parsed, language: str) -> tuple[str, str] | None:
     if len(label) > 1 and word_key(label[-1]) in _OBLIQUE:       # "dawai lene ki"
         label.pop()
         oblique = True
-    if oblique:
-        label[-1] = _infinitive(label[-1])
     pronouns = _PRONOUNS_EN if language == "en" else _PRONOUNS_HI
-    label = [pronouns.get(x, x) for x in label]
-    return " ".join(label), connector
+    out = []
+    parts = said(p.text, label).split()
+    for j, part in enumerate(parts):        # "call my Mom" -> "call your Mom"
+        core = part.rstrip(",.;:!?")
+        tail = part[len(core):]
+        low = core.lower()
+        if low in pronouns:
+            core = pronouns[low] if low == "i" or not core[:1].isupper() else \
+                pronouns[low].capitalize()
+        if oblique and j == len(parts) - 1:
+            core = _infinitive(core)
+        out.append(core + tail)
+    return " ".join(out), connector
 
 
 def _infinitive(word: str) -> str:

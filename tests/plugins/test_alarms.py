@@ -76,6 +76,10 @@ EVERY_DAY = "every day"
 WEEKDAYS = "every weekday"
 SET_ENGLISH = [
     ("remind me to call mom at 5", "reminder", False, "call mom", "03-05 17:00", ""),
+    ("remind me to call my Mom and Riya at 5 pm", "reminder", False, "call your Mom and Riya",
+     "03-05 17:00", ""),
+    ("Remind me that I have to take my B12 tablet at 9 pm", "reminder", False,
+     "you have to take your B12 tablet", "03-05 21:00", ""),
     ("Remind me to call my mom at 5 pm.", "reminder", False, "call your mom", "03-05 17:00", ""),
     ("wake me up at 6:30 tomorrow", "alarm", True, "", "03-06 06:30", ""),
     ("Wake me at 6 tomorrow", "alarm", True, "", "03-06 06:00", ""),
@@ -100,6 +104,7 @@ SET_ENGLISH = [
     ("set an alarm for 9 pm on Saturday", "alarm", False, "", "03-07 21:00", ""),
     ("set an alarm for 7 am on mondays", "alarm", False, "", "03-09 07:00", "every Monday"),
     ("set a gym alarm for 6 am", "alarm", False, "gym", "03-06 06:00", ""),
+    ("set an alarm for 6 am called Yoga", "alarm", False, "Yoga", "03-06 06:00", ""),
     ("remind me at 5 pm to take my medicine every day", "reminder", False, "take your medicine",
      "03-05 17:00", EVERY_DAY),
     ("remind me tomorrow at 9 am to pay the electricity bill", "reminder", False,
