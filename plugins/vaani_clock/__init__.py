@@ -71,7 +71,7 @@ def settings(table: dict[str, Any]) -> Settings:
 # -- understanding --------------------------------------------------------------------------
 
 _PREAMBLE = re.compile(
-    r"^(?:(?:hey|hi|hello|ok|okay|vaani|vani|so|um|uh|well|excuse me|sorry|please)\s)*"
+    r"^(?:(?:hey|hi|hello|ok|okay|vaani|vani|so|and|um|uh|well|excuse me|sorry|please)\s)*"
     r"(?:(?:can|could|would|will) you (?:please )?(?:tell|give) me |(?:please )?tell me |"
     r"do you know |(?:may|can) i (?:know|ask) |i (?:want|would like) to know |"
     r"(?:let me know|give me) )?")
@@ -83,8 +83,8 @@ _ENGLISH = (
     ("time", re.compile(
         r"what time is it|what time it is|what is the (?:current |exact )?time|"
         r"(?:the |current )time|what time do you have|what time have you got|"
-        r"(?:what is )?the time and date|what is the time right")),
-    ("datetime", re.compile(r"(?:what is )?the (?:date and time|time and date)")),
+        r"(?:what is )?the time and date|what is the time right|time check")),
+    ("datetime", re.compile(r"(?:what is )?the (?:date and (?:the )?time|time and (?:the )?date)")),
     ("date", re.compile(
         rf"what is (?:the )?date(?: {_RELATIVE})?|what is {_RELATIVE} date|"
         rf"what date is it(?: {_RELATIVE})?|what date (?:is|was) {_RELATIVE}|"
@@ -92,7 +92,7 @@ _ENGLISH = (
         rf"(?:the |current |today )date|what is the date (?:of )?{_RELATIVE}|"
         rf"what was the date {_RELATIVE}|what will be the date {_RELATIVE}|what is {_RELATIVE}|"
         rf"what (?:the )?date (?:it )?is(?: {_RELATIVE})?|what {_RELATIVE} date is|"
-        rf"what date it is(?: {_RELATIVE})?")),
+        rf"what date it is(?: {_RELATIVE})?|which date is {_RELATIVE}")),
     ("day", re.compile(
         rf"(?:what|which) day (?:of the week )?is it(?: {_RELATIVE})?|"
         rf"(?:what|which) day (?:of the week )?(?:is|was) {_RELATIVE}|"
@@ -100,6 +100,10 @@ _ENGLISH = (
         rf"what is {_RELATIVE} day|(?:what|which) day (?:will|would) it be {_RELATIVE}|"
         rf"what day (?:will|would) {_RELATIVE} be")),
     ("month", re.compile(r"(?:what|which) month is it|what is the (?:current )?month")),
+    # a follow-up in a conversation: "And the time?", "what about the date tomorrow?"
+    ("time", re.compile(r"(?:and|what about|how about) (?:the |now the )?time")),
+    ("date", re.compile(rf"(?:and|what about|how about) (?:the |today's )?date(?: {_RELATIVE})?")),
+    ("day", re.compile(rf"(?:and|what about|how about) (?:the )?day(?: {_RELATIVE})?")),
     ("year", re.compile(r"(?:what|which) year is it|what is the (?:current )?year")),
 )
 
@@ -130,12 +134,14 @@ _HI_HOW_MANY = keys("कितने कितना कितनी kitne kitna
 _HI_FILLER = keys(
     "अभी है हैं हुआ हुए हो रहा रहे रही गया गए ज़रा जरा मुझे प्लीज़ प्लीज अब इस सही ठीक "
     "घड़ी में जी तो कि कृपया दो दीजिए दीजिये दें वाणी हेलो यार भाई का की के सा सी से आज "
+    "दोनों देखकर देख कर अच्छा dono dekh dekhkar kar achha acha accha "
     "और एंड एक्जैक्ट एक्जेक्ट चल आप तुम सकते सकती सकता सकें हफ़्ते हफ्ते सप्ताह please abhi hai "
     "hain hua hue ho raha rahe rahi hafte hafta saptah "
     "gaya gaye zara jara mujhe ab is sahi thik theek ghadi mein me mai ji to ki kripya do "
     "dijiye de vaani yaar bhai ka ke sa si se aaj aur and exact chal aap tum sakte sakti "
     "sakta hello hey ok okay".split())
 _TODAY = keys("आज aaj today".split())
+_AND = keys("और aur and".split())
 # Relative days: कल is both tomorrow and yesterday, told apart by the tense of the verb
 # ("कल कौन सा दिन होगा" / "कल कौन सा दिन था"); with no tense (है, or none) it is tomorrow.
 _RELATIVE_DAYS = {
@@ -191,6 +197,8 @@ def _hindi(text_words: tuple[str, ...]) -> Query | None:
             return None
     if how_many and found & {"time", "date"} and not found & {"day", "month", "year"}:
         question = True
+    if text_words and word_key(text_words[0]) in _AND and found:
+        question = True               # a follow-up: "और आज की तारीख?", "aur time?"
     if not found or not question:
         return None
     if days:

@@ -314,3 +314,24 @@ def test_day_of_the_week_in_hindi():
 
     assert understand("आज हफ़्ते का कौन सा दिन है?").intent == "day"
     assert understand("कितने हफ़्ते बचे हैं") is None          # a count, not the clock's
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("And the time?", "time"), ("what about the date?", "date"), ("and the day?", "day"),
+    ("और आज की तारीख?", "date"), ("और समय?", "time"), ("aur time?", "time"),
+])
+def test_follow_up_questions(text, intent):
+    """A follow-up in a conversation ("and the time?") is a clock question, and its tool
+    call is grounded; "and" with no clock word, or "और दिन भर ...", is not."""
+    import vaani_clock as clock
+
+    query = clock.understand(text)
+    assert query == clock.Query(intent) and clock.grounded({}, text)
+
+
+@pytest.mark.parametrize("text", ["and", "और दिन भर क्या किया", "and the time machine",
+                                  "aur saal bhar", "and the daily news"])
+def test_follow_up_shapes_that_are_not_the_clock(text):
+    import vaani_clock as clock
+
+    assert clock.understand(text) is None
