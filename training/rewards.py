@@ -40,8 +40,10 @@ Components (each in [0, 1]; which ones a task gets depends on its kind, ``WEIGHT
 * ``length``: at most ``expect["max_sentences"]`` sentences and ``max_chars`` characters;
 * ``no_repeat``: not degenerate (repetition, markup, leaked template tokens).
 
-``total`` is the weighted mean of the task's components, except that a turn of the wrong
-type (a call where words were due, words where a call was due) or an empty one scores 0.
+``total`` is the weighted mean of the task's components, times 0.25 + 0.75 x the task's gate
+component (``GATES``: the content of small talk, the decline, the value, faithfulness, the
+tool), except that a turn of the wrong type (a call where words were due, words where a call
+was due) or an empty one scores 0.
 """
 
 from __future__ import annotations
@@ -69,6 +71,18 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "decline": {"no_call": 2.0, "declined": 3.0, "honest": 1.0, "no_invented": 1.0,
                 "language": 1.0, "length": 0.5, "no_repeat": 0.5},
 }
+
+
+# The component that says whether the turn is right at all: a fluent reply in the right
+# language that misses it (the wrong fact, a refusal where an answer was due, an unfaithful
+# wording) keeps only a quarter of its score. Without the gate the weighted mean gave 0.89 to
+# fluent nonsense on a small-talk task (no call, right language, nothing invented), so GRPO's
+# group advantages barely separated it from the right answer.
+GATES: dict[str, str] = {"no_tool": "content", "decline": "declined",
+                         "arithmetic_word": "arithmetic", "word_result": "faithful",
+                         "word_error": "honest", "tool_call": "tool",
+                         "arithmetic_call": "arithmetic"}
+GATE_FLOOR = 0.25
 
 
 @dataclass
@@ -329,7 +343,8 @@ def components(task: Task, completion: str) -> tuple[str, dict[str, float], bool
         c["honest"] = float(not claims(text))
         accept = e.get("accept") or []
         low = text.casefold()
-        c["content"] = float(not accept or any(a.casefold() in low for a in accept))
+        # no accepted words (a joke): the content cannot be checked, so it earns half
+        c["content"] = (float(any(a.casefold() in low for a in accept)) if accept else 0.5)
         c["no_invented"] = float(said_numbers(text, task.lang, strict=True)
                                  <= said_numbers(question, None))
     if key == "decline":
@@ -350,5 +365,6 @@ def reward(task: Task, completion: str) -> Reward:
         return Reward(0.0, c)
     w = WEIGHTS[key]
     total = sum(w[k] * c[k] for k in w) / sum(w.values())
+    total *= GATE_FLOOR + (1 - GATE_FLOOR) * c[GATES[key]]
     return Reward(round(total, 6), c)
 

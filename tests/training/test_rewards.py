@@ -196,3 +196,19 @@ def test_grpo_reads_it_as_its_reward():
     t = A.grpo_task(random.Random("x"), "hi")
     got = align.as_reward(fn(t, t.meta["reference"]))
     assert got.total == 1.0 and got.components
+
+
+def test_fluent_replies_that_miss_the_point_keep_a_quarter_of_their_score():
+    """Nonsense in the right language on a small-talk task scored 0.89 before the gate."""
+    for i in range(200):
+        t = A.grpo_task(random.Random(f"gate:{i}"), A.LANGS[i % 3])
+        if t.kind == "no_tool":
+            assert t.expect.get("accept"), t.messages[-1]       # every one is checkable
+            fluent = {"hi": "आज मौसम बहुत अच्छा है।", "en": "The river flows to the sea.",
+                      "hinglish": "Aaj mausam bahut achha hai."}[t.lang]
+            if not any(a.casefold() in fluent.casefold() for a in t.expect["accept"]):
+                assert R.reward(t, fluent).total <= 0.25
+        if t.kind == "decline":
+            assert R.reward(t, t.meta["reference"]).total == 1.0
+            answer = {"hi": "हाँ, ज़रूर।", "en": "Sure, here it is.", "hinglish": "Haan, zaroor."}[t.lang]
+            assert R.reward(t, answer).total <= 0.25

@@ -1736,7 +1736,7 @@ def ex_chat(rng: random.Random, lang: str, uses: list[Listed]) -> Exchange:
             n = name[0] if lg == "hi" else name[1]
             return {"hi": f"नमस्ते {n} जी, आपसे मिलकर ख़ुशी हुई!", "en": f"Nice to meet you, {n}!",
                     "hinglish": f"Hello {n}, aapse milkar khushi hui!"}[lg]
-        ex = _one(user, word, lang, uses, [])
+        ex = _one(user, word, lang, uses, [name[0] if lang == "hi" else name[1]])
         ask = {"hi": "मेरा नाम क्या है?", "en": "What's my name?", "hinglish": "Mera naam kya hai?"}[lang]
 
         def recall(lg: str, r_: random.Random) -> str:
@@ -2031,8 +2031,14 @@ def completion(turn: dict[str, Any]) -> str:
 def grpo_task(rng: random.Random, lang: str) -> Task:
     """One GRPO task in ``lang``: the conversation before an assistant turn and what
     :mod:`training.rewards` checks it on (``kind``: tool_call, arithmetic, word_result,
-    no_tool, decline)."""
-    return _held_out_free(lambda: _grpo(rng, lang), example_text)
+    no_tool, decline). Small talk with nothing to check (a joke) is drawn again: its reward
+    could not tell a good reply from fluent nonsense."""
+    def checkable() -> Task:
+        while True:
+            task = _grpo(rng, lang)
+            if task.kind != "no_tool" or task.expect.get("accept"):
+                return task
+    return _held_out_free(checkable, example_text)
 
 
 STAGES = {"sft": sft_doc, "dpo": dpo_pair, "grpo": grpo_task}
