@@ -44,7 +44,8 @@ def read_log(run: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     return train, val
 
 
-STAGE_NAMES = {"pretrain": "pretrained", "sft": "sft", "dpo": "dpo", "grpo": "grpo"}
+STAGE_NAMES = {"pretrain": "pretrained", "imported": "imported", "sft": "sft", "dpo": "dpo",
+               "grpo": "grpo"}
 
 
 def _path(p: str | Path) -> Path:
@@ -71,7 +72,7 @@ def run_chain(run: Path) -> list[tuple[Path, dict[str, Any]]]:
         seen.add(cur.resolve())
         info = json.loads((cur / "config.json").read_text())
         chain.append((cur, info))
-        if stage_of(info) == "pretrain":
+        if stage_of(info) in ("pretrain", "imported"):
             break
         parent = (info.get("parent") or {}).get("run")
         if parent is None and info.get("init_from"):
@@ -133,6 +134,13 @@ def recipe_row(run: Path, info: dict[str, Any]) -> str:
         data = f"`{d.get('spec', a.get('data'))}`: {d.get('train', '?'):,} tasks, " \
                f"{d.get('val', '?')} held out"
         last = f"reward {_f(train.get('reward'))}; val reward {_per_lang(v, 'reward')}"
+    elif stage == "imported":
+        imp = info.get("imported") or {}
+        what = (f"weights read back from `{imp.get('source')}` (sha256 "
+                f"{str(imp.get('sha256'))[:12]}...), dequantized from "
+                f"{', '.join(f'{n} {k}' for k, n in (imp.get('tensor_types') or {}).items())} "
+                "tensors (python -m training.import_gguf)")
+        data, last = "-", "the shipped model's own weights, rounding included"
     else:
         what, data, last = f"{steps:,} steps", f"`{a.get('data')}`", ""
     start = info.get("init_from") or a.get("init_from") or "-"
@@ -165,6 +173,10 @@ def card(run: Path, gguf: Path, evals: dict[str, Path | None], speed_json: Path 
                     f"tokens: **{train.get('tokens', 0):,} tokens seen**, AdamW lr {args['lr']}, "
                     f"{args['decay']} schedule, {train.get('tok_per_s', 0):.0f} tokens/s on "
                     f"{args.get('threads', 1)} CPU thread(s)")
+    elif chain and stage_of(chain[0][1]) == "imported":
+        src = (chain[0][1].get("imported") or {}).get("source", "?")
+        training = (f"the shipped `{src}` (its own card says how it was pretrained), read back "
+                    "from that INT4 file, dequantized (training.import_gguf)")
     else:
         training = "the pretraining run is not in this run's config.json chain"
     if aligned:
@@ -174,6 +186,8 @@ def card(run: Path, gguf: Path, evals: dict[str, Path | None], speed_json: Path 
         corpus = (f"{manifest['train_tokens']:,} training tokens (hi "
                   f"{per_lang['hi']['train']:,}, en {per_lang['en']['train']:,}, hinglish "
                   f"{per_lang['hinglish']['train']:,}); mixture in `training/DATA.md`")
+    elif chain and stage_of(chain[0][1]) == "imported":
+        corpus = "that of the imported model (its card)"
     else:
         corpus = f"`{args.get('data', '?')}` (its manifest.json is not here)"
     recipe = ("`training/recipes/chimera-align-cpu.sh`" if aligned

@@ -104,6 +104,8 @@ def chain_stages(run: Path) -> dict[str, str]:
 
     out: dict[str, str] = {}
     for r, info in run_chain(run):
+        if stage_of(info) == "imported":          # a shipped model read back: v1 is evaluated
+            continue
         name = STAGE_NAMES.get(stage_of(info), stage_of(info))
         k, i = name, 2
         while k in out:

@@ -185,3 +185,27 @@ def test_ship_names_an_aligned_model_anew_and_keeps_v1_in_the_manifest(tmp_path)
     rep["stages"]["grpo"]["beats_baseline"] = False
     assert "does not beat v1 on: exact; the default LLM stays 'chimera'" in \
         ship.verdict(rep, "chimera-v2")
+
+
+def test_a_chain_that_starts_from_an_imported_gguf_says_so_and_ship_skips_it(tmp_path):
+    """SFT started from the shipped model read back from its INT4 file (training.import_gguf):
+    the chain ends at the import, the card names the file, and ship evaluates v1 for it."""
+    from training import ship
+    from training.card import run_chain
+
+    imp = _run(tmp_path / "v1", {"stage": "imported", "imported": {
+        "source": "models/chimera/chimera-q4_k_m.gguf", "sha256": "ab" * 32,
+        "tensor_types": {"Q4_K": 31, "Q6_K": 6, "F32": 53}}}, [])
+    sft = _run(tmp_path / "sft", {"stage": "sft", "init_from": str(imp / "ckpt.pt"),
+                                  "parent": {"run": str(imp), "stage": "imported"},
+                                  "args": {"batch": 8, "seq": 512, "lr": 3e-4},
+                                  "data": {"spec": "runs/align", "train": 19600, "val": 400,
+                                           "assistant_tokens": 123}},
+               [{"kind": "train", "step": 800, "loss": 1.2}])
+    assert [r for r, _ in run_chain(sft)] == [imp, sft]
+    assert ship.chain_stages(sft) == {"sft": str(sft)}
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF" + bytes(100))
+    text = card(sft, gguf, {}, None, "chimera-v2")
+    assert "the shipped `models/chimera/chimera-q4_k_m.gguf`" in text
+    assert "| imported |" in text and "31 Q4_K, 6 Q6_K, 53 F32" in text and "| sft |" in text
