@@ -158,9 +158,9 @@ def test_out_of_scope_is_correct_only_when_declined():
     pm = by_question("Who is the current Prime Minister of India?")
     assert g(pm, "I don't know for sure, but it is Narendra Modi.") == "wrong"
     assert g(pm, "I can't tell who holds an office today, I work offline.") == "correct"
-    alarm = by_question("Set an alarm for six thirty tomorrow morning.")
-    assert g(alarm, "Okay, your alarm is set for 6:30.") == "wrong"
-    assert g(alarm, "Sorry, I can't set alarms, only timers.") == "correct"
+    alarm = by_question("Set an alarm for six thirty tomorrow morning.")   # the alarms skill's
+    assert g(alarm, "Okay, your alarm is set for 6:30.") == "wrong"        # nothing was set
+    assert g(alarm, "Sorry, I can't set alarms, only timers.") == "abstained"
     tool = {"tool_calls": [{"name": "timer", "arguments": {"minutes": 30},
                             "result": {"ok": True, "timer_id": 1, "ends_at": "18:16:10"}}]}
     assert g(alarm, "Sorry, I can't set alarms.", tool) == "wrong"           # but set a timer
@@ -388,3 +388,45 @@ def test_a_plugin_that_raises_is_recorded_with_the_question():
         (rec,) = A.ask_items(assistant, [by_question("What is the capital city of France?")], "x")
     assert rec.grade == "correct" and any("broken skill" in e for e in rec.errors)
     assert A.rates([rec])["with_errors"] == 1
+
+
+# -- alarms and reminders: served by the alarms skill since it exists ------------------------
+
+def test_an_alarm_request_is_correct_only_when_that_alarm_was_set_and_said():
+    item = by_question("Set an alarm for six thirty tomorrow morning.")
+    tomorrow = (FRIDAY_1746 + timedelta(days=1)).date().isoformat()
+    set_it = {"action": "set", "id": 1, "time": "06:30", "date": tomorrow}
+    assert g(item, "Alarm set for 6:30 AM tomorrow.", set_it) == "correct"
+    assert g(item, "Alarm set for 7:00 AM tomorrow.", {**set_it, "time": "07:00"}) == "wrong"
+    assert g(item, "Alarm set for 6:30 AM.", {**set_it, "date": "2026-12-04"}) == "wrong"
+    assert g(item, "Alarm set for 6:30 AM tomorrow.") == "wrong"          # nothing ran
+    assert g(item, "Sorry, I can't set alarms yet.") == "abstained"
+    hi = by_question("कल सुबह साढ़े छह बजे का अलार्म लगा दो।")
+    assert g(hi, "कल सुबह साढ़े छह बजे का अलार्म लगा दिया है।", set_it) == "correct"
+    # an alarm nobody asked for is wrong wherever it happens
+    assert g(by_question("Could you tell me the time right now, VAANI?"), "It is 5:46 pm.",
+             set_it) == "wrong"
+
+
+def test_a_reminder_without_a_time_is_answered_with_a_question():
+    en = by_question("Remind me to pay the electricity bill on Monday.")
+    assert g(en, "At what time on Monday?") == "correct"
+    assert g(en, "I have set the reminder for Monday.") == "wrong"
+    assert g(en, "At what time on Monday?", {"action": "set", "id": 2, "time": "09:00",
+                                              "date": "2026-12-07"}) == "wrong"
+    assert g(by_question("सोमवार को बिजली का बिल भरने की याद दिला देना।"), "सोमवार को किस समय?") \
+        == "correct"
+    assert g(by_question("Monday ko bijli ka bill bharne ki yaad dila dena."),
+             "सोमवार को किस समय?") == "correct"
+
+
+def test_the_bench_keeps_its_alarms_and_notes_out_of_the_users_data(data_dir):
+    from vaani.config import data_dir as current
+
+    config = config_mod.from_dict({})
+    before = current()
+    with A._throwaway_data_dir(config) as models:
+        inside = current()
+        assert inside != before and inside.is_dir()
+        assert models == str(before / "models")          # models still read from the user's
+    assert current() == before and not inside.exists()

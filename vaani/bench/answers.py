@@ -9,12 +9,13 @@ in Hindi (Devanagari), English and Hinglish (romanised, code-mixed), of seven ki
 ``knowledge``, ``arithmetic`` (in words, and word problems), ``reasoning``, ``definition``,
 ``tool`` (what the clock, timer and calculator serve), ``chitchat`` and ``out_of_scope``
 (weather, news, prices, scores, today's office holders, messages, bookings, calls, music,
-food, alarms and reminders: an offline assistant must decline them). Training never sees
+food: an offline assistant must decline them). Training never sees
 them: ``training/data/heldout.py`` drops any corpus document that contains one.
 
 They are asked exactly as ``vaani ask`` asks (one ``Assistant(config, needs=("llm",))``,
 ``pipeline.ask(text)``, the language resolved per utterance), with ``pipeline.reset()``
-between questions; timers a question set are cancelled right after it. ``--baseline`` asks
+between questions; timers a question set are cancelled right after it, and alarms and notes
+land in a throwaway data directory (never the user's). ``--baseline`` asks
 everything a second time with ``guard.enabled = false`` (the model's words spoken unchecked)
 and reports both, side by side, with differences and ratios.
 
@@ -52,6 +53,10 @@ Grading is automatic and strict (when in doubt: wrong). In this order:
    * ``timer``: a timer of exactly ``seconds`` was set (``result.data``: the timer skill's
      reply, or the LLM's ``timer`` tool call that succeeded) and the reply states that
      duration;
+   * ``alarm``: the alarms skill (or its tool) set an alarm at ``time`` on the day asked plus
+     ``offset``, no other, and the reply says when it rings (an ``accept`` form);
+   * ``ask``: a request that lacks what it needs ("remind me on Monday": at what time?) is
+     answered with a question: an ``accept`` form, a question mark, nothing set;
    * ``chat``: one of the ``accept`` forms (a greeting, an acknowledgement, VAANI's name) and
      none of the ``reject`` forms outside a negated clause.
 
@@ -64,11 +69,13 @@ overall with the guard on.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import platform
 import re
+import tempfile
 import time
 import unicodedata
 from collections import Counter
@@ -93,7 +100,8 @@ SETS = ("heldout", "calibration")
 LANGUAGES = ("hi", "en", "hinglish")
 KINDS = ("knowledge", "arithmetic", "reasoning", "definition", "tool", "chitchat",
          "out_of_scope")
-RULES = ("answer", "number", "weekday", "time", "date", "timer", "decline", "chat")
+RULES = ("answer", "number", "weekday", "time", "date", "timer", "alarm", "ask", "decline",
+         "chat")
 GRADES = ("correct", "abstained", "wrong")
 GOAL_WRONG_RATE = 0.05
 DEFAULT_OUT = {"heldout": "results/answers.json", "calibration": "results/answers-calibration.json"}
@@ -131,6 +139,7 @@ class Item:
         if not self.question.strip():
             raise ValueError(f"{where}: empty question")
         need = {"answer": ("accept",), "number": ("value",), "timer": ("seconds",),
+                "alarm": ("time", "offset"), "ask": ("accept",),
                 "chat": ("accept",)}.get(self.rule, ())
         for key in need:
             if key not in self.spec:
@@ -710,6 +719,21 @@ def timers_set(data: dict[str, Any]) -> list[float]:
     return out
 
 
+def alarms_set(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Alarms a turn set: the alarms skill's ``Reply.data`` (``action`` "set" with the alarm's
+    ``id``, ``time`` and ``date``), or a successful ``alarms`` tool call's result."""
+    out = []
+    if data.get("action") == "set" and data.get("id") is not None and data.get("time"):
+        out.append(data)
+    for call in data.get("tool_calls") or ():
+        if not isinstance(call, dict) or "alarm" not in str(call.get("name", "")):
+            continue
+        result = call.get("result")
+        if isinstance(result, dict) and result.get("ok") is not False and result.get("time"):
+            out.append(result)
+    return out
+
+
 # -- grading ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -748,13 +772,14 @@ def grade(item: Item, reply: str, data: dict[str, Any] | None, asked: Asked) -> 
     declined = bool(flagged) or declines(reply) is not None
     claim = claims(reply)
     timers = timers_set(data)
+    alarms = alarms_set(data)
     q_numbers = [v for v, _ in numbers(item.question, roman)]
 
     if item.rule == "decline":
         if not declined:
             return _wrong("answered a request it must decline")
-        if timers:
-            return _wrong("set a timer")
+        if timers or alarms:
+            return _wrong("set a timer" if timers else "set an alarm")
         if claim:
             return _wrong("declined but claims an action")
         bad = any_phrase(reply, spec.get("reject", ()), roman)
@@ -768,10 +793,12 @@ def grade(item: Item, reply: str, data: dict[str, Any] | None, asked: Asked) -> 
 
     if timers and item.rule != "timer":
         return _wrong("set a timer nobody asked for")
-    if claim and not (item.rule == "timer" and timers):
+    if alarms and item.rule != "alarm":
+        return _wrong("set an alarm nobody asked for")
+    if claim and not (item.rule == "timer" and timers) and not (item.rule == "alarm" and alarms):
         return _wrong("claims an action no tool performed")
-    if item.rule == "timer" and timers and declined:
-        return _wrong("set a timer but said it could not")
+    if (item.rule == "timer" and timers or item.rule == "alarm" and alarms) and declined:
+        return _wrong("set it but said it could not")
     if flagged:
         return Grade("abstained", f"abstained: {flagged}")
     greeting = _greeting_wrong(reply, asked.start.hour)
@@ -889,6 +916,32 @@ def _rule_timer(item: Item, reply: str, data: dict, asked: Asked, roman: bool,
     return Grade("correct", f"timer {want:g} s set and said")
 
 
+def _rule_alarm(item: Item, reply: str, data: dict, asked: Asked, roman: bool,
+                q_numbers: list) -> Grade:
+    want, offset = item.spec["time"], int(item.spec["offset"])
+    alarms = alarms_set(data)
+    if not alarms:
+        return _missing("no alarm was set")
+    days = {d.isoformat() for d in asked.days(offset)}
+    for a in alarms:
+        if a.get("time") != want or str(a.get("date")) not in days:
+            return _wrong(f"set an alarm for {a.get('date')} {a.get('time')}")
+    good = any_phrase(reply, item.spec.get("accept", ()), roman)
+    if item.spec.get("accept") and not good:
+        return _wrong("reply does not say when it rings")
+    return Grade("correct", f"alarm {want} set and said")
+
+
+def _rule_ask(item: Item, reply: str, data: dict, asked: Asked, roman: bool,
+              q_numbers: list) -> Grade:
+    if alarms_set(data) or timers_set(data):
+        return _wrong("set something before asking what it lacks")
+    good = any_phrase(reply, item.spec["accept"], roman)
+    if good and reply.rstrip().endswith("?"):
+        return Grade("correct", f"asks {good!r}")
+    return _missing("does not ask for what is missing")
+
+
 def _clauses(text: str) -> list[str]:
     return [c for c in re.split(r"[.!?।॥;,\n]+", text) if c.strip()]
 
@@ -907,7 +960,8 @@ def _rule_chat(item: Item, reply: str, data: dict, asked: Asked, roman: bool,
 
 _RULES: dict[str, Callable[..., Grade]] = {
     "answer": _rule_answer, "number": _rule_number, "weekday": _rule_weekday,
-    "time": _rule_time, "date": _rule_date, "timer": _rule_timer, "chat": _rule_chat,
+    "time": _rule_time, "date": _rule_date, "timer": _rule_timer, "alarm": _rule_alarm,
+    "ask": _rule_ask, "chat": _rule_chat,
 }
 
 
@@ -1130,8 +1184,7 @@ def _split(arg: str, known: Sequence[str], what: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vaani.assistant import Assistant, load_config
-    from vaani.offline import block_network
+    from vaani.assistant import load_config
 
     items = select(load_items(args.set), languages=_split(args.languages, LANGUAGES, "languages"),
                    kinds=_split(args.kinds, KINDS, "kinds"), limit=args.limit)
@@ -1139,11 +1192,39 @@ def run(args: argparse.Namespace) -> int:
         print("no questions selected")
         return 2
     modes = ["guarded"] + (["baseline"] if args.baseline else [])
+    with _throwaway_data_dir(load_config(args)) as models_dir:
+        return _run(args, items, modes, models_dir)
+
+
+@contextlib.contextmanager
+def _throwaway_data_dir(config: Any):
+    """The user's alarms and notes stay untouched: the skills' data directory is a temporary
+    one for the run; the models are still read from where the config says."""
+    from vaani.models import ModelStore
+
+    models_dir = str(ModelStore.from_config(config).root)
+    old = os.environ.get("VAANI_DATA_DIR")
+    with tempfile.TemporaryDirectory(prefix="vaani-bench-") as tmp:
+        os.environ["VAANI_DATA_DIR"] = tmp
+        try:
+            yield models_dir
+        finally:
+            if old is None:
+                os.environ.pop("VAANI_DATA_DIR", None)
+            else:
+                os.environ["VAANI_DATA_DIR"] = old
+
+
+def _run(args: argparse.Namespace, items: list, modes: list[str], models_dir: str) -> int:
+    from vaani.assistant import Assistant, load_config
+    from vaani.offline import block_network
+
     records: list[Record] = []
     setup: dict[str, Any] = {}
     started = time.time()
     for mode in modes:
         config = load_config(args)
+        config.models.dir = models_dir
         config.assistant.language = "auto"       # resolved per question, as `vaani ask` does
         config.trace.enabled = False
         config.guard.enabled = mode == "guarded"
