@@ -186,6 +186,37 @@ def test_a_topic_an_installed_tool_serves_is_not_declined():
     assert G.out_of_scope("what's the weather in Delhi", [weather]) is None
 
 
+REMINDER_TOOLS = [Tool("alarm_set", "set an alarm at a time the user said", {"time": "string"},
+                      lambda a, l: {}),
+                 Tool("reminder_set", "remind the user of something at a time they said",
+                      {"time": "string"}, lambda a, l: {})]
+
+
+@pytest.mark.parametrize("question", [
+    "remind me to call mom at 5", "remind me to call mom",
+    "मुझे 5 बजे माँ को फ़ोन करने की याद दिलाना", "5 बजे याद दिलाना कि माँ को फ़ोन करो",
+    "shaam 5 baje yaad dilana ki papa ko phone karo", "set an alarm to call dad at 6",
+    "remind me to email Ravi at 5",
+])
+def test_a_reminder_about_a_call_is_the_reminder_skills_not_a_call(question):
+    # the first action asked for decides: the call is what the reminder is about
+    assert G.first_action(question) == "reminder"
+    assert G.out_of_scope(question, REMINDER_TOOLS) is None
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("call mom", "call"), ("mummy ko call karo", "call"), ("माँ को फ़ोन करो", "call"),
+    ("call mom and remind me at 5", "call"), ("send an email to Ravi", "message"),
+])
+def test_a_call_asked_for_first_is_still_declined_with_a_reminder_skill(question, topic):
+    assert G.out_of_scope(question, REMINDER_TOOLS) == ("action", topic)
+
+
+def test_without_a_reminder_skill_a_reminder_is_declined_as_a_reminder():
+    assert G.out_of_scope("remind me to call mom at 5") == ("action", "reminder")
+    assert G.out_of_scope("call mom and remind me at 5") == ("action", "call")
+
+
 def test_arguments_must_have_been_said():
     assert G.arguments_said({"city": "Delhi"}, "what's the weather in Delhi")
     assert not G.arguments_said({"city": "Shimla"}, "what's the weather in Delhi")   # seen

@@ -194,8 +194,10 @@ _PAST = _rx(r"\bwas\b", r"\bwere\b", r"\bfirst\b", r"\bin (1[0-9]|20[01])\d\b", 
             r"पहले", r"प्रथम", r"\bthe\b.*\bin \d{4}\b", r"\bthe\b.*\bcentury\b",
             r"\bpehl[ae]\b", r"\bthe\b.*\bof \d{4}\b", r"थे\b", r"थी\b", r"था\b")
 
-# Actions no installed tool can carry out: declined, never claimed. First match wins
-# ("remind me to call mom" is a reminder, not a call).
+# Actions no installed tool can carry out: declined, never claimed. The action asked for
+# first in the sentence decides ("remind me to call mom" is a reminder, not a call: the call
+# is what the reminder is about), so a reminder an installed skill serves is not declined
+# for the call, message or booking in its subject (:func:`first_action`).
 ACTION_TOPICS: dict[str, re.Pattern[str]] = {
     "reminder": _rx(r"\bremind\b", r"\breminder\b", r"\balarm\b", r"\bwake me\b",
                     r"याद दिला", r"रिमाइंडर", r"अलार्म", r"जगा (देना|दो|दीजिए)", r"उठा (देना|दो|दीजिए)",
@@ -241,14 +243,28 @@ def _tool_serves(tools: Iterable[Any], topic_words: Sequence[str]) -> bool:
     return False
 
 
+def first_action(text: str) -> str | None:
+    """The action topic asked for first in ``text`` (the earliest match; on a tie, the
+    earlier topic in :data:`ACTION_TOPICS`), or None: "remind me to call mom" -> reminder,
+    "call mom and remind me at 5" -> call."""
+    found = []
+    for order, (topic, pattern) in enumerate(ACTION_TOPICS.items()):
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), order, topic))
+    return min(found)[2] if found else None
+
+
 def out_of_scope(question: str, tools: Iterable[Any] = ()) -> tuple[str, str] | None:
     """("live" | "action", topic) when an offline assistant must decline ``question``; None
-    when it may try. A topic that an installed tool serves is never declined here."""
+    when it may try. A topic that an installed tool serves is never declined here; an action
+    is judged by the one asked for first, so what a served reminder is about ("remind me to
+    call mom") is not declined as a call of its own."""
     tools = list(tools)
     text = unicodedata.normalize("NFC", question)
-    for topic, pattern in ACTION_TOPICS.items():
-        if pattern.search(text) and not _tool_serves(tools, _ACTION_TOOL_WORDS[topic]):
-            return "action", topic
+    action = first_action(text)
+    if action is not None and not _tool_serves(tools, _ACTION_TOOL_WORDS[action]):
+        return "action", action
     for topic, pattern in LIVE_TOPICS.items():
         if not pattern.search(text) or _tool_serves(tools, _LIVE_TOOL_WORDS[topic]):
             continue
