@@ -121,6 +121,9 @@ class Pending:
 
     what: str               # for people, in English: "the 2 minute timer", "the 7:00 alarm"
     due: float              # when it is due, wall clock (``time.time()``)
+    # saved (an alarm in its file): it still rings when VAANI runs then, after this process
+    # exits; False: it lives in this process only (a timer) and is lost when it exits
+    kept: bool = False
 
 
 @hookspec
@@ -154,9 +157,10 @@ def vaani_pending() -> list[Pending]:
 
     One-shot commands have no listening loop to speak later: ``vaani ask "set a timer for 2
     minutes"`` reads this, waits until each is given (printing and speaking it), and only
-    then exits; ``--no-wait`` says instead that one-shot mode cannot give it. A plugin that
-    notifies later without implementing this loses its notifications when such a command
-    exits."""
+    then exits; ``--no-wait`` says instead that one-shot mode cannot give it (one in this
+    process only) or that it was saved and rings when VAANI runs then (``kept``). A plugin
+    that notifies later without implementing this loses its notifications when such a
+    command exits."""
 
 
 @hookspec(firstresult=True)

@@ -503,7 +503,7 @@ class AlarmSkill:
         for a in alarms:
             what = (f"the reminder at {en_clock(a.hour, a.minute)}" if a.kind == "reminder"
                     else f"the {en_clock(a.hour, a.minute)} alarm")
-            out.append(Pending(what, a.due + wall_offset))
+            out.append(Pending(what, a.due + wall_offset, kept=True))   # in the file
         return sorted(out, key=lambda p: p.due)
 
     # -- tools --

@@ -579,6 +579,13 @@ def test_pending_lists_what_this_process_set_within_the_hour(tmp_path, clock):
     assert never.pending() == []
 
 
+def test_pending_alarms_are_listed_as_saved_so_no_wait_does_not_call_them_lost(tmp_path, clock):
+    skill = make_skill(tmp_path / "alarms.sqlite3", clock, [])
+    ask(skill, "remind me in 20 minutes to check the oven")
+    ask(skill, "wake me up in 50 minutes")
+    assert [p.kept for p in skill.pending()] == [True, True]    # in the file, not the process
+
+
 # -- config ---------------------------------------------------------------------------------
 
 def test_settings():

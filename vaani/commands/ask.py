@@ -2,7 +2,8 @@
 
 A timer (alarm, reminder) the question sets is waited for: the command prints that it
 waits, then prints and speaks the notification when it rings, and exits (``--no-wait``:
-exit at once, saying that one-shot mode cannot ring it; vaani/commands/pending.py).
+exit at once, saying that one-shot mode cannot ring a timer, or that an alarm or reminder is
+saved and rings when VAANI runs then; vaani/commands/pending.py).
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ A timer set by ``vaani ask "set a timer for 2 minutes"`` rings through its plugi
 ``ctx.notify``; ``vaani listen`` speaks that between turns, but a one-shot command has no
 listening loop and would exit first, taking the timer with it. :class:`Waiter` reads what
 the plugins list in ``vaani_pending`` (vaani/hookspecs.py) and either waits until each has
-been given (printed, and spoken into the command's sink) or, with ``--no-wait``, says that
-one-shot mode cannot give it. Ctrl-C while waiting cancels cleanly.
+been given (printed, and spoken into the command's sink) or, with ``--no-wait``, says what
+becomes of each (:func:`not_waiting`): a timer lives in this process only, so one-shot mode
+cannot ring it; an alarm or reminder is saved (``Pending.kept``) and still rings when VAANI
+runs then. Ctrl-C while waiting cancels the wait cleanly, not what was saved.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from vaani.hookspecs import Pending
 
 def add_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-wait", action="store_true",
-                   help="exit at once even if a timer (alarm, reminder) was set: one-shot "
-                        "mode cannot ring it (default: wait until it rings; Ctrl-C cancels)")
+                   help="exit at once even if a timer, alarm or reminder was set: a timer "
+                        "stops when VAANI exits, an alarm or reminder is saved and rings if "
+                        "VAANI runs then (default: wait until it rings; Ctrl-C cancels)")
 
 
 def in_words(seconds: float) -> str:
@@ -46,6 +49,31 @@ def names(pending: list[Pending]) -> str:
     """"the 2 minute timer", "the 2 minute timer and the tea timer"."""
     whats = [p.what for p in pending]
     return whats[0] if len(whats) == 1 else ", ".join(whats[:-1]) + " and " + whats[-1]
+
+
+def not_waiting(pending: list[Pending], now: float, cancelled: bool = False) -> str:
+    """What becomes of ``pending`` when the command exits without waiting (``--no-wait``, or
+    Ctrl-C while waiting with ``cancelled``), true for each kind: a timer in this process is
+    lost; an alarm or reminder that is ``kept`` (saved) rings later when VAANI runs then."""
+    lost = [p for p in pending if not p.kept]
+    kept = [p for p in pending if p.kept]
+    parts = []
+    if lost:
+        if cancelled:
+            parts.append(f"{names(lost)} will not ring")
+        else:
+            it = "it stops" if len(lost) == 1 else "they stop"
+            parts.append(f"one-shot mode cannot ring {names(lost)} (due in "
+                         f"{in_words(lost[0].due - now)}): {it} when VAANI exits; use "
+                         "`vaani listen` to keep timers running")
+    if kept:
+        one = len(kept) == 1
+        parts.append(f"{names(kept)} (due in {in_words(kept[0].due - now)}) "
+                     f"{'is' if one else 'are'} saved: {'it rings' if one else 'they ring'} "
+                     "if VAANI is running then (`vaani listen`); if not, VAANI says "
+                     f"{'it was' if one else 'they were'} missed the next time it starts")
+    text = "; ".join(parts)
+    return f"cancelled: {text}" if cancelled else text
 
 
 class Waiter:
@@ -85,9 +113,7 @@ class Waiter:
             pipeline.speak_notifications()
             return 0
         if not wait:
-            self._drop(pending, f"one-shot mode cannot ring {names(pending)} (due in "
-                                f"{in_words(pending[0].due - self.clock())}): it stops when "
-                                "VAANI exits; use `vaani listen` to keep timers running")
+            self._drop(pending, not_waiting(pending, self.clock()))
             return 0
         try:
             soonest = pending[0].due - self.clock()
@@ -111,14 +137,16 @@ class Waiter:
         except KeyboardInterrupt:
             self.cancelled = True
             left = self._pending()
-            self._drop(left, f"cancelled: {names(left)} will not ring" if left else "cancelled")
+            self._drop(left, not_waiting(left, self.clock(), cancelled=True) if left
+                       else "cancelled")
             return 130
 
     def _drop(self, pending: list[Pending], message: str) -> None:
-        self.not_given = [{"what": p.what, "due_in_s": round(max(0.0, p.due - self.clock()), 1)}
-                          for p in pending]
+        self.not_given = [{"what": p.what, "due_in_s": round(max(0.0, p.due - self.clock()), 1),
+                           "kept": p.kept} for p in pending]
         self._say(message)
 
     def to_dict(self) -> dict[str, Any]:
-        """For ``--json``: what was given and what was not."""
+        """For ``--json``: what was given and what was not (``kept``: saved, it still rings
+        when VAANI runs then)."""
         return {"notifications": self.given, "not_rung": self.not_given}
