@@ -13,7 +13,8 @@ drops pending timers. ``vaani_pending`` lists the timers still to ring, so a one
 
 Precision first: a set request needs the word "timer" (any script) and a duration, may not
 be a question about timers ("how does a timer work"), and may carry at most a two-word
-label; anything else is left to other plugins and the LLM.
+label (never the courtesy around it: "thank you, now set a timer ..." has none); anything
+else is left to other plugins and the LLM.
 
 Config (``[plugins.timer]``): ``max_timers`` (default 10), ``max_seconds`` (longest timer,
 default 86400 = 24 h).
@@ -92,6 +93,15 @@ _LIST_VOCAB = _SET_VOCAB | _REMAINING | _LIST | _INTERROGATIVE | keys(
     "how much long longer time is are there on in है हैं कितना कितनी समय टाइम में पर अभी "
     "और रहा रहे रही से सा कौन कौनसे कितने do have got much many kitna kitni samay time mein par "
     "abhi hai hain raha rahe rahi aur se sa kaun konse kitne".split())
+# Courtesy and filler said before the request ("thank you, now set a timer ...", "ok so ...",
+# "धन्यवाद, ...") or a thank-you after it: never a timer's label. "you" only after "thank".
+_FILLER = keys("thank thanks thankyou ok okay alright now so well right great cool fine "
+               "shukriya shukria dhanyavad dhanyavaad dhanyawad dhanyawaad accha acha achha "
+               "theek thik hai ab "
+               "धन्यवाद शुक्रिया ठीक है अच्छा अब".split())
+_THANKS = keys("thank thanks thankyou shukriya shukria dhanyavad dhanyavaad dhanyawad "
+               "dhanyawaad धन्यवाद शुक्रिया".split())
+_THANK, _YOU = word_key("thank"), word_key("you")
 _VERB_BEFORE_DO = keys("लगा कर हटा रोक बंद चला सेट बता दिखा laga kar hata rok band chala "
                        "set bata dikha".split())
 _DO = keys("दो do".split())
@@ -112,6 +122,23 @@ def _durations(w: tuple[str, ...], roman_hindi: bool) -> tuple[float, set[int]]:
             {i for d in found for i in range(d.start, d.end)})
 
 
+def _filler(ks: list[str]) -> set[int]:
+    """Indices of the courtesy and filler words before the request, and of a thank-you at
+    its end: "thank you, now set a timer ..." -> {0, 1, 2}."""
+    out: set[int] = set()
+    for i, k in enumerate(ks):                          # leading: thank you, ok now, धन्यवाद
+        if k in _FILLER or (k == _YOU and i and ks[i - 1] == _THANK):
+            out.add(i)
+        else:
+            break
+    for i in range(len(ks) - 1, -1, -1):               # trailing: ..., thank you / thanks
+        if ks[i] in _THANKS or (ks[i] == _YOU and i and ks[i - 1] == _THANK):
+            out.add(i)
+        else:
+            break
+    return out
+
+
 def understand(text: str, roman_hindi: bool = True) -> Request | None:
     """What the user wants from the timer skill, or None if it is not a timer request."""
     w = words(text)
@@ -122,6 +149,7 @@ def understand(text: str, roman_hindi: bool = True) -> Request | None:
     question = any(k in _INTERROGATIVE for k in ks)
     seconds, used = _durations(w, roman_hindi)
     has_duration = bool(used)
+    used |= _filler(ks)                 # courtesy before or after: not a label
     # a "दो" right after a verb stem is the verb "give" (लगा दो), not the number two
     for i, k in enumerate(ks):
         if k in _DO and i and ks[i - 1] in _VERB_BEFORE_DO:

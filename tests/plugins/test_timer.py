@@ -122,6 +122,52 @@ def test_not_a_timer_request(text):
     assert understand(text, roman_hindi=False) is None
 
 
+# Courtesy and filler before the request (or a thank-you after it) are never the label.
+@pytest.mark.parametrize("text, label", [
+    ("thank you, now set a timer for 5 minutes", ""),
+    ("thanks, set a timer for 5 minutes", ""),
+    ("ok, set a timer for 5 minutes", ""),
+    ("okay now set a timer for 5 minutes", ""),
+    ("shukriya, 5 minute ka timer lagao", ""),
+    ("धन्यवाद, 5 मिनट का टाइमर लगाओ", ""),
+    ("शुक्रिया, 5 मिनट का टाइमर लगाओ", ""),
+    ("set a timer for 5 minutes, thank you", ""),
+    # the label the user gave is still kept
+    ("thank you, now set a tea timer for 5 minutes", "tea"),
+    ("okay, set a timer for 5 minutes for the rice", "rice"),
+    ("ठीक है, अब चाय के लिए 5 मिनट का टाइमर लगाओ", "चाय"),
+    ("great, set a pasta timer for 5 minutes", "pasta"),
+])
+def test_courtesy_before_a_request_is_not_the_label(text, label):
+    r = understand(text, roman_hindi=_lang(text) == "hi")
+    assert r is not None and r.action == "set", text
+    assert (r.seconds, r.label) == (300, label)
+
+
+def test_courtesy_before_cancel_and_list_is_not_a_label_either():
+    r = understand("thank you, cancel the tea timer")
+    assert r is not None and (r.action, r.label) == ("cancel", "tea")
+    r = understand("thanks, cancel the timer")
+    assert r is not None and (r.action, r.label) == ("cancel", "")
+    r = understand("thanks, how much time is left")
+    assert r is not None and r.action == "list"
+
+
+@pytest.mark.parametrize("text", ["thank you", "thank you so much", "ok", "धन्यवाद"])
+def test_courtesy_alone_is_not_a_timer_request(text):
+    assert understand(text) is None
+
+
+def test_a_thank_you_does_not_name_the_timer_through_the_host():
+    host = skills_host(notify=Said())
+    try:
+        a = ask(host, "thank you, now set a timer for 5 minutes")
+        assert a.plugin == "timer" and a.reply.text == "Timer set for 5 minutes."
+        assert a.reply.data["label"] == ""
+    finally:
+        host.shutdown()
+
+
 # -- the scheduler --------------------------------------------------------------------------
 
 class Said:
