@@ -84,6 +84,30 @@ def test_greeting_and_the_clock(text, hour, bad):
     assert G.greeting_conflict(text, hour) is bad
 
 
+@pytest.mark.parametrize("hour", range(24))
+def test_the_greeting_vaani_says_never_conflicts_with_the_clock(hour):
+    # greeting_for (what VAANI says) and greeting_conflict (what it accepts) are one rule
+    for language in ("en", "hi"):
+        for morning_said in (False, True):
+            said = G.greeting_for(hour, language, morning_said)
+            assert not G.greeting_conflict(said, hour), (hour, language, said)
+
+
+@pytest.mark.parametrize("hour, said", [
+    (0, "Hello!"), (3, "Hello!"), (4, "Good morning!"), (11, "Good morning!"),
+    (12, "Good afternoon!"), (16, "Good afternoon!"), (17, "Good evening!"),
+    (23, "Good evening!"),
+])
+def test_greeting_for_the_hour(hour, said):
+    assert G.greeting_for(hour, "en") == said
+
+
+def test_greeting_for_in_hindi_says_suprabhat_only_in_the_morning_to_who_said_it():
+    assert G.greeting_for(8, "hi", morning_said=True) == "सुप्रभात!"
+    assert G.greeting_for(8, "hi") == "नमस्ते!"
+    assert G.greeting_for(3, "hi", morning_said=True) == "नमस्ते!"
+
+
 def _allowed(result, question="", arguments=None):
     a = G.Allowed()
     a.add(result)

@@ -354,24 +354,50 @@ def claims_action(text: str) -> bool:
     return bool(_CLAIM.search(unicodedata.normalize("NFC", text)))
 
 
-_GREETINGS = (  # (pattern, the hours [start, end) in which it fits)
-    (_rx(r"\bgood morning\b", r"सुप्रभात", r"शुभ प्रभात", r"गुड मॉर्निंग", r"\bsuprabhat\b"),
-     ((4, 12),)),
-    (_rx(r"\bgood afternoon\b", r"गुड आफ़्टरनून", r"गुड आफ्टरनून"), ((12, 17),)),
-    (_rx(r"\bgood evening\b", r"शुभ संध्या", r"गुड इवनिंग"), ((16, 24), (0, 1))),
-    (_rx(r"\bgood night\b", r"शुभ रात्रि", r"शुभ रात", r"गुड नाइट", r"\bshubh ratri\b"),
-     ((19, 24), (0, 5))),
-)
+# One rule for greetings and the hours of the day, for what VAANI says (:func:`greeting_for`,
+# the small-talk skill) and what it lets a model say (:func:`greeting_conflict`). Per part of
+# the day: the hours [start, end) in which VAANI greets so itself (the day split once; in the
+# small hours, 0-4, it says a plain "Hello"), and the hours in which the greeting fits when
+# anyone says it (a little wider: "good evening" at 4:30 pm or just after midnight is fine).
+DAY_PARTS: dict[str, tuple[tuple[int, int] | None, tuple[tuple[int, int], ...]]] = {
+    "morning": ((4, 12), ((4, 12),)),
+    "afternoon": ((12, 17), ((12, 17),)),
+    "evening": ((17, 24), ((16, 24), (0, 1))),
+    "night": (None, ((19, 24), (0, 5))),           # said on leaving, never as a hello
+}
+_GREETING_WORDS = {
+    "morning": _rx(r"\bgood morning\b", r"सुप्रभात", r"शुभ प्रभात", r"गुड मॉर्निंग",
+                   r"\bsuprabhat\b"),
+    "afternoon": _rx(r"\bgood afternoon\b", r"गुड आफ़्टरनून", r"गुड आफ्टरनून"),
+    "evening": _rx(r"\bgood evening\b", r"शुभ संध्या", r"गुड इवनिंग"),
+    "night": _rx(r"\bgood night\b", r"शुभ रात्रि", r"शुभ रात", r"गुड नाइट", r"\bshubh ratri\b"),
+}
+_GREETINGS = tuple((_GREETING_WORDS[part], fits) for part, (_, fits) in DAY_PARTS.items())
 
 
-def greeting_for(hour: int, language: str) -> str:
+def greeting_fits(part: str, hour: int) -> bool:
+    """"good ``part``" (morning, afternoon, evening, night) is right at ``hour`` (0-23)."""
+    return any(a <= hour % 24 < b for a, b in DAY_PARTS[part][1])
+
+
+def part_of_day(hour: int) -> str:
+    """The part of the day VAANI greets by at ``hour`` (0-23): "morning", "afternoon",
+    "evening", or "" in the small hours (a plain hello)."""
+    for part, (said, _) in DAY_PARTS.items():
+        if said is not None and said[0] <= hour % 24 < said[1]:
+            return part
+    return ""
+
+
+def greeting_for(hour: int, language: str, morning_said: bool = False) -> str:
+    """The greeting VAANI says at ``hour`` (0-23), one that never conflicts with the clock
+    (:func:`greeting_conflict`): good morning 4-12, afternoon 12-17, evening 17-24, a plain
+    hello in the small hours; in Hindi नमस्ते, or सुप्रभात in the morning to someone who
+    said it (``morning_said``)."""
+    part = part_of_day(hour)
     if language == "hi":
-        return "नमस्ते!"
-    if 4 <= hour < 12:
-        return "Good morning!"
-    if 12 <= hour < 17:
-        return "Good afternoon!"
-    return "Good evening!"
+        return "सुप्रभात!" if morning_said and part == "morning" else "नमस्ते!"
+    return f"Good {part}!" if part else "Hello!"
 
 
 def greeting_conflict(text: str, hour: int) -> bool:

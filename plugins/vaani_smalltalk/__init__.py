@@ -42,7 +42,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from vaani.errors import ConfigError
-from vaani.guard import abilities_sentence
+from vaani.guard import abilities_sentence, greeting_fits, greeting_for
 from vaani.hookspecs import PluginContext, Reply, Utterance, hookimpl
 from vaani.kit import ANY, Option, plugin_options
 from vaani.language import word_key, words
@@ -398,22 +398,16 @@ JOKES: dict[str, tuple[str, ...]] = {
 # -- replies --------------------------------------------------------------------------------
 
 def greeting(hour: int, language: str, morning_said: bool = False) -> str:
-    """A greeting that fits ``hour`` (0-23): good morning 4-12, afternoon 12-17, evening
-    17-24, plain hello in the small hours; in Hindi नमस्ते, or सुप्रभात in the morning to
-    someone who said it."""
-    if language == "hi":
-        return "सुप्रभात!" if morning_said and 4 <= hour < 12 else "नमस्ते!"
-    if 4 <= hour < 12:
-        return "Good morning!"
-    if 12 <= hour < 17:
-        return "Good afternoon!"
-    if hour >= 17:
-        return "Good evening!"
-    return "Hello!"
+    """A greeting that fits ``hour`` (0-23): the reply guard's rule
+    (:func:`vaani.guard.greeting_for`), so what this skill says and what the guard accepts
+    are one rule: good morning 4-12, afternoon 12-17, evening 17-24, plain hello in the small
+    hours; in Hindi नमस्ते, or सुप्रभात in the morning to someone who said it."""
+    return greeting_for(hour, language, morning_said)
 
 
 def is_night(hour: int) -> bool:
-    return hour >= 19 or hour < 5
+    """"Good night" fits ``hour`` (the guard's rule: 19:00 to 05:00)."""
+    return greeting_fits("night", hour)
 
 
 _REPLIES = {

@@ -13,7 +13,7 @@ import pytest
 from tests.plugins import test_calculator, test_clock, test_timer
 from tests.plugins.skillhost import ask, host_of
 from vaani.errors import ConfigError
-from vaani.guard import greeting_conflict, script_ok
+from vaani.guard import greeting_conflict, greeting_for, script_ok
 from vaani.hookspecs import Utterance
 from vaani.language import DEVANAGARI
 from vaani.plugins import PluginHost
@@ -157,6 +157,22 @@ def test_english_greetings_follow_the_clock_not_the_user(hour, said, expected):
 def test_hindi_greetings_follow_the_clock(hour, said, expected):
     skill = SmallTalk(now=lambda: at(hour), tz=IST)
     assert skill.answer(Utterance(said, "hi"), advance=False).text == expected
+
+
+@pytest.mark.parametrize("hour", range(24))
+def test_the_skill_and_the_guard_greet_by_one_rule(hour):
+    for language in ("en", "hi"):
+        for morning_said in (False, True):
+            assert vaani_smalltalk.greeting(hour, language, morning_said) == \
+                greeting_for(hour, language, morning_said)
+    assert vaani_smalltalk.is_night(hour) == (not greeting_conflict("Good night!", hour))
+
+
+def test_at_3_am_the_greeting_is_a_plain_hello():
+    assert greeting_for(3, "en") == vaani_smalltalk.greeting(3, "en") == "Hello!"
+    skill = SmallTalk(now=lambda: at(3), tz=IST)
+    assert skill.answer(Utterance("good evening", "en"), advance=False).text == \
+        "Hello! How can I help?"
 
 
 def test_the_greeting_moves_with_the_host_clock(host, clock):
