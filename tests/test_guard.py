@@ -150,6 +150,30 @@ def test_a_word_problem_with_its_own_prices_is_not_live_information():
     assert G.out_of_scope("What is the price of petrol today?") == ("live", "prices")
 
 
+@pytest.mark.parametrize("question", [
+    "how many rupees is a litre of petrol", "how many rupees does a kilo of onions cost",
+    "how much rupees is petrol", "कितने रुपये का है सोना", "सोना कितने रुपये का है",
+    "पेट्रोल कितने रुपए लीटर है", "kitne rupaye ka hai petrol", "petrol kitne rupaye ka hai",
+    "how many rupees is 5 dollars", "कितने रुपये का एक डॉलर है",
+])
+def test_a_price_asked_rupees_first_is_live_information(question):
+    # never stated from the model's memory, like "the price of petrol"
+    assert G.out_of_scope(question) == ("live", "prices")
+
+
+@pytest.mark.parametrize("question", [
+    "how many rupees in a lakh", "how many rupees are there in a crore",
+    "how many paise in a rupee", "एक रुपये में कितने पैसे होते हैं",
+    "एक लाख में कितने रुपये होते हैं", "kitne rupaye hote hain ek lakh mein",
+    "how many rupees do I have", "who is on the 500 rupee note",
+    "a book costs 50 rupees, how many rupees for two books",
+    "एक किताब 50 रुपये की है, तीन किताबें कितने रुपये की होंगी",
+    "राम के पास 50 रुपये थे, उसने 20 खर्च किए, कितने रुपये बचे",
+])
+def test_rupees_in_a_fact_or_a_word_problem_are_not_a_price_question(question):
+    assert G.out_of_scope(question) is None
+
+
 def test_a_duration_must_be_the_one_set():
     # a 600 s timer was worded "10 सेकंड": 10 is in the arguments, the duration is not
     allowed = _allowed({"ok": True, "seconds": 600}, "दस मिनट का टाइमर लगाओ", {"minutes": 10})

@@ -172,6 +172,19 @@ LIVE_TOPICS: dict[str, re.Pattern[str]] = {
                   r"\b(dollar|euro|pound) (to|in) (rupees?|inr)\b",
                   r"\b(dollar|euro|pound|dirham|yen)s?\b.{0,25}\b(rupees?|rupaye|rupaiye|inr)\b",
                   r"(डॉलर|यूरो|पाउंड|दिरहम).{0,25}(रुपये|रुपए|रुपया)",
+                  # rupees first: "how many rupees is a dollar", "कितने रुपये का एक डॉलर"
+                  r"\b(rupees?|rupaye|rupaiye|inr)\b.{0,25}\b(dollar|euro|pound|dirham|yen)s?\b",
+                  r"(रुपये|रुपए|रुपया|रूपये|रूपए).{0,25}(डॉलर|यूरो|पाउंड|दिरहम)",
+                  # the amount in rupees that something costs: "how many rupees is a litre
+                  # of petrol", "कितने रुपये का है सोना", "kitne rupaye ka hai petrol" (not
+                  # "how many rupees in a lakh", "कितने रुपये बचे", "how many paise in a rupee")
+                  r"\bhow (many|much) (rupees?|rs\.?|inr)\s+(is|are|does|will|would|should|for|"
+                  r"per|to buy|a|an|one|do (i|we|you) need)\b"
+                  r"(?!.*\b(lakhs?|crores?|thousands?|millions?|billions?|hundreds?|paise|paisa)\b)",
+                  r"कितने\s+(रुपये|रुपए|रुपया|रूपये|रूपए|रुपयों)\s*(का|की|के|में|प्रति|लीटर|किलो|"
+                  r"दर्जन|ग्राम|तोला)",
+                  r"\bkitne\s+(rupaye|rupaiye|rupay|rupye|rupiye|rupees?|rs)\s+(ka|ki|ke|"
+                  r"mein|me|main|per|prati|litre|liter|kilo|kg|dozen|gram|tola)\b",
                   r"दाम", r"क़ीमत", r"कीमत", r"भाव", r"रेट", r"\bdaam\b", r"\bkeemat\b",
                   r"\bkimat\b", r"\bbhaav?\b", r"\brate\b"),
     "scores": _rx(r"\bscores?\b", r"\bwho (won|is winning)\b", r"\bmatch (today|result)",
