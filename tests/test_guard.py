@@ -228,6 +228,35 @@ def test_in_scope(question):
     assert G.out_of_scope(question) is None
 
 
+@pytest.mark.parametrize("question, topic", [
+    ("aaj kitni garmi hai", "weather"), ("आज कितनी गर्मी है", "weather"),
+    ("कितनी गर्मी है", "weather"), ("दिल्ली में कितनी ठंड है", "weather"),
+    ("दिल्ली में तापमान कितना है", "weather"), ("abhi bahar kitni thand hai", "weather"),
+    ("what is the temperature outside", "weather"), ("temperature in Delhi", "weather"),
+    ("Kal Chennai mein kitni garmi hogi?", "weather"),
+    ("is there a match today", "scores"), ("What is the score of the India match?", "scores"),
+    ("Kal raat ka IPL match kisne jeeta?", "scores"), ("आज का मैच कौन जीत रहा है", "scores"),
+    ("कल रात का आईपीएल मैच किसने जीता?", "scores"), ("today's match result", "scores"),
+])
+def test_current_weather_and_scores_are_still_live(question, topic):
+    assert G.out_of_scope(question) == ("live", topic)
+
+
+@pytest.mark.parametrize("question", [
+    "पानी किस तापमान पर उबलता है", "पानी किस तापमान पर उबलता है?",
+    "paani kis tapmaan par ubalta hai", "शरीर का सामान्य तापमान कितना है",
+    "सर्दियों में तापमान कितना होता है", "गर्मी में पसीना क्यों आता है",
+    "dhoop se vitamin d milta hai", "At what temperature in Celsius does water boil at sea level?",
+    "convert temperature in fahrenheit to celsius",
+    "how long is a football match", "How many overs are there in a T20 match?",
+    "T20 मैच में कितने ओवर होते हैं", "फ़ुटबॉल मैच में कौन से नियम होते हैं", "what is ipl",
+])
+def test_facts_about_temperature_and_matches_are_not_live(question):
+    # what makes a question live is "now" (a forecast, today, a place, who won), not the
+    # word temperature or match
+    assert G.out_of_scope(question) is None
+
+
 def test_a_topic_an_installed_tool_serves_is_not_declined():
     weather = Tool("weather", "current weather for a city", {"city": "string"},
                    lambda a, l: {})

@@ -152,14 +152,35 @@ def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+# Words for the weather's heat and cold, and for now, in Hindi and romanised Hindi.
+_HI_HEAT = r"(गर्मी|सर्दी|ठंड|ठंडक|उमस|धूप|तापमान)"
+_HI_NOW = r"(आज|अभी|इस समय|इस वक़्त|इस वक्त|बाहर|आजकल)"
+_ROMAN_HEAT = r"(garmi|sardi|thand|thandi|umas|dhoop|dhup|tapmaan|taapmaan|tapman)"
+_ROMAN_NOW = r"(aaj|abhi|is samay|is waqt|bahar|baahar|aajkal)"
+
 # Live information: the answer changes from day to day, so no model may state it from memory.
 LIVE_TOPICS: dict[str, re.Pattern[str]] = {
+    # Heat, cold, sun and temperature are the weather only when the question is about now or
+    # a coming day: a forecast verb (होगी, rahegi), a now-word (आज, अभी, bahar, outside) or a
+    # place (दिल्ली में कितनी ठंड है); "पानी किस तापमान पर उबलता है", "temperature in
+    # Celsius", "dhoop se vitamin D milta hai" are facts.
     "weather": _rx(r"\bweather\b", r"\bforecast\b", r"\b(will|is) it (going to )?(rain|snow)",
                    r"\bhow (hot|cold|humid|warm|windy) (is it|will it be|is it going to be)\b",
-                   r"\btemperature (outside|today|now|tomorrow|in [a-z]+)",
-                   r"(गर्मी|सर्दी|ठंड|ठंडक|उमस|धूप|तापमान).{0,20}(होगी|होगा|रहेगी|रहेगा|पड़ेगी|है)",
-                   r"\b(garmi|sardi|thand|thandi|umas|dhoop|dhup)\b.{0,20}"
-                   r"\b(hogi|hoga|rahegi|rahega|padegi|hai)\b",
+                   r"\btemperature (outside|today|now|tonight|tomorrow|"
+                   r"in (?!(celsius|centigrade|fahrenheit|kelvin|degrees?)\b)[a-z]+)",
+                   rf"{_HI_HEAT}.{{0,20}}(होगी|होगा|रहेगी|रहेगा|पड़ेगी|पड़ेगा|हो रही|पड़ रही)",
+                   rf"{_HI_NOW}.{{0,25}}{_HI_HEAT}", rf"{_HI_HEAT}.{{0,25}}{_HI_NOW}",
+                   r"में\s+(अभी\s+|आज\s+)?(कितनी|कितना|कैसी|कैसा)\s+(गर्मी|सर्दी|ठंड|ठंडक|उमस|धूप)",
+                   r"में\s+(अभी\s+|आज\s+)?तापमान\s+(कितना|क्या)\s+है",
+                   r"(कितनी|कितना)\s+(गर्मी|सर्दी|ठंड|ठंडक|उमस|धूप)\s+(है|हो रही|पड़ रही)",
+                   r"\b(kitni|kitna)\s+(garmi|sardi|thand|thandi|umas|dhoop|dhup)\s+"
+                   r"(hai|ho rahi|pad rahi)\b",
+                   rf"\b{_ROMAN_HEAT}\b.{{0,20}}\b(hogi|hoga|rahegi|rahega|padegi|padega|"
+                   r"ho rahi|pad rahi)\b",
+                   rf"\b{_ROMAN_NOW}\b.{{0,25}}\b{_ROMAN_HEAT}\b",
+                   rf"\b{_ROMAN_HEAT}\b.{{0,25}}\b{_ROMAN_NOW}\b",
+                   rf"\b(mein|me|main)\s+(abhi\s+|aaj\s+)?(kitni|kitna|kaisi|kaisa)\s+"
+                   rf"{_ROMAN_HEAT}\b",
                    r"मौसम", r"बारिश (होगी|हो रही|आएगी|पड़ेगी)", r"\bmausam\b",
                    r"\bbaa?rish (hogi|ho rahi|aayegi)"),
     "news": _rx(r"\bnews\b", r"\bheadlines?\b", r"ख़बर", r"खबर", r"समाचार", r"\bkhabar",
@@ -187,8 +208,19 @@ LIVE_TOPICS: dict[str, re.Pattern[str]] = {
                   r"mein|me|main|per|prati|litre|liter|kilo|kg|dozen|gram|tola)\b",
                   r"दाम", r"क़ीमत", r"कीमत", r"भाव", r"रेट", r"\bdaam\b", r"\bkeemat\b",
                   r"\bkimat\b", r"\bbhaav?\b", r"\brate\b"),
+    # A match or the IPL is a live score only when asked about one now or just played
+    # (who won, the result, today, kal, किसने जीता); "how long is a football match", "T20
+    # मैच में कितने ओवर होते हैं" are facts.
     "scores": _rx(r"\bscores?\b", r"\bwho (won|is winning)\b", r"\bmatch (today|result)",
-                  r"\bipl\b", r"स्कोर", r"कौन जीत", r"मैच", r"\bkaun jeet", r"\bmatch\b"),
+                  r"स्कोर", r"कौन जीत", r"\bkaun jeet",
+                  r"\b(match|ipl)\b.{0,30}\b(today|tonight|now|live|results?|won|winning|lost|"
+                  r"losing|going on|leading|points table|standings|kisne|jeet\w*|"
+                  r"haar\w*|chal raha)\b",
+                  r"\b(today|tonight|yesterday|last night|live|current|ongoing|this season|"
+                  r"aaj|kal|abhi)('s)?\b.{0,30}\b(match|ipl)\b",
+                  r"(मैच|आईपीएल).{0,30}(किसने|जीत|हार|नतीजा|नतीजे|रिज़ल्ट|रिजल्ट|चल रहा|"
+                  r"चल रही)",
+                  r"(आज|कल|अभी|लाइव|इस समय).{0,25}(मैच|आईपीएल)"),
     "office": _rx(
         r"\b(who|which) is (the )?(current |present |now |today'?s )?"
         r"(prime minister|president|chief minister|governor|ceo|captain|chief justice|"

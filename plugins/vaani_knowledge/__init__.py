@@ -172,8 +172,8 @@ class Knowledge:
                 return reply
         assert self.reader is not None
         # The table holds nothing that changes over time and no fact allows a
-        # time-sensitive word, so a question it answers is never a live one (the guard's
-        # broader patterns would also catch "पानी किस तापमान पर उबलता है" as weather).
+        # time-sensitive word, so a question it answers is never a live one (and is answered
+        # even where the guard's broader patterns would take it for live information).
         match = understand.find(self.reader, text)
         answer = self.answer(match, language) if match is not None else None
         if match is not None and answer is not None:
