@@ -134,6 +134,24 @@ class PluginsConfig:
     disabled: list[str] = field(default_factory=list)
     timeout_ms: int = 300             # per call deadline for a skill
     max_failures: int = 3             # a plugin that fails this often is disabled
+    pool_size: int = 8                # worker threads for calls into in-process plugins
+
+
+POOL_SIZE_MAX = 64
+MEMORY_MB_MIN, MEMORY_MB_MAX = 64, 1 << 20
+
+
+@dataclass(frozen=True)
+class PluginIsolation:
+    """Where a plugin runs, from the host's keys of its ``[plugins.NAME]`` table (taken out
+    before the table reaches the plugin's ``vaani_configure``)."""
+
+    isolate: bool | None = None       # None: by origin (third-party isolated, built-in not)
+    memory_mb: int = 512              # address-space limit of its worker (0: none)
+
+
+# Keys of a [plugins.NAME] table that are the host's, not the plugin's (docs/plugins.md).
+HOST_KEYS = ("isolate", "memory_mb")
 
 
 @dataclass
@@ -162,6 +180,8 @@ class Config:
     models: ModelsConfig = field(default_factory=ModelsConfig)
     # [plugins.<name>] tables, validated by each plugin's vaani_configure hook
     plugin_tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the host's keys of those tables (isolate, memory_mb), per plugin that sets one
+    plugin_isolation: dict[str, PluginIsolation] = field(default_factory=dict)
     source: str = "<defaults>"
 
     def validate(self) -> None:
@@ -192,6 +212,9 @@ class Config:
                 value = getattr(section, name)
                 if not 0.0 < value < 1.0:
                     raise ConfigError(f"{type(section).__name__[:-6].lower()}.{name} must be in (0, 1)")
+        if not 1 <= self.plugins.pool_size <= POOL_SIZE_MAX:
+            raise ConfigError(f"plugins.pool_size must be an integer from 1 to {POOL_SIZE_MAX}, "
+                              f"got {self.plugins.pool_size!r}")
         if self.guard.max_sentences < 1:
             raise ConfigError("guard.max_sentences must be at least 1")
         if self.guard.min_confidence > 1:
@@ -270,21 +293,44 @@ def _merge_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _isolation(name: str, table: dict[str, Any]) -> PluginIsolation | None:
+    """The host's keys of ``[plugins.NAME]`` (removed from ``table``), checked."""
+    from vaani.kit import Option
+
+    if not any(key in table for key in HOST_KEYS):
+        return None
+    default = PluginIsolation()
+    options = (
+        Option("isolate", bool, None, "run the plugin in a worker process of its own"),
+        Option("memory_mb", int, default.memory_mb, "address-space limit of its worker",
+               test=lambda v: v == 0 or MEMORY_MB_MIN <= v <= MEMORY_MB_MAX,
+               expect=f"0 (no limit) or an integer from {MEMORY_MB_MIN} to {MEMORY_MB_MAX}"))
+    values = {o.name: o.value(table.pop(o.name), f"plugins.{name}.{o.name}")
+              for o in options if o.name in table}
+    return PluginIsolation(**values)
+
+
 def from_dict(data: dict[str, Any], source: str = "<dict>") -> Config:
     data = _merge_defaults(dict(data))
     plugin_tables: dict[str, dict[str, Any]] = {}
+    plugin_isolation: dict[str, PluginIsolation] = {}
     plugins = data.get("plugins")
     if isinstance(plugins, dict):
         plugins = dict(plugins)
         for key in list(plugins):
             if isinstance(plugins[key], dict):
-                plugin_tables[key] = plugins.pop(key)
+                table = dict(plugins.pop(key))
+                isolation = _isolation(key, table)
+                if isolation is not None:
+                    plugin_isolation[key] = isolation
+                plugin_tables[key] = table
         data["plugins"] = plugins
-    for bad in ("plugin_tables", "source"):
+    for bad in ("plugin_tables", "plugin_isolation", "source"):
         if bad in data:
             raise ConfigError(f"unknown config key '{bad}'")
     config = _build(Config, data, "")
     config.plugin_tables = plugin_tables
+    config.plugin_isolation = plugin_isolation
     config.source = source
     config.validate()
     return config
