@@ -74,19 +74,18 @@ def tts_voices(config: Config) -> dict[str, tuple[str, str]]:
 def env_plugins() -> list[tuple[str, object]]:
     """Plugins named in ``VAANI_PLUGINS`` (``module`` or ``module:factory``, comma-separated),
     loaded in addition to installed ones: try a plugin without installing it, like
-    ``pytest -p``. A ``factory`` is called with no arguments to make the plugin object."""
-    import importlib
+    ``pytest -p``. A ``factory`` is called with no arguments to make the plugin object.
+    Returned as references, not imported: the host imports each where it runs (in process,
+    or in a worker of its own: docs/plugins.md, Isolation); one that cannot be loaded is a
+    ConfigError then."""
     import os
+
+    from vaani.isolation import PluginRef
 
     out: list[tuple[str, object]] = []
     for spec in filter(None, (s.strip() for s in os.environ.get("VAANI_PLUGINS", "").split(","))):
         module_name, _, attr = spec.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-            plugin = getattr(module, attr)() if attr else module
-        except Exception as exc:
-            raise ConfigError(f"VAANI_PLUGINS: cannot load {spec!r}: {exc}") from None
-        out.append((spec.replace(":", "."), plugin))
+        out.append((spec.replace(":", "."), PluginRef(module_name, attr, factory=bool(attr))))
     return out
 
 

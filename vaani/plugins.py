@@ -4,7 +4,10 @@ Built-in and third-party plugins are found the same way, through the ``vaani`` e
 group. Loading is explicit (:meth:`PluginHost.load`); nothing is called at import time.
 Hook implementations are called with the arguments they declare (:func:`call_impl`), and
 calls during turns run on a bounded :class:`CallPool` under the plugin deadline
-(docs/plugins.md: the order, the deadlines, what happens to a plugin that hangs).
+(docs/plugins.md: the order, the deadlines, what happens to a plugin that hangs). A plugin
+that is isolated (third-party ones by default, ``[plugins.NAME] isolate``) runs in a worker
+process of its own (:mod:`vaani.isolation`): the host registers a proxy in its place and
+calls it in the caller's thread, and a call past its deadline kills the worker.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ import pluggy
 from pluggy import HookImpl
 
 from vaani import hookspecs
-from vaani.config import Config
+from vaani.config import Config, PluginIsolation
 from vaani.engines import KINDS, EngineContext, EngineSpec
 from vaani.errors import ConfigError, EngineError, PluginError, PluginTimeoutError
 from vaani.events import Error, Event, error_event
 from vaani.guard import REFUSED, ToolRan, arguments_said
 from vaani.hookspecs import Pending, PluginContext, Reply, Tool, Utterance
+from vaani.isolation import (DEADLINE, PluginRef, Worker, WorkerCrashed, WorkerDown,
+                             WorkerError, WorkerLate)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,8 @@ class PluginHealth:
     last_ms: float = 0.0
     times_ms: deque[float] = field(default_factory=lambda: deque(maxlen=TIMES_KEPT),
                                    repr=False)
+
+    restarts: int = 0            # isolated: times its worker was started again
 
     def record(self, ms: float) -> None:
         self.calls += 1
@@ -74,6 +81,18 @@ class Answer:
 # -- the worker pool ----------------------------------------------------------------------
 
 OK, RAISED, LATE, BUSY = "ok", "raised", "late", "busy"
+# isolated plugins only: its worker is down (not called), or died during the call
+DOWN, CRASHED = "down", "crashed"
+# A tool call's error when its plugin did not answer (late, skipped, down, crashed): the
+# assistant says that skill is not responding (SKILL_NOT_RESPONDING), in the user's language.
+NOT_RESPONDING = ("the tool did not answer in time", "the skill is not responding")
+SKILL_NOT_RESPONDING = {"hi": "वह स्किल अभी जवाब नहीं दे रही है।",
+                        "en": "That skill is not responding right now."}
+
+
+def not_responding(result: Any) -> bool:
+    """Is this tool result the error of a plugin that did not answer?"""
+    return isinstance(result, dict) and result.get("error") in NOT_RESPONDING
 _QUEUED, _RUNNING, _DONE, _CANCELLED = range(4)
 
 
@@ -94,13 +113,16 @@ class _Task:
 class Outcome:
     """How one call went: ``status`` is ok, raised (``value`` is the exception), late (missed
     its deadline; ``queued``: it never got a worker) or busy (not called: ``stuck`` earlier
-    calls of the plugin are still running past their deadlines)."""
+    calls of the plugin are still running past their deadlines); for an isolated plugin
+    also down (not called: its worker is restarting) or crashed (its worker died during the
+    call; ``value`` says how), and ``note`` what happened to its worker."""
 
     status: str
     value: Any = None
     ms: float = 0.0
     queued: bool = False
     stuck: int = 0
+    note: str = ""
 
 
 class CallPool:
@@ -205,16 +227,19 @@ class PluginHost:
     (``vaani_handle``, ``vaani_preview``, ``vaani_pending``, ``vaani_tools``,
     ``vaani_abilities``, and a tool's ``call``, ``grounded`` and ``say``) run on the pool
     under the plugin deadline; ``vaani_configure``, ``vaani_startup``, ``vaani_shutdown``
-    and ``vaani_on_event`` run in the caller's thread."""
+    and ``vaani_on_event`` run in the caller's thread. An isolated plugin (``workers``:
+    name -> :class:`~vaani.isolation.Worker`) is called in the caller's thread instead of
+    on the pool: its worker process enforces the deadline."""
 
     def __init__(self, config: Config, emit: Callable[[Event], None] | None = None, *,
-                 workers: int = 8, stuck_per_plugin: int = 2) -> None:
+                 workers: int | None = None, stuck_per_plugin: int = 2) -> None:
         self.config = config
         self._emit = emit or (lambda event: None)
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.health: dict[str, PluginHealth] = {}
-        self.pool = CallPool(workers, stuck_per_plugin)
+        self.pool = CallPool(workers or config.plugins.pool_size, stuck_per_plugin)
+        self.workers: dict[str, Worker] = {}      # isolated plugins' worker processes
         self._dists: dict[str, str] = {}          # plugin name -> "project version"
         self._lock = threading.Lock()
         self._started = False
@@ -222,24 +247,45 @@ class PluginHost:
     # -- loading ------------------------------------------------------------------------
 
     def load(self, extra: Iterable[tuple[str, object]] = (), entry_points: bool = True) -> None:
-        """Register entry-point plugins (minus ``plugins.disabled``) and ``extra`` ones."""
+        """Register entry-point plugins (minus ``plugins.disabled``) and ``extra`` ones (an
+        object, or a :class:`~vaani.isolation.PluginRef` as ``VAANI_PLUGINS`` names them).
+
+        Where each runs (:meth:`isolated`): third-party plugins (installed, or named in
+        ``VAANI_PLUGINS``) in a worker process of their own, VAANI's built-in ones and
+        objects handed to the host in process, unless ``[plugins.NAME] isolate`` says
+        otherwise. Workers are started together, then registered in order."""
         disabled = set(self.config.plugins.disabled)
+        items: list[tuple[str, Any, str]] = []      # (name, object or PluginRef, origin)
         if entry_points:
             for ep in sorted(metadata.entry_points(group=hookspecs.PROJECT), key=lambda e: e.name):
                 if ep.name in disabled or self.pm.has_plugin(ep.name):
                     continue
-                try:
-                    plugin = ep.load()
-                except Exception as exc:  # a broken third-party plugin must not stop us
-                    self._report(PluginError(f"plugin '{ep.name}' failed to import: {exc}"),
-                                 ep.name)
-                    continue
-                self.pm.register(plugin, name=ep.name)
+                ours = ep.dist is None or _vaani_dist(ep.dist.name)
+                items.append((ep.name, PluginRef(ep.module, ep.attr or ""),
+                              BUILT_IN if ours else INSTALLED))
                 if ep.dist is not None:
                     self._dists[ep.name] = f"{ep.dist.name} {ep.dist.version}"
         for name, plugin in extra:
-            if name not in disabled:
-                self.pm.register(plugin, name=name)
+            if name in disabled:
+                continue
+            if isinstance(plugin, PluginRef):
+                items.append((name, plugin, BUILT_IN if shipped_with_vaani(plugin.module)
+                              else NAMED))
+            else:
+                items.append((name, plugin, GIVEN))
+        started: list[Worker] = []
+        try:
+            for name, plugin, origin in items:       # every worker starts loading at once
+                if self.isolated(name, origin):
+                    worker = self._worker(name, plugin)
+                    worker.spawn()
+                    started.append(worker)
+            for name, plugin, origin in items:
+                self._register(name, plugin, origin)
+        except BaseException:
+            for worker in started:
+                worker.stop(grace_s=0.1)
+            raise
         self.pm.check_pending()
         for name in self.plugin_names():
             self.health.setdefault(name, PluginHealth(name))
@@ -250,6 +296,72 @@ class PluginHost:
                         f"plugin '{impl.plugin_name}': {caller.name} is a hook wrapper, which "
                         "VAANI does not call (each implementation is called on its own, "
                         "under a deadline)"), impl.plugin_name)
+
+    def isolated(self, name: str, origin: str) -> bool:
+        """Does plugin ``name`` run in a worker process? ``[plugins.NAME] isolate``, else
+        by origin: installed third-party plugins and ``VAANI_PLUGINS`` ones do."""
+        setting = self.config.plugin_isolation.get(name, PluginIsolation()).isolate
+        return setting if setting is not None else origin in (INSTALLED, NAMED)
+
+    def _worker(self, name: str, plugin: Any) -> Worker:
+        ref = plugin if isinstance(plugin, PluginRef) else _ref_of(name, plugin)
+        memory_mb = self.config.plugin_isolation.get(name, PluginIsolation()).memory_mb
+        worker = Worker(name, ref, memory_mb=memory_mb,
+                        crashed=lambda message: self._fail(name, PluginError(message)),
+                        abilities=lambda language: self.abilities_by_plugin(
+                            language, exclude=name),
+                        restarted=lambda pid: self._restarted(name))
+        self.workers[name] = worker
+        return worker
+
+    def _register(self, name: str, plugin: Any, origin: str) -> None:
+        """Register one plugin: its proxy when it runs in a worker (whose start is waited for
+        here), else the plugin itself (imported now if it is a reference). A plugin that
+        cannot load is reported and left out when installed; named in ``VAANI_PLUGINS`` or
+        handed to the host, it stops the start."""
+        worker = self.workers.get(name)
+        try:
+            if worker is not None:
+                hello = worker.handshake()
+                if hello.engines:                     # engines run in VAANI's process
+                    worker.stop(grace_s=0.1)
+                    del self.workers[name]
+                    if self.config.plugin_isolation.get(name, PluginIsolation()).isolate:
+                        raise ConfigError(
+                            f"plugins.{name}.isolate: plugin '{name}' provides engines, "
+                            "which run in VAANI's process", hint="set isolate = false")
+                    log.info("plugin %s provides engines: it runs in process", name)
+                    self._register(name, plugin, origin)
+                    return
+                worker.start_done()
+                for hook in hello.wrappers:
+                    self._report(PluginError(
+                        f"plugin '{name}': {hook} is a hook wrapper, which VAANI does not call "
+                        "(each implementation is called on its own, under a deadline)"), name)
+                self.pm.register(worker.proxy(), name=name)
+                return
+            if isinstance(plugin, PluginRef):
+                plugin = plugin.load()
+        except ConfigError:
+            raise
+        except Exception as exc:  # a broken third-party plugin must not stop us
+            if worker is not None:
+                worker.stop(grace_s=0.1)
+                self.workers.pop(name, None)
+            if origin == NAMED or (origin == BUILT_IN and isinstance(plugin, PluginRef)
+                                   and name not in self._dists):
+                raise ConfigError(f"VAANI_PLUGINS: cannot load {plugin.spec!r}: "
+                                  f"{_reason(exc)}") from None
+            if origin == GIVEN:
+                raise
+            self._report(exc if isinstance(exc, PluginError) and worker is not None else
+                         PluginError(f"plugin '{name}' failed to import: {exc}"), name)
+            return
+        self.pm.register(plugin, name=name)
+
+    def _restarted(self, name: str) -> None:
+        with self._lock:
+            self.health.setdefault(name, PluginHealth(name)).restarts += 1
 
     def plugin_names(self) -> list[str]:
         return sorted(name for name, _ in self.pm.list_name_plugin())
@@ -270,7 +382,8 @@ class PluginHost:
             p95 = h.p95_ms
             rows.append({
                 "name": name,
-                "package": self._dists.get(name, "(in process)"),
+                "package": self._dists.get(name, "(not installed)"),
+                "isolation": self.isolation_of(name),
                 "hooks": self.hooks_of(name),
                 "engines": [f"{s.kind}:{s.name}" for s in self._engine_specs_of(plugin)],
                 "tools": sorted(tools.get(name, [])),
@@ -281,6 +394,21 @@ class PluginHost:
                 "last_error": h.last_error,
             })
         return rows
+
+    def isolation_of(self, name: str) -> dict[str, Any]:
+        """Where plugin ``name`` runs: ``{"mode": "in-process"}``, or ``"isolated"`` with its
+        worker's ``state`` (up, starting, down, stopped), ``pid`` (None unless up),
+        ``restarts``, ``memory_mb``, ``last_exit`` (how its last worker ended) and, when down,
+        ``restart_in_s``."""
+        worker = self.workers.get(name)
+        if worker is None:
+            return {"mode": "in-process"}
+        out: dict[str, Any] = {"mode": "isolated", "state": worker.state, "pid": worker.pid,
+                               "restarts": worker.restarts, "memory_mb": worker.memory_mb,
+                               "last_exit": worker.last_exit}
+        if worker.state == "down":
+            out["restart_in_s"] = round(max(0.0, worker.restart_at - time.monotonic()), 1)
+        return out
 
     def _impls(self, hook: str, order: str = "call") -> list[HookImpl]:
         """A hook's implementations, wrappers left out: in pluggy's call order (``call``:
@@ -342,7 +470,10 @@ class PluginHost:
                                   hint="installed plugins: " + ", ".join(sorted(known)))
         for impl in self._impls("vaani_configure"):
             table = self.config.plugin_tables.get(impl.plugin_name, {})
-            call_impl(impl, config=self.config, table=table)
+            try:
+                call_impl(impl, config=self.config, table=table)
+            except WorkerError as exc:  # its worker crashed or hung: configured on restart
+                self._fail(impl.plugin_name, exc)
 
     def startup(self, notify: Callable[[str, str, str], None],
                 now: Callable[[], float] = time.time) -> None:
@@ -365,7 +496,13 @@ class PluginHost:
                 call_impl(impl)
             except Exception as exc:
                 log.warning("plugin %s failed to shut down: %s", impl.plugin_name, exc)
+        self.close()
         self._started = False
+
+    def close(self) -> None:
+        """Stop every isolated plugin's worker (no hooks called: see :meth:`shutdown`)."""
+        for worker in self.workers.values():
+            worker.stop()
 
     # -- calls on the pool --------------------------------------------------------------
 
@@ -376,9 +513,11 @@ class PluginHost:
         with ``report``, emitted as an error event (``late``: what a call past its deadline
         failed to do)."""
         health = self.health.setdefault(name, PluginHealth(name))
-        out = self.pool.run(name, fn, timeout_s)
+        worker = self.workers.get(name)
+        out = (self._run_isolated(fn, timeout_s) if worker is not None
+               else self.pool.run(name, fn, timeout_s))
         with self._lock:
-            if out.status == BUSY:
+            if out.status in (BUSY, DOWN):
                 health.skipped += 1
             else:
                 health.record(out.ms)
@@ -386,13 +525,16 @@ class PluginHost:
                     health.timeouts += 1
         if out.status == OK:
             return True, out.value
+        if out.status == DOWN:          # reported when its worker went down, not per call
+            log.debug("plugin %s not called: %s", name, out.value)
+            return False, DOWN
         if out.status == BUSY:
             exc: BaseException = PluginTimeoutError(
                 f"plugin '{name}' skipped: {out.stuck} earlier calls have not returned "
                 f"(still running past their deadlines)",
                 hint="fix the plugin, or add it to plugins.disabled")
         elif out.status == LATE:
-            why = " (no worker was free)" if out.queued else ""
+            why = " (no worker was free)" if out.queued else out.note
             exc = PluginTimeoutError(f"{late} within {timeout_s * 1000:.0f} ms{why}")
         else:
             exc = out.value
@@ -401,6 +543,29 @@ class PluginHost:
         else:
             log.debug("call into plugin %s failed: %r", name, exc)
         return False, out.status
+
+    @staticmethod
+    def _run_isolated(fn: Callable[[], Any], timeout_s: float) -> Outcome:
+        """``fn``, a call into an isolated plugin, in this thread: its worker enforces
+        ``timeout_s`` (:data:`~vaani.isolation.DEADLINE`). Never raises."""
+        start = time.perf_counter()
+        token = DEADLINE.set(timeout_s)
+        try:
+            value = fn()
+        except WorkerDown as exc:
+            return Outcome(DOWN, exc)
+        except WorkerLate as exc:
+            note = (" (its worker was busy with another call)" if exc.queued else
+                    f"; its worker was stopped (restarting in {exc.restart_in:.1f} s)")
+            return Outcome(LATE, ms=(time.perf_counter() - start) * 1000, queued=False,
+                           note=note)
+        except WorkerCrashed as exc:
+            return Outcome(CRASHED, exc, (time.perf_counter() - start) * 1000)
+        except Exception as exc:  # noqa: BLE001 - the plugin's own error, reported
+            return Outcome(RAISED, exc, (time.perf_counter() - start) * 1000)
+        finally:
+            DEADLINE.reset(token)
+        return Outcome(OK, value, (time.perf_counter() - start) * 1000)
 
     def pending(self, timeout_ms: float | None = None) -> list[tuple[str, Pending]]:
         """(plugin, :class:`Pending`) for every notification the enabled plugins will still
@@ -483,7 +648,12 @@ class PluginHost:
             ok, tools = self._run(name, lambda i=impl: list(call_impl(i) or ()), timeout_s,
                                   f"plugin '{name}' did not list its tools")
             if not ok:
-                continue
+                # an isolated plugin that is down still offers its last tools, so that a
+                # call to one is answered "that skill is not responding", not "no such tool"
+                worker = self.workers.get(name)
+                if worker is None or worker.up or not worker.tools:
+                    continue
+                tools = list(worker.tools)
             for tool in tools:
                 if not isinstance(tool, Tool):
                     self._fail(name, PluginError(
@@ -515,6 +685,8 @@ class PluginHost:
                 ran, ok = self._run(
                     plugin, lambda: bool(tool.grounded(dict(arguments), utterance)), timeout_s,
                     f"tool '{name}' of plugin '{plugin}' did not check its arguments", turn=turn)
+                if not ran and ok in (LATE, BUSY, DOWN, CRASHED):
+                    return {"error": _not_answering(ok)}
                 ok = ran and ok
         else:                                    # a tool that reads: its arguments were said
             ok = utterance is None or arguments_said(arguments, utterance)
@@ -524,7 +696,7 @@ class PluginHost:
         ran, result = self._run(plugin, lambda: tool.call(dict(arguments), language), timeout_s,
                                 f"tool '{name}' of plugin '{plugin}' did not answer", turn=turn)
         if not ran:
-            return {"error": "the tool did not answer in time" if result in (LATE, BUSY)
+            return {"error": _not_answering(result) if result in (LATE, BUSY, DOWN, CRASHED)
                     else "the tool failed"}
         if not isinstance(result, dict):
             self._fail(plugin, PluginError(
@@ -552,19 +724,27 @@ class PluginHost:
     def abilities(self, language: str, timeout_ms: float | None = None) -> list[str]:
         """What the enabled plugins let VAANI do (``vaani_abilities``), in ``language``, in
         the order of the plugins' names."""
-        timeout_s = self._timeout_s(timeout_ms)
         out: list[str] = []
+        for _, phrases in self.abilities_by_plugin(language, timeout_ms):
+            out += [phrase for phrase in phrases if phrase not in out]
+        return out
+
+    def abilities_by_plugin(self, language: str, timeout_ms: float | None = None,
+                            exclude: str = "") -> list[tuple[str, list[str]]]:
+        """(plugin, its phrases) for each enabled plugin but ``exclude``, by name (an isolated
+        plugin's ``ctx.abilities`` adds its own, in its worker)."""
+        timeout_s = self._timeout_s(timeout_ms)
+        out: list[tuple[str, list[str]]] = []
         for impl in self._impls("vaani_abilities", order="name"):
             name = impl.plugin_name
-            if not self._enabled(name):
+            if name == exclude or not self._enabled(name):
                 continue
             ok, phrases = self._run(name, lambda i=impl: call_impl(i, language=language),
                                     timeout_s, f"plugin '{name}' did not list its abilities")
             if not ok:
                 continue
-            for phrase in phrases or ():
-                if isinstance(phrase, str) and phrase.strip() and phrase.strip() not in out:
-                    out.append(phrase.strip())
+            out.append((name, [phrase.strip() for phrase in phrases or ()
+                               if isinstance(phrase, str) and phrase.strip()]))
         return out
 
     def on_event(self, event: Event) -> None:
@@ -598,6 +778,8 @@ class PluginHost:
         if not isinstance(exc, PluginError):
             exc = PluginError(f"plugin '{name}' raised {type(exc).__name__}: {exc}")
         self._report(exc, name, turn)
+        if newly_disabled and name in self.workers:
+            threading.Thread(target=self.workers[name].stop, daemon=True).start()
         if newly_disabled:
             self._report(PluginError(
                 f"plugin '{name}' disabled after {health.failures} failures in a row",
@@ -606,3 +788,68 @@ class PluginHost:
     def _report(self, exc: BaseException, name: str, turn: int = 0) -> None:
         log.warning("%s", exc)
         self._emit(error_event(exc, source=f"plugin:{name}", turn=turn))
+
+
+# -- where plugins come from -----------------------------------------------------------------
+
+BUILT_IN = "built-in"        # shipped with VAANI (its entry points, plugins/vaani_*)
+INSTALLED = "installed"      # a third-party entry point
+NAMED = "named"              # a third-party plugin named in VAANI_PLUGINS
+GIVEN = "given"              # an object handed to the host (tests, the kit, an embedding app)
+
+
+def _vaani_dist(dist_name: str) -> bool:
+    return dist_name.lower().replace("_", "-") == "vaani"
+
+
+def shipped_with_vaani(module: str) -> bool:
+    """Is ``module`` part of VAANI: ``vaani`` itself, a package one of VAANI's own entry
+    points names, or a ``vaani_*`` package in VAANI's ``plugins/`` (not yet registered)."""
+    import importlib.util
+    from pathlib import Path
+
+    top = module.split(".")[0]
+    if top == "vaani":
+        return True
+    for ep in metadata.entry_points(group=hookspecs.PROJECT):
+        if ep.dist is not None and _vaani_dist(ep.dist.name) and ep.module.split(".")[0] == top:
+            return True
+    if not top.startswith("vaani_"):
+        return False
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    plugins_dir = Path(__file__).resolve().parents[1] / "plugins"
+    origin = spec.origin if spec is not None else None
+    return origin is not None and Path(origin).resolve().is_relative_to(plugins_dir)
+
+
+def _ref_of(name: str, plugin: object) -> PluginRef:
+    """How a worker gets an object handed to the host: a module by its name, anything else
+    pickled (its class must be importable there)."""
+    import pickle
+    import sys
+    import types
+
+    if isinstance(plugin, types.ModuleType):
+        if sys.modules.get(plugin.__name__) is plugin and plugin.__spec__ is not None:
+            return PluginRef(plugin.__name__)
+        raise ConfigError(f"plugins.{name}.isolate: module {plugin.__name__!r} cannot be "
+                          "imported by name in a worker", hint="set isolate = false")
+    try:
+        return PluginRef(pickled=pickle.dumps(plugin, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception as exc:
+        raise ConfigError(f"plugins.{name}.isolate: plugin '{name}' cannot be sent to a "
+                          f"worker process: {exc}", hint="set isolate = false") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """An import failure in words, without repeating the plugin's name."""
+    text = str(exc)
+    return text.split(": ", 1)[1] if text.startswith("plugin '") and ": " in text else text
+
+
+def _not_answering(status: str) -> str:
+    """The tool error for a plugin that did not answer (see :data:`NOT_RESPONDING`)."""
+    return NOT_RESPONDING[0] if status in (LATE, BUSY) else NOT_RESPONDING[1]
