@@ -50,6 +50,7 @@ from vaani.guard import ReplyGuard, ToolRan, min_confidence
 from vaani.guard import Settings as GuardSettings
 from vaani.hookspecs import Utterance
 from vaani.llm.tools import stream_with_tools
+from vaani.plugins import SKILL_NOT_RESPONDING, not_responding
 from vaani.stages import (BargeInDetector, ClauseSplitter, Discard, EndOfTurn, Endpointer,
                           LanguageResolver, Reuse, SpeculativeAsr, Start,
                           TranscriptFilter, TtsStage, VoiceOnset, WakeGate)
@@ -618,6 +619,14 @@ TOOL_APOLOGY = {"hi": "माफ़ कीजिए, यह मैं अभी 
                 "en": "Sorry, I can't do that right now."}
 
 
+def tool_apology(result: Any, language: str) -> str:
+    """What is said for a failed tool call: that its skill is not responding when its plugin
+    did not answer (late, crashed, its worker down: vaani.plugins.NOT_RESPONDING), else the
+    fixed apology."""
+    said = SKILL_NOT_RESPONDING if not_responding(result) else TOOL_APOLOGY
+    return said.get(language, said["en"])
+
+
 class _Preview:
     """A plugin's side-effect-free answer (``vaani_preview``) and its first clause's audio,
     made in the end-of-turn pause so that a confirmed plugin turn starts speaking at once."""
@@ -926,9 +935,9 @@ class _Reply:
                     first = True
                     # after a failed call the model is not asked again (with the guard on,
                     # the guard words the apology instead of this one)
-                    apology = TOOL_APOLOGY.get(language, TOOL_APOLOGY["en"])
-                    for piece in stream_with_tools(generate, messages, call_tool,
-                                                   cancelled=cancel.is_set, apology=apology):
+                    for piece in stream_with_tools(
+                            generate, messages, call_tool, cancelled=cancel.is_set,
+                            apology=lambda result: tool_apology(result, language)):
                         if first:
                             self.timings["llm_first_token"] = (time.perf_counter() - self._llm_t0) * 1000
                             first = False
@@ -992,7 +1001,11 @@ class _Reply:
                     continue
                 if isinstance(item, ToolRan):
                     if guard is not None:
-                        yield from out(guard.tool_ran(item))
+                        clauses = guard.tool_ran(item)
+                        if guard.done and not_responding(item.result):
+                            # its plugin did not answer: say so rather than "I can't"
+                            clauses = list(self._split(tool_apology(item.result, language)))
+                        yield from out(clauses)
                         if guard.done:
                             self._llm_cancel.set()
                             break

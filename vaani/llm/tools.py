@@ -84,11 +84,13 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
                       call_tool: Callable[[str, Any], dict[str, Any]], *,
                       max_calls: int = 2,
                       cancelled: Callable[[], bool] = lambda: False,
-                      apology: str | None = None) -> Iterator[str]:
+                      apology: str | Callable[[dict[str, Any]], str] | None = None
+                      ) -> Iterator[str]:
     """Yield the reply's speakable text, running the tool calls the model makes.
 
     ``apology``: said instead of the model's words when a tool call fails (``{"error": ...}``):
-    a small model asked to word a failure may claim success ("your timer is set")."""
+    a small model asked to word a failure may claim success ("your timer is set"). A
+    function of the failed result words it for that failure."""
     messages = list(messages)
     for round_ in range(max_calls + 1):
         splitter = ToolCallSplitter()
@@ -113,7 +115,7 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
         if cancelled():
             return
         if apology is not None and isinstance(result, dict) and "error" in result:
-            yield apology
+            yield apology(result) if callable(apology) else apology
             return
         arguments = json.dumps(args, ensure_ascii=False)
         messages += [
