@@ -315,14 +315,13 @@ class Worker:
 
     def __init__(self, name: str, ref: PluginRef, *, memory_mb: int = 0,
                  crashed: Callable[[str], None] = lambda message: None,
-                 abilities: Callable[[str], list[tuple[str, list[str]]]] = lambda lang: [],
-                 restarted: Callable[[int], None] = lambda pid: None) -> None:
+                 abilities: Callable[[str], list[tuple[str, list[str]]]] = lambda lang: []
+                 ) -> None:
         self.name = name
         self.ref = ref
         self.memory_mb = memory_mb
         self._crashed = crashed
         self._abilities = abilities
-        self._restarted = restarted
         self.state = STARTING
         self.restarts = 0            # times the worker was started again
         self.crashes = 0             # deaths: crashes, kills at a deadline, failed starts
@@ -567,7 +566,6 @@ class Worker:
                 self.state = UP
                 self.restarts += 1
             log.info("plugin %s: worker started again (pid %d)", self.name, p.pid)
-            self._restarted(p.pid)
         except Exception as exc:  # noqa: BLE001 - reported; the next try comes later
             with self._lock:
                 if self.state == STOPPED:

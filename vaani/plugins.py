@@ -52,8 +52,6 @@ class PluginHealth:
     times_ms: deque[float] = field(default_factory=lambda: deque(maxlen=TIMES_KEPT),
                                    repr=False)
 
-    restarts: int = 0            # isolated: times its worker was started again
-
     def record(self, ms: float) -> None:
         self.calls += 1
         self.last_ms = ms
@@ -309,8 +307,7 @@ class PluginHost:
         worker = Worker(name, ref, memory_mb=memory_mb,
                         crashed=lambda message: self._fail(name, PluginError(message)),
                         abilities=lambda language: self.abilities_by_plugin(
-                            language, exclude=name),
-                        restarted=lambda pid: self._restarted(name))
+                            language, exclude=name))
         self.workers[name] = worker
         return worker
 
@@ -358,10 +355,6 @@ class PluginHost:
                          PluginError(f"plugin '{name}' failed to import: {exc}"), name)
             return
         self.pm.register(plugin, name=name)
-
-    def _restarted(self, name: str) -> None:
-        with self._lock:
-            self.health.setdefault(name, PluginHealth(name)).restarts += 1
 
     def plugin_names(self) -> list[str]:
         return sorted(name for name, _ in self.pm.list_name_plugin())

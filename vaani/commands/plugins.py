@@ -1,6 +1,7 @@
 """``vaani plugins``: installed plugins, their hooks, engines and tools, and their health.
 
-Health is measured twice: here, by asking every plugin for its tools and its abilities in
+Each plugin's isolation is shown: in process, or isolated in a worker process (its pid,
+memory limit and restarts, or down and when it restarts). Health is measured twice: here, by asking every plugin for its tools and its abilities in
 each language through the host (the same pool and deadlines a turn uses: calls, errors,
 p95 time), and, where a trace exists, over the turns VAANI has run (turns each plugin
 answered, the fast-path time of those turns, the errors it caused).
@@ -87,6 +88,7 @@ def main(args: argparse.Namespace) -> int:
     for language in config.assistant.languages:       # a health check through the pool
         host.abilities(language)
     rows = host.describe()                             # asks for the tools too
+    host.close()                                       # isolated plugins' workers
     trace = {}
     if not args.no_trace:
         from vaani.trace import trace_path
@@ -102,6 +104,7 @@ def main(args: argparse.Namespace) -> int:
         state = "DISABLED" if r["disabled"] else "ok"
         print(f"{r['name']}  [{state}]  {r['package']}")
         hooks = ", ".join(h for h in r["hooks"])
+        print(f"    runs:    {isolation_line(r['isolation'])}")
         print(f"    hooks:   {hooks or '-'}")
         if r["engines"]:
             print(f"    engines: {', '.join(r['engines'])}")
@@ -124,6 +127,27 @@ def main(args: argparse.Namespace) -> int:
     if not rows:
         print("no plugins installed")
     return 0
+
+
+def isolation_line(isolation: dict[str, Any]) -> str:
+    """``in process``, ``isolated, pid 4242, memory limit 512 MB, 1 restart (last: killed by
+    SIGSEGV)`` or ``isolated, DOWN: its worker exited with status 3; restarting in 1.0 s``."""
+    if isolation.get("mode") != "isolated":
+        return "in process"
+    state = isolation["state"]
+    restarts = isolation.get("restarts", 0)
+    tail = f", {restarts} restart{'' if restarts == 1 else 's'}" if restarts else ""
+    last = isolation.get("last_exit") or ""
+    if state == "up":
+        limit = isolation.get("memory_mb") or 0
+        memory = f", memory limit {limit} MB" if limit else ", no memory limit"
+        return (f"isolated, pid {isolation['pid']}{memory}{tail}"
+                + (f" (last: {last})" if last and restarts else ""))
+    if state == "down":
+        wait = isolation.get("restart_in_s")
+        when = f"; restarting in {wait:.1f} s" if wait is not None else ""
+        return f"isolated, DOWN: its worker {last or 'stopped'}{when}{tail}"
+    return f"isolated, {state}{tail}"
 
 
 def health_line(row: dict[str, Any]) -> str:
