@@ -292,6 +292,15 @@ class _Proc:
         except OSError:
             pass
 
+    def close(self) -> None:
+        """Kill the process (if it runs), reap it and close the socket."""
+        self.kill()
+        _reap(self)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
 
 class _Slot:
     __slots__ = ("cid", "done", "status", "payload", "why")
@@ -364,6 +373,7 @@ class Worker:
         # threads' buffers count against memory_mb)
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(var, "1")
+        env.setdefault("MALLOC_ARENA_MAX", "2")   # 64 MB of address space per thread arena
         try:
             proc = subprocess.Popen(
                 [sys.executable, "-c", WORKER_MAIN, str(theirs.fileno())],
@@ -387,15 +397,17 @@ class Worker:
         assert p is not None, "spawn() first"
         try:
             if not p.conn.poll(timeout_s):
-                p.kill()
+                p.close()
                 raise PluginError(f"plugin '{self.name}' did not load in its worker within "
                                   f"{timeout_s:.0f} s")
             msg = loads(p.conn.recv_bytes())
         except (EOFError, OSError):
+            returncode = _reap(p)
+            p.close()
             raise PluginError(f"plugin '{self.name}' failed to load in its worker: "
-                              f"{exit_words(_reap(p))}") from None
+                              f"{exit_words(returncode)}") from None
         if msg[0] == "fail":
-            _reap(p)
+            p.close()
             raised: Raised = msg[1]
             exc = raised.exception(self.name)
             if isinstance(exc, ConfigError):
@@ -475,6 +487,10 @@ class Worker:
                 log.warning("plugin %s: a message from its worker was dropped: %s",
                             self.name, exc)
         self._died(p)
+        try:
+            p.conn.close()
+        except OSError:
+            pass
 
     def _serve(self, p: _Proc, rid: int, what: str, args: tuple[Any, ...]) -> None:
         def answer() -> None:
@@ -567,11 +583,11 @@ class Worker:
                 self.restarts += 1
             log.info("plugin %s: worker started again (pid %d)", self.name, p.pid)
         except Exception as exc:  # noqa: BLE001 - reported; the next try comes later
+            if p is not None:
+                p.close()
             with self._lock:
                 if self.state == STOPPED:
                     return
-                if p is not None:
-                    p.kill()
                 if self._current is p:
                     self._current = None
                 self._starting = None
