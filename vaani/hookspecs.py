@@ -17,6 +17,9 @@ Built-in plugins (``plugins/vaani_*``) are registered the same way. Rules:
   times in a row is disabled.
 * Hooks run in worker threads (a bounded pool; a plugin whose earlier calls are all still
   running past their deadlines is skipped): keep them quick and thread-safe.
+* A third-party plugin runs in a worker process of its own (``[plugins.NAME] isolate``):
+  what it returns must pickle as builtin types or these classes; a crash, a hang past the
+  deadline or too much memory restarts the worker, not VAANI (docs/plugins.md, Isolation).
 * An implementation may declare any subset of its hook's arguments, in any order
   (``def vaani_configure(table)``), as with pluggy; hook wrappers are not called.
 
