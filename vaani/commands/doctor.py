@@ -1,7 +1,8 @@
 """``vaani doctor``: is this machine ready to run VAANI offline?
 
 Checks Python and the platform, the config, every default model pack and every model the
-config names (a stat check; ``--deep`` re-hashes), the audio devices, the inference engines,
+config names (a stat check; ``--deep`` re-hashes), the data files and programs the skills use
+(a missing one is a warning: it takes one ability away), the audio devices, the inference engines,
 that the offline guard blocks what it should, and that importing the runtime does not drag in
 torch (checked in a fresh interpreter, because this one may already have imported anything).
 Exit code 0 when every required check passes, 1 otherwise; ``--json`` for scripts and CI.
@@ -60,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
     checks += found
     checks += check_models(config, deep=args.deep)
     checks += check_skill_data(config)
+    checks += check_skill_tools(config)
     checks += check_audio()
     checks += check_engines()
     checks += check_offline()
@@ -188,6 +190,46 @@ def check_skill_data(config: Any) -> list[Check]:
             out.append(Check("skills", f"{plugin}: {package}", "warn",
                              f"{path} missing: no {what}", required=False,
                              fix=f"sudo apt-get install {package} (or scripts/setup.sh)"))
+    return out
+
+
+# Programs skills run (any one of each row will do): (plugin, what for, programs, Debian
+# packages that provide them, what happens without them)
+SKILL_TOOLS = (
+    ("system", "volume", ("wpctl", "pactl", "amixer"),
+     ("wireplumber", "pulseaudio-utils", "alsa-utils"), "no volume control by voice"),
+    ("system", "media player", ("playerctl",), ("playerctl",), "no play/pause/next by voice"),
+    ("system", "opening apps", ("gtk-launch",), ("libgtk-3-bin",),
+     "apps are opened from their desktop entry's Exec line"),
+    ("system", "screen lock", ("loginctl", "xdg-screensaver"), ("systemd", "xdg-utils"),
+     "no screen lock by voice"),
+)
+
+
+def check_skill_tools(config: Any, which: Any = shutil.which) -> list[Check]:
+    """Programs the enabled skills run (a missing one only takes that ability away; apps
+    still open from their Exec line without gtk-launch)."""
+    out = []
+    for plugin, what, programs, packages, without in SKILL_TOOLS:
+        if plugin in config.plugins.disabled:
+            continue
+        if plugin == "system" and what == "volume":
+            chosen = config.plugin_tables.get(plugin, {}).get("audio", "auto")
+            if chosen in programs:
+                programs, packages = (chosen,), (packages[programs.index(chosen)],)
+        found = [(p, which(p)) for p in programs]
+        found = [(p, path) for p, path in found if path]
+        name = f"{plugin}: {what}"
+        if found:
+            out.append(Check("skills", name, "ok", f"{found[0][0]} ({found[0][1]})",
+                             required=False))
+            continue
+        fix = f"sudo apt-get install {packages[0]}"
+        if len(packages) > 1:
+            fix += f" (or {', '.join(packages[1:])})"
+        out.append(Check("skills", name, "warn",
+                         f"{' / '.join(programs)} not installed: {without}",
+                         required=False, fix=fix))
     return out
 
 
