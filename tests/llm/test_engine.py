@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from pathlib import Path
+
 import pytest
 
 from tests.llm.conftest import PROMPTS
@@ -196,3 +198,40 @@ def test_auto_threads_one_for_a_small_model_all_cores_for_a_big_one():
     assert default_threads(0, 8_000_000) == 1                 # Chimera-sized
     assert default_threads(0, SMALL_MODEL_BYTES * 4) >= 1
     assert default_threads(3, 8_000_000) == 3                 # an explicit count wins
+
+
+def test_a_prompt_too_long_for_the_context_drops_old_turns_then_unrelated_tools():
+    """Chimera's context is 512 tokens: with every plugin's tools offered, a question must
+    still be answered, keeping the tool it is about (the overflow was an 'llm failed')."""
+    from vaani.llm.engine import LlamaEngine
+
+    path = Path(__file__).resolve().parents[2] / "models" / "chimera" / "chimera-q4_k_m.gguf"
+    if not path.is_file():
+        pytest.skip("the shipped Chimera GGUF is not in models/")
+    e = LlamaEngine(path, n_ctx=512, threads=1)
+    try:
+        tools = [{"type": "function", "function": {
+            "name": f"gadget_{i}", "description": f"Controls household gadget number {i} "
+            "(brightness, colour, schedule and power state).",
+            "parameters": {"type": "object", "properties": {"level": {"type": "integer"}}}}}
+            for i in range(40)]
+        tools.insert(5, {"type": "function", "function": {
+            "name": "timer", "description": "Start a countdown timer.",
+            "parameters": {"type": "object", "properties": {"minutes": {"type": "number"}}}}})
+        messages = [{"role": "system", "content": "You are VAANI."},
+                    {"role": "user", "content": "hello " * 150},
+                    {"role": "assistant", "content": "Hello! " * 20},
+                    {"role": "user", "content": "set a timer for five minutes"}]
+        assert len(e.chat_prompt(messages, tools)) > 512
+        prompt = e.fitting_prompt(messages, tools, reserve=64)
+        assert len(prompt) <= 512 - 64
+        text = b"".join(e.model.piece(t, special=True) for t in prompt).decode("utf-8", "replace")
+        assert "timer(minutes)" in text and "set a timer for five minutes" in text
+        assert "hello hello" not in text and "You are VAANI." in text
+        out = "".join(e.process(messages, max_tokens=8, tools=tools))
+        assert isinstance(out, str)
+        # a prompt that fits is left as it is
+        short = [{"role": "user", "content": "hi"}]
+        assert e.fitting_prompt(short, tools[:2]) == e.chat_prompt(short, tools[:2])
+    finally:
+        e.close()

@@ -13,6 +13,7 @@ Without a draft each token is one target decode; with a draft the speculative lo
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import deque
@@ -227,6 +228,42 @@ class LlamaEngine:
         add = self.model.add_bos and not (bos and text.startswith(bos))
         return self.model.tokenize(text, add_special=add, parse_special=True)
 
+    def fitting_prompt(self, messages: list[dict[str, str]],
+                       tools: list[dict[str, Any]] | None = None, reserve: int = 64) -> list[int]:
+        """The chat prompt, made to leave ``reserve`` tokens for the reply: when it would not,
+        the oldest turns go first (the system message and the last user turn stay), then the
+        tools least related to the last user turn (words shared with a tool's name and
+        description), so a small-context model still answers when many plugins offer tools.
+        What still does not fit is left to :meth:`stream` to refuse."""
+        limit = self.n_ctx - max(1, reserve)
+        prompt = self.chat_prompt(messages, tools)
+        if len(prompt) <= limit:
+            return prompt
+        msgs = list(messages)
+        while len(prompt) > limit:
+            drop = next((i for i, m in enumerate(msgs[:-1]) if m.get("role") != "system"), None)
+            if drop is None:
+                break
+            del msgs[drop]
+            prompt = self.chat_prompt(msgs, tools)
+        kept = list(tools or [])
+        if len(prompt) > limit and kept:
+            asked = set(re.findall(r"\w+", str(msgs[-1].get("content", "")).casefold()))
+
+            def related(tool: dict[str, Any]) -> int:
+                fn = tool.get("function", tool)
+                words = re.findall(r"\w+", f"{fn.get('name', '')} {fn.get('description', '')}"
+                                   .replace("_", " ").casefold())
+                return len(asked & set(words))
+
+            order = sorted(range(len(kept)), key=lambda i: (related(kept[i]), -i))
+            for i in order:                      # least related first, later ones first
+                kept[i] = None
+                prompt = self.chat_prompt(msgs, [t for t in kept if t is not None] or None)
+                if len(prompt) <= limit:
+                    break
+        return prompt
+
     def text_prompt(self, text: str) -> list[int]:
         return self.model.tokenize(text, add_special=self.model.add_bos, parse_special=False)
 
@@ -242,7 +279,8 @@ class LlamaEngine:
         confidence; :func:`vaani.llm.sampling.score`)."""
         req = Request(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                       stop=list(stop or []), seed=seed)
-        for chunk in self.stream(self.chat_prompt(messages, tools), req, cancel, scores):
+        prompt = self.fitting_prompt(messages, tools, reserve=min(max_tokens, 64))
+        for chunk in self.stream(prompt, req, cancel, scores):
             if chunk.text:
                 yield chunk.text
 
