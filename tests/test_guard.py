@@ -62,6 +62,9 @@ def test_script(text, language, romanised, ok):
     "I'll remind you at 5.", "Done!", "The message has been sent.", "Email sent to Ravi.",
     "टाइमर लगा दिया है।", "मैंने मैसेज भेज दिया।", "आपका टिकट बुक कर दिया।",
     "Maine alarm laga diya hai.",
+    # the system skill's actions: never said unless its tool acted
+    "I have locked the screen.", "The volume is muted.", "I've opened Firefox.",
+    "मैंने स्क्रीन लॉक कर दी।", "फ़ायरफ़ॉक्स खोल दिया।", "maine volume badha diya",
 ])
 def test_claims_of_action(text):
     assert G.claims_action(text)
@@ -70,6 +73,7 @@ def test_claims_of_action(text):
 @pytest.mark.parametrize("text", [
     "It's 3:33 PM.", "The answer is 288.", "I can set timers for you.", "नमस्ते!",
     "मैं समय बता सकती हूँ।", "Setting a timer needs a duration.",
+    "What does locked mean?", "The shop opened in 1990.", "I can open apps and lock the screen.",
 ])
 def test_not_claims_of_action(text):
     assert not G.claims_action(text)

@@ -61,7 +61,10 @@ def manifest_block(repo: Path, files: dict[str, Path],
     parts = [BEGIN]
     for name, path in files.items():
         role, description = (descriptions or {}).get(name) or DESCRIPTIONS[name]
-        parts.append(manifest_entry(path, name=name, role=role, group="default",
+        # only the packs the assistant uses by default install by default; an aligned model
+        # that has not beaten v1 is an optional pack (vaani models install NAME)
+        group = "default" if name in DESCRIPTIONS else "extra"
+        parts.append(manifest_entry(path, name=name, role=role, group=group,
                                     licence="Apache-2.0", description=description,
                                     repo_root=repo).rstrip())
     parts.append(END)

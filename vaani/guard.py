@@ -382,15 +382,21 @@ def script_ok(text: str, language: str, romanised: bool = False) -> bool:
 _CLAIM = _rx(
     r"\b(i'?ve|i have|i'?ll|i will|i just|i've just|has been|have been|is now|are now|"
     r"successfully)\s+(set|added|sent|booked|scheduled|created|saved|reminded|remind|ordered|"
-    r"called|cancell?ed|deleted|started|turned|played|noted|booked|done|made)\b",
-    r"\b(timer|alarm|reminder|note|message|email|booking|order|call|event)\s+(is |has been )?"
-    r"(set|added|sent|booked|scheduled|created|saved|placed|started|cancell?ed|done)\b",
+    r"called|cancell?ed|deleted|started|turned|played|noted|booked|done|made|locked|muted|"
+    r"unmuted|opened|paused|launched|resumed|skipped|lowered|raised|increased|decreased|"
+    r"changed)\b",
+    r"\b(timer|alarm|reminder|note|message|email|booking|order|call|event|screen|volume|app|"
+    r"music|song|media)\s+(is |has been )?"
+    r"(set|added|sent|booked|scheduled|created|saved|placed|started|cancell?ed|done|locked|"
+    r"muted|unmuted|opened|paused|launched|changed|increased|decreased|lowered|raised)\b",
     r"(?<!well )(?<!well-)\b(done|all set)[.!]", r"\bi('ll| will) remind you\b",
     r"\bset (it )?for you\b",
-    r"(लगा|सेट कर|जोड़|भेज|बुक कर|ऑर्डर कर|शुरू कर|बंद कर|हटा|रख|सेव कर|नोट कर|कैंसल कर)"
+    r"(लगा|सेट कर|जोड़|भेज|बुक कर|ऑर्डर कर|शुरू कर|बंद कर|हटा|रख|सेव कर|नोट कर|कैंसल कर|"
+    r"लॉक कर|म्यूट कर|खोल|बढ़ा|घटा|कम कर|रोक)"
     r"\s*(दिया|दी|दिए|दूँगी|दूंगी|दूँगा|दूंगा)",
     r"याद दिला(ऊँगी|ऊंगी|ऊँगा|ऊंगा|\s*दूँगी|\s*दूंगी)", r"हो गया है", r"हो गई है",
-    r"\b(laga|set kar|jod|bhej|book kar|order kar|shuru kar|band kar|hata|save kar|note kar)\s*"
+    r"\b(laga|set kar|jod|bhej|book kar|order kar|shuru kar|band kar|hata|save kar|note kar|"
+    r"lock kar|mute kar|khol|badha|ghata|kam kar|rok)\s*"
     r"(diya|di|diye|dungi|dunga)\b", r"\byaad dila(ungi|unga| dungi)\b")
 
 
