@@ -304,3 +304,57 @@ def test_pending_lists_every_plugins_notifications_soonest_first():
 def test_pending_without_plugins_that_implement_it_is_empty():
     host, events = make_host(Echo())
     assert host.pending() == [] and events == []
+
+
+class SlowToLoad:
+    """Starts its index on ``ctx.warming``: start-up returns at once, a question asked before
+    the index is built waits for it instead of timing out."""
+
+    def __init__(self, seconds=0.6, fail=False):
+        self.seconds, self.fail = seconds, fail
+        self.index = None
+
+    def build(self):
+        time.sleep(self.seconds)
+        if self.fail:
+            raise OSError("index file is corrupt")
+        self.index = {"ping": "pong"}
+
+    @hookimpl
+    def vaani_startup(self, ctx):
+        ctx.warming(self.build)
+
+    @hookimpl
+    def vaani_handle(self, utterance):
+        return Reply((self.index or {}).get(utterance.text, "no index"))
+
+
+def test_a_plugin_warming_in_the_background_is_waited_for_not_timed_out():
+    plugin = SlowToLoad(0.6)
+    host, events = make_host(plugin, plugins={"timeout_ms": 100})
+    start = time.monotonic()
+    host.startup(lambda *a: None)
+    assert time.monotonic() - start < 0.3                  # start-up did not wait
+    answer = host.handle(Utterance("ping", "en"))          # its deadline is 100 ms
+    assert answer is not None and answer.reply.text == "pong"
+    assert time.monotonic() - start >= 0.55 and events == []
+    assert host.wait_warm(0) is True
+    host.shutdown()
+
+
+def test_warming_that_fails_is_reported_and_calls_go_on():
+    host, events = make_host(SlowToLoad(0.05, fail=True))
+    host.startup(lambda *a: None)
+    assert host.wait_warm(5) is True
+    assert host.handle(Utterance("ping", "en")).reply.text == "no index"
+    assert [e.message for e in events if isinstance(e, Error)] == [
+        "plugin 'slowtoload' raised OSError: index file is corrupt"]
+    host.shutdown()
+
+
+def test_wait_warm_says_when_warming_is_still_running():
+    host, _ = make_host(SlowToLoad(1.0))
+    host.startup(lambda *a: None)
+    assert host.wait_warm(0.05) is False
+    assert host.wait_warm(5) is True
+    host.shutdown()

@@ -102,6 +102,10 @@ def _no_abilities(language: str) -> list[str]:
     return []
 
 
+def _run_now(fn: Callable[[], Any]) -> None:
+    fn()
+
+
 @dataclass
 class PluginContext:
     """What plugins get at start-up: config, a way to speak later, a clock, and what the
@@ -116,6 +120,12 @@ class PluginContext:
     # host when called (for a skill that answers "what can you do"); call it in a turn,
     # not at start-up, when other plugins may not be loaded yet
     abilities: Callable[[str], list[str]] = _no_abilities
+    # warming(fn): run ``fn`` (slow loading: an index, a cache) on a thread of its own now,
+    # so start-up does not wait for it; until it returns, calls into this plugin wait for
+    # it (at most ``vaani.plugins.WARM_WAIT_S``) before their deadline starts, so a question
+    # asked right after start-up is answered, not timed out. In an isolated worker it runs
+    # before start-up returns.
+    warming: Callable[[Callable[[], Any]], None] = _run_now
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,9 @@ class PluginHealth:
         return times[max(0, math.ceil(0.95 * len(times)) - 1)]
 
 
+# a call into a plugin still loading in the background (``ctx.warming``) waits at most this
+# long for it before its own deadline starts
+WARM_WAIT_S = 10.0
 TIMES_KEPT = 512                 # call times kept per plugin for the p95
 
 
@@ -241,6 +244,7 @@ class PluginHost:
         self._dists: dict[str, str] = {}          # plugin name -> "project version"
         self._lock = threading.Lock()
         self._started = False
+        self._warming: dict[str, threading.Event] = {}   # plugin -> set once warm
 
     # -- loading ------------------------------------------------------------------------
 
@@ -476,12 +480,39 @@ class PluginHost:
             ctx = PluginContext(
                 config=self.config, table=self.config.plugin_tables.get(name, {}),
                 notify=lambda text, language, _n=name: notify(text, language, _n),
-                emit=self._emit, now=now, abilities=self.abilities)
+                emit=self._emit, now=now, abilities=self.abilities,
+                warming=lambda fn, _n=name: self._warm(_n, fn))
             try:
                 call_impl(impl, ctx=ctx)
             except Exception as exc:
                 self._fail(name, exc)
         self._started = True
+
+    def _warm(self, name: str, fn: Callable[[], Any]) -> None:
+        """``ctx.warming(fn)`` of plugin ``name``: ``fn`` on a thread; calls wait for it."""
+        done = threading.Event()
+        with self._lock:
+            self._warming[name] = done
+
+        def run() -> None:
+            t = time.perf_counter()
+            try:
+                fn()
+            except Exception as exc:
+                self._fail(name, exc)
+            finally:
+                done.set()
+                log.debug("plugin %s warm in %.0f ms", name, (time.perf_counter() - t) * 1000)
+
+        threading.Thread(target=run, name=f"vaani-warm-{name}", daemon=True).start()
+
+    def wait_warm(self, timeout_s: float | None = None) -> bool:
+        """Wait until every plugin's ``ctx.warming`` work is done (at most ``timeout_s``,
+        default :data:`WARM_WAIT_S`); False if some is still running."""
+        deadline = time.monotonic() + (WARM_WAIT_S if timeout_s is None else timeout_s)
+        with self._lock:
+            events = list(self._warming.values())
+        return all(e.wait(max(0.0, deadline - time.monotonic())) for e in events)
 
     def shutdown(self) -> None:
         for impl in self._impls("vaani_shutdown"):
@@ -507,6 +538,9 @@ class PluginHost:
         failed to do)."""
         health = self.health.setdefault(name, PluginHealth(name))
         worker = self.workers.get(name)
+        warming = self._warming.get(name)
+        if warming is not None and not warming.is_set():   # asked right after start-up
+            warming.wait(WARM_WAIT_S)
         out = (self._run_isolated(fn, timeout_s) if worker is not None
                else self.pool.run(name, fn, timeout_s))
         with self._lock:

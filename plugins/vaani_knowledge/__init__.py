@@ -336,12 +336,23 @@ class Knowledge:
 # -- wording ---------------------------------------------------------------------------------
 
 def define_text(d: wordnet.Definition) -> str:
-    """"Ephemeral, adjective: lasting a very short time." (first sense, part of speech)."""
-    gloss = d.gloss.split("; ")[0] if len(d.gloss) > 120 else d.gloss
+    """"Ephemeral, adjective: lasting a very short time." (first sense, part of speech);
+    the second sense too when WordNet's counts do not make the first the usual one
+    ("Vacant, adjective: void of thought or knowledge; or: without an occupant or
+    incumbent.")."""
+    gloss = _short(d.gloss)
     word = d.word.strip()
     shown = word if word.lower() != d.lemma.lower() else d.lemma
     lemma_note = f" (from {d.lemma})" if d.lemma.lower() != word.lower() else ""
+    if d.undecided and len(gloss) <= 90:
+        second = _short(d.senses[1].gloss)
+        if len(second) <= 100 and second != gloss:
+            gloss = f"{gloss}; or: {second}"
     return f"{_cap(shown)}{lemma_note}, {wordnet.POS_NAMES[d.pos]}: {gloss}."
+
+
+def _short(gloss: str) -> str:
+    return gloss.split("; ")[0] if len(gloss) > 120 else gloss
 
 
 def _define_data(d: wordnet.Definition) -> dict[str, Any]:
@@ -524,7 +535,7 @@ def vaani_startup(ctx: PluginContext) -> None:
                           hint=INSTALL_HINT.format(package=package))
         log.warning("%s", exc)
         ctx.emit(error_event(exc, source=f"plugin:{NAME}"))
-    threading.Thread(target=skill.warm, name="vaani-knowledge-warm", daemon=True).start()
+    ctx.warming(skill.warm)        # the Hindi -> English index; the first question waits
 
 
 @hookimpl

@@ -131,6 +131,7 @@ class FreeDict:
                 self.entries.setdefault(parts[0].lower(), []).append(entry)
         # how often an English word is used, per part of speech (WordNet's SemCor counts)
         self._pos_counts = counts or (lambda word: {})
+        self._has_counts = counts is not None
         self._reverse: dict[str, list[tuple[tuple[int, ...], str]]] | None = None
         self._roman: dict[str, set[str]] | None = None
         self._lock = threading.Lock()
@@ -219,13 +220,23 @@ class FreeDict:
                 return None                 # दाल/डाल both read "dal": not guessed
             key = matches[0]
         items = self._reverse.get(key)
-        if not items:
+        if not items or not self._strong(items[0][0]):
             return None
         words: list[str] = []
         for _, head in items:
             if head not in words:
                 words.append(head)
         return Translation(word, key, "en", tuple(words[:5]))
+
+
+    def _strong(self, rank: tuple[int, ...]) -> bool:
+        """The best link from a Hindi word back to English is one to say: from the English
+        word's first sense (दोस्त is only in "boy"'s second sense, so it is not said to mean
+        boy), to a word people use (with SemCor counts: "morn", "narked" and "graft" never
+        occur there, so सुबह, गुस्सा and कलम are not answered with them)."""
+        first_sense = rank[1] == 0
+        used = not self._has_counts or -rank[3] > 0
+        return first_sense and used
 
 
 def _dominates(a: tuple[int, ...], b: tuple[int, ...]) -> bool:

@@ -49,10 +49,19 @@ class Definition:
     lemma: str               # the WordNet lemma it was found under
     pos: str
     senses: tuple[Sense, ...]   # of ``pos``, most frequent first
+    tagged: tuple[int, ...] = ()   # how often each sense was tagged in SemCor (0: never)
 
     @property
     def gloss(self) -> str:
         return self.senses[0].gloss
+
+    @property
+    def undecided(self) -> bool:
+        """The first sense is not clearly the usual one: the second was tagged at least half
+        as often ("vacant": 2 against 1), or neither was ever tagged."""
+        if len(self.senses) < 2 or len(self.tagged) < 2:
+            return False
+        return 2 * self.tagged[1] >= self.tagged[0]
 
 
 class _Sorted:
@@ -170,6 +179,24 @@ class WordNet:
                 self._all_counts = table
             return self._all_counts
 
+    def sense_tags(self, lemma: str, pos: str, n: int) -> tuple[int, ...]:
+        """SemCor tag counts of the first ``n`` senses of ``lemma`` as ``pos`` (cntlist.rev:
+        ``sense_key sense_number tag_count``)."""
+        out = [0] * n
+        if self._counts is None:
+            return tuple(out)
+        key = lemma.lower().replace(" ", "_").encode("utf-8") + b"%"
+        for line in self._counts.lines_with_prefix(key):
+            parts = line.decode("utf-8").split()
+            if len(parts) != 3:
+                continue
+            kind = parts[0].partition("%")[2][:1]
+            if _SENSE_KEY_POS.get(kind) == pos and parts[1].isdigit() and parts[2].isdigit():
+                number = int(parts[1])
+                if 1 <= number <= n:
+                    out[number - 1] += int(parts[2])
+        return tuple(out)
+
     def lemmas(self, word: str) -> list[tuple[str, str]]:
         """(lemma, pos) pairs ``word`` can be a form of: itself first, then exceptions
         ("geese" -> goose), then the detachment rules ("running" -> run)."""
@@ -209,7 +236,8 @@ class WordNet:
         lemma, pos = min(pool, key=rank)
         senses = tuple(self._synset(pos, off)
                        for off in self._index_entry(lemma, pos)[:max_senses])
-        return Definition(word, lemma.replace("_", " "), pos, senses)
+        return Definition(word, lemma.replace("_", " "), pos, senses,
+                          self.sense_tags(lemma, pos, len(senses)))
 
 
 def _definition_part(gloss: str) -> str:

@@ -118,6 +118,18 @@ def test_definition_reply_text(host, debian_data):
 
 
 @pytest.mark.models
+def test_a_word_without_one_usual_sense_gets_two(host, debian_data):
+    # WordNet tagged "vacant" as "void of thought" twice and "without an occupant" once:
+    # too close to say only the first
+    assert knowledge_reply(host, "What does the word 'vacant' mean?").text == (
+        "Vacant, adjective: void of thought or knowledge; or: without an occupant or "
+        "incumbent.")
+    assert "; or: " in knowledge_reply(host, "define bank").text
+    # a clear usual sense stays alone (run: 106 against 38)
+    assert "; or: " not in knowledge_reply(host, "define run").text
+
+
+@pytest.mark.models
 @pytest.mark.parametrize("text", ["what does xyzzyq mean", "define blorptastic",
                                   "meaning of the universe and everything"])
 def test_unknown_words_are_left_alone(host, debian_data, text):
@@ -171,6 +183,17 @@ def test_ambiguous_romanised_hindi_is_not_guessed(host, debian_data):
     # दाल (lentil) and डाल (branch) are both "dal" in Latin letters
     answer = ask(host, "dal ko english mein kya kehte hain")
     assert answer is None or answer.plugin != "knowledge"
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("text", [
+    "Dost ko English mein kya kehte hain?",     # दोस्त is only in "boy"'s second sense
+    "दोस्ती को अंग्रेज़ी में क्या कहते हैं",       # only in a fourth sense of "advance"
+    "कलम को अंग्रेज़ी में क्या कहते हैं",          # "graft": never tagged in SemCor
+])
+def test_a_weak_dictionary_link_is_not_said(host, debian_data, text):
+    answer = ask(host, text)
+    assert answer is None or answer.plugin != "knowledge", answer.reply
 
 
 @pytest.mark.models
