@@ -9,7 +9,9 @@ APT_PACKAGES=(espeak-ng festival festvox-hi-nsk festival-hi sox libportaudio2 li
               pocketsphinx-testdata
               # knowledge skill: WordNet 3.0 (definitions), FreeDict English-Hindi (GPL-2+,
               # installed beside VAANI, not shipped in it)
-              wordnet-base dict-freedict-eng-hin)
+              wordnet-base dict-freedict-eng-hin
+              # `vaani service` and its tests: systemd-analyze verify, desktop-file-validate
+              systemd desktop-file-utils)
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
 
