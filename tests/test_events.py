@@ -22,7 +22,7 @@ def test_every_event_type_serialises_to_json():
     values = {"samples": samples, "sample_rate": 16000, "channels": 1, "source": "x",
               "at": 1.0, "name": "w", "score": 0.9, "text": "t", "language": "en",
               "trigger": "wake", "outcome": "answered", "stage": "asr", "ms": 1.0,
-              "title": "T", "message": "m"}
+              "title": "T", "message": "m", "state": "idle", "rms": 0.1, "peak": 0.2}
     for name, cls in events.EVENT_TYPES.items():
         fields = {f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
                   and f.default_factory is dataclasses.MISSING}

@@ -152,6 +152,25 @@ class StageTiming(Event):
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
+class StateChanged(Event):
+    """The session's state changed (``vaani.session.State`` values: idle, listening,
+    thinking, speaking, muted, no_microphone, stopped)."""
+
+    state: str
+    previous: str = ""
+    why: str = ""              # for no_microphone / stopped: what happened, in words
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MicLevel(Event):
+    """The microphone's level, a few times a second (not per block): for a level meter."""
+
+    rms: float                 # root mean square of the last interval, 0..1
+    peak: float                # largest absolute sample of the last interval, 0..1
+    at: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Error(Event):
     title: str
     message: str
@@ -164,7 +183,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         AudioStart, AudioChunk, AudioStop, WakeDetected, VoiceStarted, VoiceStopped,
         Transcript, ReplyTextChunk, SpeechChunk, PlaybackStarted, PlaybackStopped,
-        Notification, TurnStarted, TurnFinished, StageTiming, Error,
+        Notification, TurnStarted, TurnFinished, StageTiming, StateChanged, MicLevel, Error,
     )
 }
 

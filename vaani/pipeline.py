@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE, LISTENING, REPLYING = "idle", "listening", "replying"
+HOLDING = "holding"          # push-to-talk: the button is down, every block is the question
+PTT_MIN_S = 0.25             # a shorter press is a slip, not a question
 _END = object()
 
 
@@ -161,6 +163,8 @@ class Pipeline:
         self._source_at0 = 0.0
         self._source: AudioSource | None = None
         self._stop = threading.Event()
+        self._held: list[np.ndarray] = []     # push-to-talk audio while HOLDING
+        self._held_at = 0.0
         self._notifications: queue.Queue[tuple[str, str, str]] = queue.Queue(maxsize=32)
         self.history: list[dict[str, str]] = []
         self.results: list[TurnResult] = []
@@ -216,9 +220,12 @@ class Pipeline:
         if self._source is not None:
             self._source.close()
 
-    def run(self, source: AudioSource, *, max_turns: int | None = None) -> list[TurnResult]:
+    def run(self, source: AudioSource, *, max_turns: int | None = None,
+            on_block: Callable[[], None] | None = None) -> list[TurnResult]:
         """Listen to ``source`` until it ends, :meth:`stop` is called, or ``max_turns`` turns
-        have finished. Returns the turns."""
+        have finished. Returns the turns. ``on_block`` is called in this thread after each
+        block: the session applies its commands there, between blocks, so the state this
+        loop owns is only ever changed by this loop."""
         self._source = source
         self._source_at0 = self._at
         self._stop.clear()
@@ -233,6 +240,8 @@ class Pipeline:
                     self.feed(block)
                 except Exception as exc:        # a wake/VAD engine failed on this block
                     self._listening_failed(exc)
+                if on_block is not None:
+                    on_block()
                 if max_turns is not None and self._done_turns(first) >= max_turns:
                     break
             self.finish(wait=max_turns is None or self._done_turns(first) < max_turns)
@@ -263,17 +272,120 @@ class Pipeline:
 
     def ask(self, text: str, language: str | None = None) -> TurnResult:
         """A typed question: plugins or the LLM answer, TTS speaks into the sink."""
+        reply = self.start_text(text, language)
+        reply.done.wait()
+        self._reply = None
+        self.state = LISTENING if not self.require_wake else IDLE
+        self.turn = 0
+        return reply.result
+
+    def start_text(self, text: str, language: str | None = None) -> _Reply:
+        """A typed question, started and not waited for (call from the listening loop's
+        thread): :meth:`feed` ends it like a spoken turn once it is done, without opening a
+        follow-up window (whoever typed it did not speak). A reply still playing is
+        interrupted. ``reply.done`` is set when it has finished; ``reply.result`` is the turn."""
+        self._drop_current()
         turn = self._new_turn("text")
         reply = _Reply(self, turn, text=text, language=language)
         self._reply = reply
         self.state = REPLYING
         reply.commit(decided_wall=time.monotonic())
         reply.start()
-        reply.done.wait()
-        self._reply = None
-        self.state = LISTENING if not self.require_wake else IDLE
+        return reply
+
+    def _drop_current(self) -> None:
+        """Whatever is under way gives way to a new turn: speculation is dropped, a reply
+        still playing is interrupted and counted, a held push-to-talk is let go."""
+        for r in list(self._spec.values()):
+            r.abort()
+        self._spec.clear()
+        reply = self._reply
+        if reply is not None:
+            reply.interrupt()
+            reply.done.wait(2.0)
+            self._reply = None
+            if reply.notification is None:
+                self.results.append(reply.result)
+                self.turns_finished += 1
+        if self.state == HOLDING:
+            self._end_hold("cancelled")
         self.turn = 0
-        return reply.result
+
+    def push_to_talk(self, pressed: bool) -> None:
+        """Push-to-talk (call from the listening loop's thread). Pressed: a turn starts now,
+        whatever was happening (a reply playing is cut), and every block is the question, with
+        no wake word and no end-of-speech detection. Released: what was said is answered
+        (too short, under :data:`PTT_MIN_S`: the turn ends as ``no_speech``)."""
+        if pressed:
+            if self.state == HOLDING:
+                return
+            self._drop_current()
+            self._new_turn("push_to_talk")
+            self._held = []
+            self._held_at = self._at
+            self._deadline = None
+            self._follow_up = False
+            self.state = HOLDING
+            self.emit(VoiceStarted(at=self._at, turn=self.turn))
+            return
+        if self.state != HOLDING:
+            return
+        audio = (np.concatenate(self._held) if self._held else np.zeros(0, np.float32))
+        self._held = []
+        if len(audio) < PTT_MIN_S * RATE:
+            self._end_hold("no_speech")
+            return
+        from vaani.stages.endpoint import EndOfTurn
+
+        self.emit(VoiceStopped(at=self._at, reason="push_to_talk", turn=self.turn))
+        end = EndOfTurn(at=self._at, decided_at=self._at, reason="push_to_talk", audio=audio)
+        reply = _Reply(self, self.turn, job=self._submit_asr(audio),
+                       audio_seconds=len(audio) / RATE)
+        self._commit(reply, end, reused=False)
+        reply.start()
+
+    def _end_hold(self, outcome: str) -> None:
+        """A push-to-talk turn that asked nothing: let go too soon, or cancelled."""
+        self._held = []
+        result = TurnResult(self.turn, "push_to_talk", outcome=outcome)
+        self.results.append(result)
+        self.turns_finished += 1
+        self.emit(TurnFinished(outcome=outcome, turn=self.turn))
+        self.turn = 0
+        self.state = IDLE if self.require_wake else LISTENING
+        for stage in (self.wake_gate, self.endpointer):
+            if stage is not None:
+                stage.reset()
+
+    def interrupt(self) -> bool:
+        """Silence the reply being spoken now (any thread: a stop button, Ctrl-C); its turn
+        ends as ``cancelled``. True if there was one."""
+        reply = self._reply
+        if reply is None or reply.done.is_set():
+            return False
+        reply.interrupt()
+        return True
+
+    def cancel(self) -> None:
+        """Stop what is under way (call from the listening loop's thread): the reply, a held
+        push-to-talk, a wake-word turn waiting for the question."""
+        if self.state == HOLDING:
+            self._end_hold("cancelled")
+            return
+        if self._reply is not None:
+            self._drop_current()
+            self.state = IDLE if self.require_wake else LISTENING
+            return
+        if self.turn:
+            self._listen_timeout()
+
+    def set_language(self, language: str) -> None:
+        """Listen and answer in ``language`` (``hi``, ``en`` or ``auto``) from the next turn
+        (call from the listening loop's thread)."""
+        self.config.assistant.language = language
+        self.language.language = language
+        asr_lang = self.config.asr.language or language
+        self.asr_language = None if asr_lang in ("", "auto") else asr_lang
 
     @property
     def stream_time(self) -> float:
@@ -314,6 +426,10 @@ class Pipeline:
         at = self._at
         self._at += len(block) / RATE
         self.emit(AudioChunk(samples=block, at=at, turn=self.turn))
+        if self.state == HOLDING:
+            if self._at - self._held_at <= self.config.vad.max_utterance_s:
+                self._held.append(block)
+            return
         if self.state == REPLYING:
             reply = self._reply
             src = self._source
@@ -355,6 +471,8 @@ class Pipeline:
 
     def finish(self, wait: bool = True) -> None:
         """The input ended: close an open utterance and let the reply finish."""
+        if self.state == HOLDING:               # the input ended with the button down
+            self.push_to_talk(False)
         if self.state == LISTENING and self.endpointer is not None:
             for ev in self.endpointer.flush(self._at):
                 self._on_endpoint(ev)
@@ -485,6 +603,11 @@ class Pipeline:
             self._listen(self._deadline if self._follow_up else None, self._follow_up)
             if self.require_wake and not self._follow_up:
                 self.state = IDLE
+        elif reply.result.trigger == "text":       # typed: no follow-up, the context kept
+            if self.require_wake:
+                self.state = IDLE
+            else:
+                self._listen(None)
         elif reply.result.outcome == "answered" and follow > 0 and self.endpointer is not None:
             self._listen(deadline=self._at + follow, follow_up=True)
         elif (reply.result.outcome == "rejected" and self._resume_deadline is not None

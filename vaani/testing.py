@@ -402,6 +402,62 @@ class Notifier:
         self.ctx.notify(text, language)
 
 
+class FakeMicrophone:
+    """A live microphone for session and daemon tests: silence in real time (``speed`` times
+    faster), and whatever :meth:`play` queues, as it would be heard. ``fail`` makes opening
+    it raise, like a laptop whose microphone is missing."""
+
+    realtime = True
+    sample_rate = RATE
+    channels = 1
+
+    def __init__(self, *, block_ms: int = 32, speed: float = 2.0, name: str = "mic:fake") -> None:
+        self.name = name
+        self.speed = speed
+        self.block = RATE * block_ms // 1000
+        self.t0: float | None = None
+        self.opened = 0
+        self._pending: list[np.ndarray] = []
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+
+    def play(self, audio: np.ndarray) -> None:
+        with self._lock:
+            self._pending.append(np.asarray(audio, np.float32))
+
+    @property
+    def playing(self) -> bool:
+        with self._lock:
+            return bool(self._pending)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        self._closed.clear()
+        self.opened += 1
+        self.t0 = time.monotonic()
+        sent = 0
+        while not self._closed.is_set():
+            with self._lock:
+                if self._pending:
+                    head = self._pending[0]
+                    block, rest = head[:self.block], head[self.block:]
+                    if len(rest):
+                        self._pending[0] = rest
+                    else:
+                        self._pending.pop(0)
+                else:
+                    block = np.zeros(self.block, np.float32)
+            if len(block) < self.block:
+                block = np.concatenate([block, np.zeros(self.block - len(block), np.float32)])
+            sent += len(block)
+            delay = self.t0 + sent / RATE / self.speed - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            yield block
+
+    def close(self) -> None:
+        self._closed.set()
+
+
 # -- a whole pipeline on fakes ------------------------------------------------------------
 
 @dataclass
