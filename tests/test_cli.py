@@ -270,25 +270,25 @@ def test_run_on_a_ten_minute_file_streams_it_and_finds_the_question(fakes, tmp_p
 TIMER_1S = "set a timer for 1 second"
 
 
-@pytest.mark.xfail(strict=False, reason="fails in the full suite since 2026-12-05 (the timer is "
-                   "no longer pending after the wait starts / no exit within 20 s of SIGINT), "
-                   "passes alone and with its file: an order-dependent leak not yet found")
 def test_ask_waits_for_the_timer_it_set_then_prints_and_speaks_it(fakes, tmp_path, capsys):
     import time
 
+    # 3 s, not 1: on a loaded machine a 1 s timer could ring before the wait began (it is
+    # then spoken all the same, but the "waiting" line this test reads is not printed)
+    timer = "set a timer for 3 seconds"
     _, config = fakes(QUESTION)
     quick = tmp_path / "quick.wav"
-    assert cli.main(["-c", str(config), "ask", TIMER_1S, "-o", str(quick), "--no-wait"]) == 0
+    assert cli.main(["-c", str(config), "ask", timer, "-o", str(quick), "--no-wait"]) == 0
     capsys.readouterr()
     out = tmp_path / "waited.wav"
     start = time.monotonic()
-    assert cli.main(["-c", str(config), "ask", TIMER_1S, "-o", str(out)]) == 0
+    assert cli.main(["-c", str(config), "ask", timer, "-o", str(out)]) == 0
     elapsed = time.monotonic() - start
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:3] == ["Timer set for 1 second.",
-                         "waiting for the 1 second timer to ring in 1 s (Ctrl-C cancels)",
-                         "[timer] Your 1 second timer is done."]
-    assert elapsed >= 0.9
+    assert lines[0] == "Timer set for 3 seconds."
+    assert lines[1].startswith("waiting for the 3 second timer to ring in ")
+    assert lines[2] == "[timer] Your 3 second timer is done."
+    assert elapsed >= 2.9
     # the notification was spoken into --output after the reply
     assert sf.info(out).frames > sf.info(quick).frames > 0
 
@@ -329,9 +329,9 @@ def test_ask_without_a_timer_does_not_wait(fakes, capsys):
     assert capsys.readouterr().out == "It is ten o'clock.\n"
 
 
-@pytest.mark.xfail(strict=False, reason="fails in the full suite since 2026-12-05 (the timer is "
-                   "no longer pending after the wait starts / no exit within 20 s of SIGINT), "
-                   "passes alone and with its file: an order-dependent leak not yet found")
+@pytest.mark.xfail(strict=False, reason="failed once in a full run on 2026-12-05 (no exit within "
+                   "20 s of SIGINT) and passed in every run since, alone and after every file "
+                   "before it: kept running, not yet trusted to gate CI")
 def test_ctrl_c_while_waiting_for_a_timer_cancels_cleanly(fakes, tmp_path):
     import os
     import signal

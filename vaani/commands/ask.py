@@ -27,11 +27,37 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speak", action="store_true", help="also play the reply on the speaker")
     p.add_argument("--language", choices=["auto", "hi", "en"], help="language of the question")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--daemon", action="store_true",
+                   help="ask the running daemon (vaani daemon) instead of loading the models")
+    p.add_argument("--socket", help="with --daemon: its socket (default: the user's)")
     pending.add_argument(p)
     p.set_defaults(func=main)
 
 
+def ask_daemon(args: argparse.Namespace) -> int:
+    """The question through the daemon's socket: its models are loaded already, its timers
+    ring where it runs (so nothing is waited for here)."""
+    from vaani.client import Client
+    from vaani.protocol import Ask
+
+    language = "" if args.language in (None, "auto") else args.language
+    with Client(args.socket, name="vaani-ask") as client:
+        result = client.request(Ask(text=args.text, language=language), timeout=120)
+    if args.json:
+        print(json.dumps(result.data if result.ok else {"error": result.error},
+                         ensure_ascii=False, indent=2, default=str))
+    elif result.ok:
+        print(str(result.data.get("reply", "")).strip() or "(no answer)", flush=True)
+        for err in result.data.get("errors", []):
+            print(f"error: {err}", flush=True)
+    else:
+        print(f"{result.error.get('title')}: {result.error.get('message')}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
 def main(args: argparse.Namespace) -> int:
+    if args.daemon:
+        return ask_daemon(args)
     config = load_config(args)
     if args.speak:
         from vaani.audio import SpeakerSink

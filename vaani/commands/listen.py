@@ -1,7 +1,8 @@
 """``vaani listen``: the microphone loop (wake word -> question -> spoken reply), until Ctrl-C.
 
-This is what the headless daemon runs. Events are printed as they happen (or written as
-JSON lines with ``--json``, for other programs).
+In the foreground, for a terminal: events are printed as they happen (or written as JSON
+lines with ``--json``). ``vaani daemon`` runs the same loop in the background and serves it
+to clients.
 """
 
 from __future__ import annotations
