@@ -395,3 +395,30 @@ def test_a_failing_vad_is_reported_and_listening_goes_on():
     assert len(errors) == 1 and errors[0].source == "listening"      # reported once
     assert "onnxruntime hiccup" in errors[0].message
     assert turn.outcome == "answered"
+
+
+def test_a_slow_plugin_observer_does_not_hold_up_the_turn():
+    from vaani.hookspecs import hookimpl
+
+    class SlowObserver:
+        def __init__(self):
+            self.seen = []
+
+        @hookimpl
+        def vaani_on_event(self, event):
+            time.sleep(0.05)                  # 50 ms per event: ~1.5 s per second of audio
+            self.seen.append(event.kind)
+
+    s = Script().silence(0.5).say("what time is it", 1.0).silence(1.0)
+    observer = SlowObserver()
+    r = rig(s, plugins=(ScriptedSkill(CLOCK), observer))
+    t = time.monotonic()
+    (turn,) = r.pipeline.run(ArraySource(s.audio))
+    took = time.monotonic() - t
+    assert turn.outcome == "answered"
+    # 78 audio blocks alone would cost the observer 3.9 s; the turn did not wait for it
+    assert took < 2.0, took
+    assert r.pipeline._observers.flush(30)
+    kinds = [k for k in observer.seen if k != "AudioChunk"]
+    assert kinds == [k for k in r.kinds(skip=("AudioChunk",))]     # all, and in order
+    r.pipeline.close()

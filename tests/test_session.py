@@ -156,8 +156,8 @@ def test_cancel_stops_a_reply_that_is_speaking_at_once():
         result = future.result(10)
         assert time.monotonic() - t < 3.0
         assert result.data["outcome"] == "cancelled"
-        stopped = next(e for e in events if e.kind == "PlaybackStopped")
-        assert stopped.interrupted
+        assert until(lambda: any(e.kind == "PlaybackStopped" for e in events))
+        assert next(e for e in events if e.kind == "PlaybackStopped").interrupted
     finally:
         s.close()
 

@@ -207,4 +207,5 @@ def vaani_abilities(language: str) -> list[str]:
 
 @hookspec
 def vaani_on_event(event: Event) -> None:
-    """Observe every event on the bus. Must not block."""
+    """Observe every event on the bus, in order, on the pipeline's observer thread (not the
+    emitting one); an observer far behind loses audio events, so keep it short."""

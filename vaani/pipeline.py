@@ -116,6 +116,9 @@ class Pipeline:
                              else require_wake_word) and engines.wake is not None
         self._subscribers: list[Callable[[Event], None]] = []
         self._emit_lock = threading.RLock()
+        # plugins' vaani_on_event: on a thread of their own, never in the emitting one
+        self._observers = (_Observers(host) if host is not None and host.has_observers()
+                           else None)
 
         # stages
         self.wake_gate = WakeGate(engines.wake, config.wake.threshold) if engines.wake else None
@@ -182,8 +185,8 @@ class Pipeline:
                     fn(event)
                 except Exception as exc:        # an observer's bug must not stop the turn
                     log.warning("event subscriber %r failed: %s", fn, exc)
-            if self.host is not None:
-                self.host.on_event(event)
+        if self._observers is not None:
+            self._observers.offer(event)
 
     def _error(self, exc: BaseException, source: str, turn: int) -> None:
         log.warning("%s failed: %s", source, exc)
@@ -413,6 +416,8 @@ class Pipeline:
         self.state = LISTENING if not self.require_wake else IDLE
 
     def close(self) -> None:
+        if self._observers is not None:
+            self._observers.close()
         for r in list(self._spec.values()):
             r.abort()
         if self._reply is not None:
@@ -718,6 +723,68 @@ class Pipeline:
     def messages(self, text: str) -> list[dict[str, str]]:
         msgs = [{"role": "system", "content": self.config.assistant.system_prompt}]
         return msgs + self.history[-4:] + [{"role": "user", "content": text}]
+
+
+class _Observers:
+    """Plugins' ``vaani_on_event`` on one thread with a bounded queue: an observer that is
+    slow (or a plugin in a worker) never holds up the thread that emitted, which for audio
+    blocks is the microphone loop. When the queue is full audio events are dropped
+    (counted); anything else waits at most a moment, then is dropped and logged."""
+
+    DROPPABLE = ("AudioChunk", "SpeechChunk", "MicLevel")
+
+    def __init__(self, host: PluginHost, maxsize: int = 1024) -> None:
+        self.host = host
+        self.dropped = 0
+        self._queue: queue.Queue[Event | None] = queue.Queue(maxsize=maxsize)
+        self._thread = threading.Thread(target=self._run, name="vaani-observers", daemon=True)
+        self._thread.start()
+
+    def offer(self, event: Event) -> None:
+        try:
+            if event.kind in self.DROPPABLE:
+                self._queue.put_nowait(event)
+            else:
+                self._queue.put(event, timeout=0.05)
+        except queue.Full:
+            self.dropped += 1
+            if event.kind not in self.DROPPABLE:
+                log.warning("plugin observers are behind: %s not delivered", event.kind)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every event offered so far has been delivered (tests, shutdown)."""
+        done = threading.Event()
+        marker = _FlushMarker(done)
+        try:
+            self._queue.put(marker, timeout=timeout)  # type: ignore[arg-type]
+        except queue.Full:
+            return False
+        return done.wait(timeout)
+
+    def close(self) -> None:
+        self.flush(2.0)
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass
+
+    def _run(self) -> None:
+        while True:
+            event = self._queue.get()
+            if event is None:
+                return
+            if isinstance(event, _FlushMarker):
+                event.done.set()
+                continue
+            try:
+                self.host.on_event(event)
+            except Exception as exc:        # on_event reports plugin failures itself
+                log.warning("plugin observers failed on %s: %s", event.kind, exc)
+
+
+@dataclass(frozen=True)
+class _FlushMarker:
+    done: threading.Event
 
 
 @dataclass(frozen=True)

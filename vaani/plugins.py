@@ -774,6 +774,10 @@ class PluginHost:
                                if isinstance(phrase, str) and phrase.strip()]))
         return out
 
+    def has_observers(self) -> bool:
+        """Does any plugin implement ``vaani_on_event``?"""
+        return bool(self._impls("vaani_on_event"))
+
     def on_event(self, event: Event) -> None:
         """Broadcast to observers (in the caller's thread: observers must not block); an
         observer that raises is reported, never propagated."""
