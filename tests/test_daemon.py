@@ -279,3 +279,52 @@ def test_status_without_a_daemon_says_how_to_start_one(short_tmp):
     out = vaani(dict(os.environ, XDG_RUNTIME_DIR=str(short_tmp)), "status")
     assert out.returncode == 2
     assert "no VAANI daemon is running" in out.stderr and "vaani daemon" in out.stderr
+
+
+# -- the OpenAI-compatible routes (vaani daemon --http) --------------------------------------------
+
+def test_the_assistant_behind_openai_routes_answers_with_its_skills():
+    import httpx
+    from openai import OpenAI
+
+    from vaani.http_api import HttpServer
+
+    config = config_mod.from_dict(fake_config())
+    session = Session(config, make_assistant).start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    http = HttpServer(session, "127.0.0.1", port).start()
+    try:
+        client = OpenAI(base_url=http.url, api_key="none")
+        assert [m.id for m in client.models.list().data] == ["vaani"]
+        answer = client.chat.completions.create(
+            model="vaani", messages=[{"role": "user", "content": "what time is it"}])
+        assert answer.choices[0].message.content == ANSWERS["what time is it"]
+        assert answer.model_extra["vaani"]["source"] == "plugin:skill"
+        chunks = list(client.chat.completions.create(
+            model="vaani", stream=True, messages=[{"role": "user", "content": "what time is it"}]))
+        assert "".join(c.choices[0].delta.content or "" for c in chunks) == ANSWERS["what time is it"]
+        bad = httpx.post(f"{http.url}/chat/completions", json={"messages": [
+            {"role": "user", "content": "hi"}], "tools": [{"type": "function"}]})
+        assert bad.status_code == 400 and "plugins" in bad.json()["error"]["message"]
+        junk = httpx.post(f"{http.url}/chat/completions", content=b"\xff{")
+        assert junk.status_code == 400
+        empty = httpx.post(f"{http.url}/chat/completions", json={"messages": []})
+        assert empty.status_code == 400
+        assert session.request(protocol.GetStatus()).data["turns"] == 2   # and it goes on
+    finally:
+        http.close()
+        session.close()
+
+
+def test_the_http_routes_listen_on_loopback_only():
+    from vaani.errors import ConfigError
+    from vaani.http_api import check_loopback
+
+    check_loopback("127.0.0.1")
+    check_loopback("::1")
+    check_loopback("localhost")
+    for host in ("0.0.0.0", "192.168.1.5", "example.com"):
+        with pytest.raises(ConfigError, match="loopback"):
+            check_loopback(host)

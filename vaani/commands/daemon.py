@@ -34,6 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input-device", help="microphone name or part of it (audio.input_device)")
     p.add_argument("--output-device", help="speaker name or part of it (audio.output_device)")
     p.add_argument("--language", choices=["auto", "hi", "en"], help="override assistant.language")
+    p.add_argument("--http", type=int, metavar="PORT",
+                   help="also serve the assistant (skills in the loop) as an OpenAI-compatible "
+                        "API on loopback, at this port")
+    p.add_argument("--http-host", default="127.0.0.1", help="loopback address for --http")
     p.set_defaults(func=main)
 
 
@@ -83,8 +87,14 @@ def main(args: argparse.Namespace) -> int:
             sink.close()
             return EX_CONFIG
         server = Server(session, args.socket)
+        http = None
         try:
             server.start()
+            if args.http is not None:
+                from vaani.http_api import HttpServer
+
+                http = HttpServer(session, args.http_host, args.http).start()
+                print(f"OpenAI-compatible routes on {http.url}", file=sys.stderr, flush=True)
             if threading.current_thread() is threading.main_thread():
                 signal.signal(signal.SIGTERM, on_signal)
                 signal.signal(signal.SIGHUP, lambda *a: session.submit(_reload()))
@@ -96,6 +106,8 @@ def main(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 pass
         finally:
+            if http is not None:
+                http.close()
             server.close()
             session.close()
             sink.close()
