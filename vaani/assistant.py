@@ -160,6 +160,12 @@ class Assistant:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def use_sink(self, sink: AudioSink) -> None:
+        """Send the replies to ``sink`` from the next turn on (a WAV file per question)."""
+        self.sink = sink
+        if self.pipeline is not None:
+            self.pipeline.sink = sink
+
     def subscribe(self, fn: Any) -> None:
         assert self.pipeline is not None, "start() first"
         self.pipeline.subscribe(fn)

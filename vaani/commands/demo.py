@@ -54,7 +54,7 @@ def main(args: argparse.Namespace) -> int:
             question = write_wav(out / f"demo-{i}-question.wav", speak(assistant, text, args.language), RATE)
             reply_path = out / f"demo-{i}-reply.wav"
             sink = WavSink(reply_path)
-            assistant.pipeline.sink = sink
+            assistant.use_sink(sink)
             assistant.pipeline.reset()
             try:
                 turns = assistant.pipeline.run(FileSource(question, realtime=not args.fast), max_turns=1)
