@@ -66,6 +66,11 @@ class Runner(Protocol):
         """A graphical session is there to open apps in (DISPLAY or WAYLAND_DISPLAY)."""
 
 
+# what an app needs from the graphical session (systemd-run --setenv=NAME takes our value)
+SESSION_ENV = ("DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR",
+               "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE", "LANG")
+
+
 class SubprocessRunner:
     """The real runner. ``path`` replaces ``PATH`` for finding programs and ``env`` the
     environment they get (both default to this process's)."""
@@ -114,6 +119,7 @@ class SubprocessRunner:
         full = self._resolve(argv)
         if full is None:
             return Ran(argv, failure="missing")
+        full = self._outside_the_service(full)
         try:
             proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, start_new_session=True,
@@ -126,6 +132,18 @@ class SubprocessRunner:
             # still running: it started. Reap it when it exits, so no zombie stays behind.
             threading.Thread(target=proc.wait, name="vaani-app-reaper", daemon=True).start()
             return Ran(argv, running=True)
+
+    def _outside_the_service(self, full: tuple[str, ...]) -> tuple[str, ...]:
+        """Under VAANI's systemd unit (``INVOCATION_ID`` set) an app started as our child
+        would inherit the unit's sandbox (no network: a browser that cannot load a page)
+        and be stopped with it; ``systemd-run --user`` starts it as a unit of its own,
+        with the session's display and bus passed on."""
+        env = self._environ()
+        runner = self.which("systemd-run") if env.get("INVOCATION_ID") else None
+        if runner is None:
+            return full
+        keep = [f"--setenv={name}" for name in SESSION_ENV if env.get(name)]
+        return (runner, "--user", "--collect", "--quiet", *keep, "--", *full)
 
     def graphical(self) -> bool:
         env = self._environ()

@@ -987,6 +987,23 @@ def test_an_exec_line_is_never_run_through_a_shell(bin_dir, tmp_path):
     assert not pwned.exists()
 
 
+def test_under_the_service_an_app_starts_as_a_unit_of_its_own(bin_dir, tmp_path):
+    # the daemon's systemd unit has no network; a browser started as its child would too
+    log = tmp_path / "argv.log"
+    script(bin_dir, "systemd-run", f'for a in "$@"; do echo "$a" >> "{log}"; done\n')
+    app = script(bin_dir, "myapp", "exit 0\n")
+    env = {"PATH": str(bin_dir), "DISPLAY": ":1", "INVOCATION_ID": "abc"}
+    ran = SubprocessRunner(path=str(bin_dir), env=env).start(["myapp", "--new"], 2.0)
+    assert ran.ok
+    assert log.read_text().splitlines() == [
+        "--user", "--collect", "--quiet", "--setenv=DISPLAY", "--", str(app), "--new"]
+    # outside systemd it is started directly
+    log.unlink()
+    env.pop("INVOCATION_ID")
+    assert SubprocessRunner(path=str(bin_dir), env=env).start(["myapp"], 2.0).ok
+    assert not log.exists()
+
+
 def test_start_tells_a_launch_that_failed_from_one_that_runs(bin_dir):
     runner = SubprocessRunner(path=str(bin_dir))
     script(bin_dir, "fails", "exit 3\n")
