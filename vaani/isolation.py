@@ -48,6 +48,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -567,6 +568,7 @@ class Worker:
             self.spawn()
             p = self._starting
             self.handshake()
+            assert p is not None            # handshake() raises when spawn() left none
             with self._lock:
                 if self.state != STARTING:          # stopped meanwhile
                     p.kill()
@@ -699,12 +701,9 @@ class Worker:
             out.append(Tool(
                 name=name, description=item.description, parameters=dict(item.parameters),
                 acts=item.acts,
-                call=lambda arguments, language, _n=name: self.call_tool(
-                    _n, "call", arguments, language),
-                grounded=(lambda arguments, utterance, _n=name: self.call_tool(
-                    _n, "grounded", arguments, utterance)) if item.grounded else None,
-                say=(lambda result, language, _n=name: self.call_tool(
-                    _n, "say", result, language)) if item.say else None))
+                call=partial(self.call_tool, name, "call"),
+                grounded=partial(self.call_tool, name, "grounded") if item.grounded else None,
+                say=partial(self.call_tool, name, "say") if item.say else None))
         self.tools = out
         return out
 
@@ -886,9 +885,12 @@ class _Child:
                 out += [p for p in phrases if p not in out]
             return out
 
+        def notify(text: str, language: str = "") -> None:
+            self.send(("notify", text, language))
+
         return PluginContext(
             config=config, table=table,
-            notify=lambda text, language="": self.send(("notify", text, language)),
+            notify=notify,
             emit=lambda event: self.send(("emit", dumps(event))),
             now=lambda: self.ask("now"), abilities=abilities)
 

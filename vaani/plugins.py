@@ -19,6 +19,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from typing import Any
 
@@ -217,6 +218,17 @@ def call_impl(impl: HookImpl, **kwargs: Any) -> Any:
     """Call one hook implementation the way pluggy does: with only the arguments it
     declares (an implementation may take any subset of the hook's arguments)."""
     return impl.function(*[kwargs[name] for name in impl.argnames])
+
+
+def _call_list(impl: HookImpl) -> list[Any]:
+    """A hook implementation that takes no arguments and returns a list (or None)."""
+    return list(call_impl(impl) or ())
+
+
+def _notify_as(notify: Callable[[str, str, str], None],
+               name: str) -> Callable[[str, str], None]:
+    """Plugin ``name``'s ``ctx.notify(text, language)``: ``notify`` with its name."""
+    return lambda text, language: notify(text, language, name)
 
 
 class PluginHost:
@@ -479,9 +491,9 @@ class PluginHost:
             name = impl.plugin_name
             ctx = PluginContext(
                 config=self.config, table=self.config.plugin_tables.get(name, {}),
-                notify=lambda text, language, _n=name: notify(text, language, _n),
+                notify=_notify_as(notify, name),
                 emit=self._emit, now=now, abilities=self.abilities,
-                warming=lambda fn, _n=name: self._warm(_n, fn))
+                warming=partial(self._warm, name))
             try:
                 call_impl(impl, ctx=ctx)
             except Exception as exc:
@@ -605,7 +617,7 @@ class PluginHost:
             if not self._enabled(name):
                 continue
             ok, result = self._run(
-                name, lambda i=impl: list(call_impl(i) or ()), timeout_s,
+                name, partial(_call_list, impl), timeout_s,
                 f"plugin '{name}' did not list its pending notifications")
             if not ok:
                 continue
@@ -628,7 +640,7 @@ class PluginHost:
                 continue
             start = time.perf_counter()
             ok, result = self._run(
-                name, lambda i=impl: call_impl(i, utterance=utterance), timeout_s,
+                name, partial(call_impl, impl, utterance=utterance), timeout_s,
                 f"plugin '{name}' did not answer", turn=utterance.turn)
             ms = (time.perf_counter() - start) * 1000
             if not ok:
@@ -654,7 +666,7 @@ class PluginHost:
             if not self._enabled(name):
                 continue
             ok, result = self._run(
-                name, lambda i=impl: call_impl(i, utterance=utterance), timeout_s,
+                name, partial(call_impl, impl, utterance=utterance), timeout_s,
                 f"plugin '{name}' did not preview", report=False)
             if ok and isinstance(result, Reply):
                 return result
@@ -672,7 +684,7 @@ class PluginHost:
             name = impl.plugin_name
             if not self._enabled(name):
                 continue
-            ok, tools = self._run(name, lambda i=impl: list(call_impl(i) or ()), timeout_s,
+            ok, tools = self._run(name, partial(_call_list, impl), timeout_s,
                                   f"plugin '{name}' did not list its tools")
             if not ok:
                 # an isolated plugin that is down still offers its last tools, so that a
@@ -708,9 +720,10 @@ class PluginHost:
         timeout_s = self._timeout_s(timeout_ms)
         if tool.acts or tool.grounded is not None:
             ok = False
-            if tool.grounded is not None and utterance is not None:
+            grounded = tool.grounded
+            if grounded is not None and utterance is not None:
                 ran, ok = self._run(
-                    plugin, lambda: bool(tool.grounded(dict(arguments), utterance)), timeout_s,
+                    plugin, lambda: bool(grounded(dict(arguments), utterance)), timeout_s,
                     f"tool '{name}' of plugin '{plugin}' did not check its arguments", turn=turn)
                 if not ran and ok in (LATE, BUSY, DOWN, CRASHED):
                     return {"error": _not_answering(ok)}
@@ -740,8 +753,9 @@ class PluginHost:
             return ToolRan(name, arguments, result)
         plugin, tool = entry
         say = ""
-        if tool.say is not None and isinstance(result, dict) and "error" not in result:
-            ok, text = self._run(plugin, lambda: tool.say(dict(result), language),
+        own_words = tool.say
+        if own_words is not None and isinstance(result, dict) and "error" not in result:
+            ok, text = self._run(plugin, lambda: own_words(dict(result), language),
                                  self._timeout_s(None),
                                  f"tool '{name}' of plugin '{plugin}' did not word its result")
             if ok and isinstance(text, str):
@@ -766,7 +780,7 @@ class PluginHost:
             name = impl.plugin_name
             if name == exclude or not self._enabled(name):
                 continue
-            ok, phrases = self._run(name, lambda i=impl: call_impl(i, language=language),
+            ok, phrases = self._run(name, partial(call_impl, impl, language=language),
                                     timeout_s, f"plugin '{name}' did not list its abilities")
             if not ok:
                 continue
