@@ -140,8 +140,7 @@ class Assistant:
         for event in self._early:
             self.pipeline.emit(event)
         self._early.clear()
-        self.host.startup(notify=lambda text, language, name: self.pipeline.notify(text, language, name),
-                          now=self.now)
+        self.host.startup(notify=self._notify, now=self.now)
         self._started = True
         return self
 
@@ -169,6 +168,11 @@ class Assistant:
     def subscribe(self, fn: Any) -> None:
         assert self.pipeline is not None, "start() first"
         self.pipeline.subscribe(fn)
+
+    def _notify(self, text: str, language: str, name: str) -> None:
+        """A plugin's ``ctx.notify``: spoken by the pipeline between turns."""
+        assert self.pipeline is not None, "plugins start after the pipeline is built"
+        self.pipeline.notify(text, language, name)
 
     def _emit(self, event: Event) -> None:
         if self.pipeline is not None:

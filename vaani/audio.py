@@ -180,7 +180,10 @@ class AudioSource(Protocol):
     sample_rate: int          # the rate of the underlying input (before conversion)
     channels: int
     realtime: bool            # True: blocks arrive at the pace they were captured
-    t0: float | None          # time.monotonic() of stream time 0 (set when iteration starts)
+
+    @property
+    def t0(self) -> float | None:
+        """time.monotonic() of stream time 0 (set when iteration starts)."""
 
     def __iter__(self) -> Iterator[np.ndarray]: ...
 

@@ -13,7 +13,7 @@ import json
 import sys
 
 from vaani.assistant import Assistant, load_config
-from vaani.audio import NullSink, WavSink
+from vaani.audio import AudioSink, NullSink, WavSink
 from vaani.commands import pending
 from vaani.commands.run import turn_json
 from vaani.offline import block_network
@@ -59,6 +59,7 @@ def main(args: argparse.Namespace) -> int:
     if args.daemon:
         return ask_daemon(args)
     config = load_config(args)
+    sink: AudioSink
     if args.speak:
         from vaani.audio import SpeakerSink
         sink = SpeakerSink(config.audio.output_device, latency_ms=config.audio.output_latency_ms)
@@ -71,6 +72,7 @@ def main(args: argparse.Namespace) -> int:
             # with --json, stdout is one JSON document: messages go to stderr
             waiter = pending.Waiter(assistant, out=sys.stderr if args.json else None,
                                     show=not args.json)
+            assert assistant.pipeline is not None       # built by Assistant.start()
             result = assistant.pipeline.ask(args.text, language)
             if not args.json:
                 print(result.reply.strip() or "(no answer)", flush=True)

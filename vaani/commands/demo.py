@@ -55,6 +55,7 @@ def main(args: argparse.Namespace) -> int:
             reply_path = out / f"demo-{i}-reply.wav"
             sink = WavSink(reply_path)
             assistant.use_sink(sink)
+            assert assistant.pipeline is not None   # built by Assistant.start()
             assistant.pipeline.reset()
             try:
                 turns = assistant.pipeline.run(FileSource(question, realtime=not args.fast), max_turns=1)

@@ -35,8 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def event_json(event: Event) -> dict[str, Any]:
     """An event as a ``--json`` line; a rejected transcript also says why in plain words."""
     d = to_dict(event)
-    if getattr(event, "rejected", ""):
-        d["rejected_why"] = rejected_why(event.rejected)
+    rejected = getattr(event, "rejected", "")
+    if rejected:
+        d["rejected_why"] = rejected_why(rejected)
     return d
 
 
@@ -51,6 +52,7 @@ def main(args: argparse.Namespace) -> int:
     wake = not args.no_wake and config.assistant.require_wake_word
     with block_network(), Assistant(config, sink=sink, require_wake_word=wake) as assistant:
         pipeline = assistant.pipeline
+        assert pipeline is not None            # built by Assistant.start()
         if args.json:
             pipeline.subscribe(lambda e: None if e.kind in ("AudioChunk", "SpeechChunk") else
                                print(json.dumps(event_json(e), ensure_ascii=False), flush=True))

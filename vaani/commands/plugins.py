@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vaani.assistant import env_plugins, load_config
+from vaani.events import Error, Event
 from vaani.plugins import PluginHost
 
 TRACE_LINES = 5000               # the last turns of the trace that are read
@@ -81,8 +82,15 @@ def trace_health(path: Path | None, limit: int = TRACE_LINES) -> dict[str, dict[
 
 def main(args: argparse.Namespace) -> int:
     config = load_config(args)
-    errors = []
-    host = PluginHost(config, emit=lambda e: errors.append(e))
+    errors: list[Error] = []
+
+    def on_event(event: Event) -> None:
+        # the host emits only Error events here (vaani_startup, and with it ctx.emit, is
+        # never called)
+        if isinstance(event, Error):
+            errors.append(event)
+
+    host = PluginHost(config, emit=on_event)
     host.load(extra=env_plugins())
     host.configure()
     for language in config.assistant.languages:       # a health check through the pool

@@ -72,6 +72,7 @@ def main(args: argparse.Namespace) -> int:
             # with --json, stdout is one JSON document: messages go to stderr
             waiter = pending.Waiter(assistant, out=sys.stderr if args.json else None,
                                     show=not args.json)
+            assert assistant.pipeline is not None       # built by Assistant.start()
             turns = assistant.pipeline.run(source, max_turns=args.turns)
             if not args.json:
                 if not turns:
