@@ -269,7 +269,7 @@ def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
             known = ", ".join(sorted(names))
             raise ConfigError(f"unknown config key '{full}'", hint=f"known keys here: {known}")
         tp = hints[key]
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):   # a section's class
             if not isinstance(value, dict):
                 raise ConfigError(f"{full}: expected a table, got {value!r}")
             kwargs[key] = _build(tp, value, f"{full}.")

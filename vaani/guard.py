@@ -593,9 +593,9 @@ def unfaithful(text: str, allowed: Allowed) -> str:
             return f"month {name}"
     if allowed.hours:
         for pattern, (a, b) in _PERIODS:
-            if pattern.search(low) and not any(a <= h < b or a <= h + 24 < b
-                                               for h in allowed.hours):
-                return f"part of the day {pattern.search(low).group(0)!r}"
+            said = pattern.search(low)
+            if said and not any(a <= h < b or a <= h + 24 < b for h in allowed.hours):
+                return f"part of the day {said.group(0)!r}"
     return ""
 
 

@@ -367,6 +367,18 @@ class ScriptedSkill:
         return None
 
 
+class ScriptedEngines(FakeEngines):
+    """Fake engines and a :class:`ScriptedSkill` in one plugin object (:func:`from_env`)."""
+
+    def __init__(self, skill: ScriptedSkill, **engines: Any) -> None:
+        super().__init__(**engines)
+        self.skill = skill
+
+    @hookimpl
+    def vaani_handle(self, utterance: Any) -> Reply | None:
+        return self.skill.vaani_handle(utterance)
+
+
 class RaisingSkill:
     def __init__(self) -> None:
         self.calls = 0
@@ -523,12 +535,10 @@ def from_env() -> FakeEngines:
 
     spec = json.loads(open(os.environ["VAANI_FAKE_SCRIPT"], encoding="utf-8").read())
     vocabulary = {float(k): v for k, v in spec.get("vocabulary", {}).items()}
-    plugin = FakeEngines(vad=FakeVad(), wake=FakeWake(), asr=FakeAsr(vocabulary),
-                         llm=FakeLlm(spec.get("llm", "This is a fake answer.")),
-                         tts=FakeTts(), end_of_turn=FakeEndOfTurn())
     skill = ScriptedSkill(spec.get("answers", {}))
-    plugin.vaani_handle = skill.vaani_handle          # one object: engines and a skill
-    return plugin
+    return ScriptedEngines(skill, vad=FakeVad(), wake=FakeWake(), asr=FakeAsr(vocabulary),
+                           llm=FakeLlm(spec.get("llm", "This is a fake answer.")),
+                           tts=FakeTts(), end_of_turn=FakeEndOfTurn())
 
 
 def fake_config(**sections: Any) -> dict[str, Any]:

@@ -246,7 +246,8 @@ class LlamaEngine:
                 break
             del msgs[drop]
             prompt = self.chat_prompt(msgs, tools)
-        kept = list(tools or [])
+        offered = list(tools or [])
+        kept: list[dict[str, Any] | None] = list(offered)
         if len(prompt) > limit and kept:
             asked = set(re.findall(r"\w+", str(msgs[-1].get("content", "")).casefold()))
 
@@ -256,7 +257,7 @@ class LlamaEngine:
                                    .replace("_", " ").casefold())
                 return len(asked & set(words))
 
-            order = sorted(range(len(kept)), key=lambda i: (related(kept[i]), -i))
+            order = sorted(range(len(offered)), key=lambda i: (related(offered[i]), -i))
             for i in order:                      # least related first, later ones first
                 kept[i] = None
                 prompt = self.chat_prompt(msgs, [t for t in kept if t is not None] or None)

@@ -218,7 +218,7 @@ class LlamaContext:
         self.cancel: threading.Event | None = None
         self._abort_cb = L.ggml_abort_callback(
             lambda _data: self.cancel is not None and self.cancel.is_set())
-        self._no_abort = ctypes.cast(None, L.ggml_abort_callback)
+        self._no_abort = L.ggml_abort_callback()          # a NULL callback: none
 
     # -- decoding ---------------------------------------------------------------------------
 

@@ -81,6 +81,7 @@ class BargeInDetector:
 
     def _frame(self, frame: np.ndarray, playback_level: float) -> bool:
         self._frames += 1
+        assert self.vad is not None            # process() comes here only with a VAD
         p = float(self.vad.process(frame))
         level = float(np.sqrt(np.mean(np.square(frame))))
         if self._frames <= self.calibrate_frames:

@@ -92,7 +92,9 @@ class ClauseSplitter:
             return False                      # 3.5, e.g., www.x
         if nxt is None:
             return False                      # wait for one more piece (or the flush)
-        word = re.search(r"(\S*)$", text[:i]).group(1)
+        last = re.search(r"(\S*)$", text[:i])
+        assert last is not None                # (\S*)$ matches every string
+        word = last.group(1)
         if not word or word[-1].isdigit():
             return True
         bare = word.strip(CLOSERS + "(").replace(".", "").casefold()

@@ -15,7 +15,7 @@ def _script_guess(text: str, allowed: Sequence[str], hint: str | None) -> str:
     guess = "hi" if deva > latin else ("en" if latin else (hint or ""))
     if guess in allowed:
         return guess
-    return hint if hint in allowed else allowed[0]
+    return hint if hint is not None and hint in allowed else allowed[0]
 
 
 def _resolver() -> Callable[[str, Sequence[str], str | None], str]:

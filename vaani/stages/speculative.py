@@ -73,10 +73,10 @@ class SpeculativeAsr:
                 return [Discard(job)]
             return []
         if isinstance(event, EndOfTurn):
-            job, self.current = self.current, None
-            if job is not None and event.reason == "silence":
-                return [Reuse(job)]
-            out = [Discard(job)] if job is not None else []
+            ahead, self.current = self.current, None
+            if ahead is not None and event.reason == "silence":
+                return [Reuse(ahead)]
+            out = [Discard(ahead)] if ahead is not None else []
             return out + [self._start(event.audio, "final")]
         return []
 

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 
 from vaani.language import DEVANAGARI, is_romanized_hindi, to_ascii_digits
 from vaani.numwords import (english_ordinal, english_words, hindi_ordinal, hindi_words,
@@ -513,7 +514,7 @@ def normalize(text: str, language: str) -> str:
     for pattern, fn in _PASSES:
         if pattern in (_ORDINAL_HI, _HI_FRACTION, _HI_SCALED) and language != "hi":
             continue
-        out = pattern.sub(lambda m, f=fn: f(sp, m), out)
+        out = pattern.sub(partial(fn, sp), out)
     symbols = _SYMBOLS[language]
     out = _SYMBOL_RE.sub(lambda m: f" {symbols[m[0]]} ", out)
     if language == "hi":

@@ -164,7 +164,7 @@ def english_duration(seconds: float, adjective: bool = False) -> str:
     seconds = max(1, int(round(seconds))) if seconds > 0 else 0
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = []
+    parts: list[str] = []
     for count, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")):
         if count or (unit == "second" and not parts):
             plural = "" if adjective or count == 1 else "s"
