@@ -183,7 +183,8 @@ def select(items: Sequence[Item], *, languages: Iterable[str] | None = None,
     and kind (in file order)."""
     langs = set(languages) if languages else set(LANGUAGES)
     ks = set(kinds) if kinds else set(KINDS)
-    out, seen = [], Counter()
+    out: list[Item] = []
+    seen: Counter[tuple[str, str]] = Counter()
     for it in items:
         if it.language in langs and it.kind in ks:
             if limit and seen[(it.language, it.kind)] >= limit:
@@ -571,16 +572,16 @@ def clock_times(text: str) -> list[ClockTime]:
         # English words: H MM, H oh M, then maybe A M / P M
         if value.denominator == 1 and 1 <= value <= 12 and all(x.isascii() for x in ws[span.start:j]):
             k = j
-            mins = None
+            said_mins: int | None = None
             if k < len(ws) and ws[k] in ("oh", "o") and spans.get(k + 1) is not None \
                     and spans[k + 1].value < 10:
-                mins, k = int(spans[k + 1].value), spans[k + 1].end
+                said_mins, k = int(spans[k + 1].value), spans[k + 1].end
             elif spans.get(k) is not None and 10 <= spans[k].value < 60 \
                     and spans[k].value.denominator == 1 and ws[k].isalpha():
-                mins, k = int(spans[k].value), spans[k].end
+                said_mins, k = int(spans[k].value), spans[k].end
             ap, k2 = ampm_after(k)
-            if mins is not None or ap is not None:
-                out.append(ClockTime(int(value), mins or 0, ap))
+            if said_mins is not None or ap is not None:
+                out.append(ClockTime(int(value), said_mins or 0, ap))
                 i = k2
                 continue
         i = j
@@ -711,7 +712,9 @@ def timers_set(data: dict[str, Any]) -> list[float]:
         result = call.get("result")
         if not (isinstance(result, dict) and result.get("ok")):
             continue
-        args = call.get("arguments") if isinstance(call.get("arguments"), dict) else {}
+        args = call.get("arguments")
+        if not isinstance(args, dict):
+            args = {}
         try:
             out.append(60 * float(args.get("minutes") or 0) + float(args.get("seconds") or 0))
         except (TypeError, ValueError):
@@ -1130,6 +1133,11 @@ def compare(summary: dict[str, Any], a: str = "baseline", b: str = "guarded") ->
     }
 
 
+def _group_of(by: str, key: str) -> Callable[[dict[str, Any]], Any]:
+    """A mode's summary -> its ``by`` (by_language, by_kind) entry ``key``, or None."""
+    return lambda s: s[by].get(key)
+
+
 def _table(summary: dict[str, Any]) -> str:
     modes = list(summary)
     head = f"{'':14}" + "".join(f" | {m:^37}" for m in modes)
@@ -1137,9 +1145,10 @@ def _table(summary: dict[str, Any]) -> str:
                                     for _ in modes)
     lines = [head, sub, "-" * len(sub)]
     first = summary[modes[0]]
-    groups = [("overall", lambda s: s["overall"])]
-    groups += [(lang, lambda s, lang=lang: s["by_language"].get(lang)) for lang in first["by_language"]]
-    groups += [(k, lambda s, k=k: s["by_kind"].get(k)) for k in first["by_kind"]]
+    groups: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
+        ("overall", lambda s: s["overall"])]
+    groups += [(lang, _group_of("by_language", lang)) for lang in first["by_language"]]
+    groups += [(k, _group_of("by_kind", k)) for k in first["by_kind"]]
     for name, get in groups:
         row = f"{name:14}"
         for m in modes:

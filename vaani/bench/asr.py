@@ -792,10 +792,10 @@ def run(args: argparse.Namespace) -> int:
     names = [n for n, _ in systems]
     for name in names:
         mine = [r for r in report["rows"] if r["system"] == name]
-        forced = [r for r in mine if r["mode"] == "forced"]
+        forced_rows = [r for r in mine if r["mode"] == "forced"]
         report["summary"][name] = {
             "auto": summarize([r for r in mine if r["mode"] == "auto"]),
-            "forced": summarize(forced) if forced else {}}
+            "forced": summarize(forced_rows) if forced_rows else {}}
         cmd = [r for r in report["command_rows"] if r["system"] == name]
         if cmd:
             report["commands"][name] = summarize_commands(cmd)

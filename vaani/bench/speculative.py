@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
                          k_max=args.k_max, k_fixed=args.k, calibrate=False)
     load_s = time.perf_counter() - t
     try:
+        assert engine.draft is not None          # made with a draft model
         calib = engine.calibrate(repeats=5)
         curve = {int(n): round(v, 3) for n, v in calib["batch_cost"].items() if n != "t1"}
         print(f"loaded in {load_s:.1f} s; rollback {engine.target.mode}/{engine.draft.mode}; "

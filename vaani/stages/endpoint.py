@@ -112,7 +112,7 @@ class Endpointer:
             out.extend(self._frame(frame, start))
         return out
 
-    def flush(self, at: float) -> list[object]:
+    def flush(self, at: float) -> list[EndOfTurn]:
         """End of the input: an utterance still open ends here."""
         if self.in_speech:
             end_at = self._last_speech_end if self.state == "pausing" else at
