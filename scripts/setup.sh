@@ -11,7 +11,11 @@ APT_PACKAGES=(espeak-ng festival festvox-hi-nsk festival-hi sox libportaudio2 li
               # installed beside VAANI, not shipped in it)
               wordnet-base dict-freedict-eng-hin
               # `vaani service` and its tests: systemd-analyze verify, desktop-file-validate
-              systemd desktop-file-utils)
+              systemd desktop-file-utils
+              # `vaani gui` (PySide6): the libraries Qt's xcb platform loads (the rest come
+              # as their dependencies), Xvfb for its tests, a Devanagari font (Hindi text)
+              libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libxkbcommon-x11-0
+              libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 xvfb fonts-lohit-deva)
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
 
@@ -33,7 +37,7 @@ fi
 stamp=.venv/.vaani-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "== installing VAANI and its dependencies (llama-cpp-python builds from source: ~7 min)"
-    .venv/bin/pip install -q -e ".[serve,train,test]"
+    .venv/bin/pip install -q -e ".[serve,train,gui,test]"
     touch "$stamp"
 fi
 
