@@ -14,7 +14,7 @@ from vaani import __version__
 from vaani.errors import VaaniError
 
 COMMANDS = ("run", "ask", "listen", "demo", "devices", "models", "plugins", "plugin", "doctor",
-            "bench", "serve", "daemon", "status", "say", "ptt", "service")
+            "bench", "serve", "daemon", "status", "say", "ptt", "service", "gui")
 
 
 def build_parser() -> argparse.ArgumentParser:
