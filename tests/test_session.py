@@ -115,6 +115,7 @@ def test_status_says_what_a_gui_shows():
         assert data["language"] == "auto" and data["languages"] == ["hi", "en"]
         assert {p["name"] for p in data["plugins"]} >= {"skill"}
         assert data["pending"] == [] and data["clients"] == 0 and data["uptime_s"] >= 0
+        assert data["config_path"].endswith("config.toml")      # what ReloadConfig reads
     finally:
         s.close()
 

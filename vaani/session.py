@@ -468,6 +468,7 @@ class Session:
                                 if k in d})
         return {
             "state": self._state.value, "why": self._why, "muted": self._muted,
+            "config_path": str(self.config_path or _default_config_path()),
             "audio": self.audio, "language": cfg.assistant.language,
             "languages": list(cfg.assistant.languages),
             "models": {"asr": cfg.asr.model, "llm": cfg.llm.model, "wake": cfg.wake.model,
@@ -573,6 +574,13 @@ class Session:
             else:
                 still.append((reply, future, ask))
         self._asks = still
+
+
+def _default_config_path() -> Path:
+    """The file ``ReloadConfig`` reads when the session was given none (may not exist)."""
+    from vaani.config import default_path
+
+    return default_path()
 
 
 def _ok(command: protocol.Command, data: dict[str, Any]) -> protocol.Result:

@@ -69,7 +69,8 @@ def main(args: argparse.Namespace) -> int:
         return Assistant(cfg, sink=sink, needs=needs, require_wake_word=wake)
 
     def open_microphone() -> MicrophoneSource:
-        return MicrophoneSource(config.audio.input_device, block_ms=config.audio.block_ms)
+        audio = session.config.audio          # after a ReloadConfig: the device chosen now
+        return MicrophoneSource(audio.input_device, block_ms=audio.block_ms)
 
     stop = threading.Event()
 

@@ -96,6 +96,13 @@ class DaemonBackend(Backend):
                                      on_event=self._event, on_close=self._lost)
         self.config_path = Path(config_path) if config_path else None
         self.pid = self.connection.welcome.pid
+        if self.config_path is None:           # the file the daemon reads, so settings apply
+            try:
+                status = self.connection.submit(protocol.GetStatus()).result(5.0)
+            except Exception:                  # an older daemon, or slow: the default file
+                status = None
+            if status is not None and status.ok and status.data.get("config_path"):
+                self.config_path = Path(status.data["config_path"])
 
     def submit(self, command: protocol.Command) -> Future[protocol.Result]:
         return self.connection.submit(command)
