@@ -21,10 +21,11 @@ from vaani import models as models_mod
 from vaani.errors import ModelCorruptError, ModelError, ModelMissingError
 from vaani.models import ManifestError, ModelStore, load_manifest
 
-DEFAULT = {"whisper-base", "whisper-tiny-en", "silero-vad", "smart-turn", "oww-features",
-           "wake-hey-jarvis", "piper-en-joe", "smollm2-135m", "chimera", "chimera-draft"}
+DEFAULT = {"whisper-base", "whisper-tiny-en", "silero-vad", "smart-turn", "mww-hey-jarvis",
+           "piper-en-joe", "smollm2-135m", "chimera", "chimera-draft"}
 TRAIN = {"gemma3-270m", "wordfreq-hi", "chatterbot-corpus"}
-EXTRA = {"wake-alexa", "wake-hey-mycroft", "wake-hey-marvin"}
+EXTRA = {"wake-alexa", "wake-hey-mycroft", "wake-hey-marvin"}        # openWakeWord: CC BY-NC-SA
+MWW = {"mww-hey-jarvis", "mww-okay-nabu", "mww-alexa", "mww-hey-mycroft"}   # Apache-2.0
 
 
 # ------------------------------------------------------------------------------ builders
@@ -145,7 +146,12 @@ def test_manifest_lists_every_pack_with_hashes_and_licences():
     m = load_manifest()
     assert {p.name for p in m.group("default")} == DEFAULT
     assert {p.name for p in m.group("train")} >= TRAIN
-    assert {p.name for p in m.group("extra")} >= EXTRA
+    assert {p.name for p in m.group("extra")} >= EXTRA | {"oww-features", "wake-hey-jarvis"}
+    for name in MWW:             # the permissive wake words come out of the pinned wheel
+        pack = m.packs[name]
+        assert (pack.role, pack.licence, pack.pins) == ("wake", "Apache-2.0",
+                                                        ("pymicro-wakeword==2.5.0",))
+        assert pack.main.endswith(".json") and len(pack.files) == 2
     for pack in m.packs.values():
         assert pack.licence and pack.description and pack.role, pack.name
         assert pack.pins or pack.source_path, pack.name
