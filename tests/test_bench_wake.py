@@ -1,0 +1,85 @@
+"""`vaani bench wake`: its counting and signal helpers (no models), and a run end to end on a
+few seconds of negatives (real engines, real generated speech)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from vaani import cli
+from vaani.bench import wake
+
+
+def test_events_follow_the_wake_gate_refractory():
+    frame_s = 0.03                                     # microWakeWord frames
+    s = np.zeros(200, np.float32)
+    s[[10, 11, 12]] = 0.9                              # one utterance: one event
+    s[10 + 33] = 0.9                                   # 0.99 s later: still quiet
+    s[10 + 34] = 0.9                                   # 1.02 s later: a second one
+    assert wake.count_events(s, 0.5, frame_s) == 2
+    assert wake.count_events(s, 0.95, frame_s) == 0
+    assert wake.count_events(np.zeros(0, np.float32), 0.5, frame_s) == 0
+
+
+def test_signal_helpers():
+    rng = np.random.default_rng(0)
+    for color in ("white", "pink", "brown"):
+        n = wake.colored_noise(16000, color, rng)
+        assert len(n) == 16000 and wake.rms(n) == pytest.approx(1.0, rel=1e-3)
+    tone = np.sin(np.arange(16000) / 16000 * 2 * np.pi * 440).astype(np.float32) * 0.5
+    assert len(wake.speed(tone, 1.1)) == pytest.approx(16000 / 1.1, abs=2)
+    assert np.abs(wake.reverb(tone, rng)).max() == pytest.approx(0.5, rel=1e-3)
+    noisy = wake.with_noise(tone, 10, "white", rng)
+    snr = 20 * np.log10(wake.rms(tone) / wake.rms(noisy - tone))
+    assert snr == pytest.approx(10, abs=0.5)
+    assert wake.augment(tone, "gain-18", rng).max() == pytest.approx(0.5 * wake.db(-18), rel=1e-3)
+    m = wake.music(2.0, rng)
+    assert len(m) == 32000 and 0.4 < np.abs(m).max() <= 0.5
+
+
+def test_negatives_never_say_a_wake_phrase():
+    items = wake.negative_items()
+    kinds = {i.kind for i in items[:40]}
+    assert {"speech-en", "speech-hi", "close", "noise", "music"} <= kinds   # mixed early
+    for item in items:
+        low = item.text.lower()
+        assert not any(p[0] in low for p in wake.PHRASES.values()), item.text
+        assert "हे जार्विस" not in item.text and "ओके नाबू" not in item.text
+    close = {i.text for i in items if i.kind == "close"}
+    assert {"vani", "pani", "rani", "paani", "wahan", "jarvis", "service", "वाणी"} <= close
+
+
+@pytest.mark.models
+@pytest.mark.slow
+def test_bench_runs_end_to_end(tmp_path, capsys):
+    from tests.conftest import model_path
+
+    for pack in ("mww-hey-jarvis", "oww-features", "wake-hey-jarvis", "piper-en-joe"):
+        model_path(pack)
+    out = tmp_path / "wake.json"
+    code = cli.main(["bench", "wake", "--hours", "0.002", "--max-positives", "6",
+                     "--cache", str(tmp_path / "cache"), "--out", str(out),
+                     "--system", "microwakeword:mww-hey-jarvis",
+                     "--system", "openwakeword:wake-hey-jarvis"])
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert report["negatives"]["hours"] == pytest.approx(0.002, abs=1e-4)
+    assert set(report["systems"]) == {"microwakeword:mww-hey-jarvis",
+                                      "openwakeword:wake-hey-jarvis"}
+    for r in report["systems"].values():
+        assert r["positives"] == 6 and 0 <= r["frr"] <= 1 and r["false_accepts"] >= 0
+        assert r["cpu_ms_per_80ms"] > 0 and 0 < r["idle_cpu_pct"] < 100
+        assert len(r["det"]) == len(wake.THRESHOLDS)
+    assert report["systems"]["microwakeword:mww-hey-jarvis"]["licence"] == "Apache-2.0"
+    png = out.with_suffix(".png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+    assert "FRR" in capsys.readouterr().out
+
+
+def test_plain_png_without_matplotlib(tmp_path):
+    curves = {"a": ([(0.1, 50.0), (1.0, 20.0), (10.0, 5.0)], (1.0, 20.0))}
+    path = wake._det_png_plain(curves, tmp_path / "det.png")
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
