@@ -29,14 +29,17 @@ from vaani.errors import ConfigError, EngineError
 from vaani.llm import chat, sampling
 from vaani.llm.chat import RequestError
 from vaani.llm.native import ContextParams, DecodeAborted, LlamaContext, LlamaModel
+from vaani.llm.ngram import NgramIndex
 from vaani.llm.sequence import Sequence
-from vaani.llm.speculative import DraftPolicy, Sampler, SpecStats, speculative_tokens
+from vaani.llm.speculative import (DraftPolicy, NgramPolicy, Sampler, SpecStats,
+                                   speculative_tokens)
 from vaani.llm.text import TextStream
 from vaani.llm.tools import TOOL_CALL
 
 log = logging.getLogger(__name__)
 
 ROLLBACKS = ("auto", "kv", "rs", "checkpoint", "fork")
+DRAFT_SOURCES = ("auto", "model", "ngram")
 
 
 @dataclass
@@ -51,6 +54,8 @@ class Request:
     draft_temperature: float | None = None   # None: same as the target's
     draft_top_p: float | None = None
     speculative: bool = True                 # use the draft if there is one
+    draft: str = "auto"                      # auto | model | ngram: which draft sources
+    k: int = 0                               # fixed draft length (0: the cost model's)
 
     def check(self) -> None:
         if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) \
@@ -59,6 +64,10 @@ class Request:
         problem = sampling_problem(self.temperature, self.top_p)    # the config's rule too
         if problem:
             raise RequestError(problem)
+        if self.draft not in DRAFT_SOURCES:
+            raise RequestError(f"draft must be one of {', '.join(DRAFT_SOURCES)}")
+        if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 0:
+            raise RequestError(f"k must be a non-negative integer (got {self.k!r})")
 
 
 @dataclass
@@ -123,14 +132,23 @@ class LlamaEngine:
                  n_ctx: int = 2048, threads: int = 0, seed: int = -1, k_max: int = 8,
                  k_fixed: int = 0, p_min: float = 0.5, rollback: str = "auto",
                  draft_rollback: str = "auto",
-                 kv_f32: bool = False, calibrate: bool = True, name: str = "") -> None:
+                 kv_f32: bool = False, calibrate: bool = True, name: str = "",
+                 ngram: bool = False, ngram_min: int = 2, ngram_max: int = 4,
+                 repack: bool = True, exact: bool = True) -> None:
+        """``ngram``: also draft by n-gram lookup in the prompt and reply (works without a
+        draft model). ``repack``: llama.cpp's repacked weights for the target (faster; then
+        only batches of up to 3 tokens give one-by-one logits bit for bit). ``exact``: keep
+        every verified batch at a size whose logits are bit-identical to one-by-one decoding
+        (measured by :meth:`calibrate`), so greedy speculative output is plain greedy output
+        token for token; off, a longer draft may pay more but greedy output can differ at
+        near-ties."""
         if rollback not in ROLLBACKS or draft_rollback not in ROLLBACKS:
             raise ConfigError(f"rollback must be one of {', '.join(ROLLBACKS)}")
         if n_ctx < 16:
             raise ConfigError(f"llm.context must be at least 16 (got {n_ctx})")
         if not 1 <= k_max <= 32:
             raise ConfigError(f"k_max must be between 1 and 32 (got {k_max})")
-        self.model = LlamaModel(model)
+        self.model = LlamaModel(model, repack=repack)
         self.name = name or self.model.name
         # control tokens whose text the caller must see: a tool call's marker
         # (vaani.llm.tools); every other control token renders empty
@@ -144,12 +162,17 @@ class LlamaEngine:
         self.draft_model: LlamaModel | None = None
         self.draft: Sequence | None = None
         self.policy: DraftPolicy | None = None
+        self.ngram: NgramIndex | None = NgramIndex(ngram_min, ngram_max) if ngram else None
+        self.ngram_policy: NgramPolicy | None = None
+        self.exact = exact
+        self.exact_batch: int | None = None       # measured by calibrate()
+        speculative = bool(draft) or ngram
         rs = 0
         if draft:
-            self.draft_model = LlamaModel(draft)
+            self.draft_model = LlamaModel(draft)   # its rounding never changes the output
             self._check_vocab()
-            if self.model.recurrent and rollback in ("auto", "rs"):
-                rs = k_max
+        if speculative and self.model.recurrent and rollback in ("auto", "rs"):
+            rs = k_max
         params = ContextParams(n_ctx=n_ctx, n_batch=512, n_threads=threads, n_rs_seq=rs,
                                kv_f32=kv_f32)
         self.ctx = LlamaContext(self.model, params)
@@ -158,7 +181,7 @@ class LlamaEngine:
         if mode == "auto":
             if not self.model.recurrent:
                 mode = "kv"
-            elif draft and self.ctx.n_rs_seq >= k_max:
+            elif speculative and self.ctx.n_rs_seq >= k_max:
                 mode = "rs"
             else:
                 mode = "checkpoint"
@@ -176,7 +199,11 @@ class LlamaEngine:
                                     n_seq_max=2 if fork else 1, kv_unified=fork, kv_f32=kv_f32)
             self.draft_ctx = LlamaContext(self.draft_model, dparams)
             self.draft = Sequence(self.draft_ctx, dmode)
+        if speculative:
             self.policy = DraftPolicy(k_max, k_fixed=k_fixed)
+            if ngram:
+                # lookup costs microseconds next to a decode of milliseconds
+                self.ngram_policy = NgramPolicy(k_max, draft_cost=0.01, k_fixed=k_fixed)
             if calibrate:
                 self.calibrate()
         self.last: Completion | None = None
@@ -194,17 +221,27 @@ class LlamaEngine:
                 f"{self.model.name} (n_vocab {b[0]} vs {a[0]})",
                 hint="a draft must use the same tokenizer as its target")
 
-    def calibrate(self, repeats: int = 3) -> dict[str, Any]:
-        """Measure the target's batch-cost curve C(n) = time(n tokens) / time(1 token) and
-        the draft/target step ratio, which :class:`DraftPolicy` uses to choose k."""
+    def calibrate(self, repeats: int = 3, n_max: int | None = None) -> dict[str, Any]:
+        """Measure which batch sizes verify bit-exactly, the target's batch-cost curve
+        C(n) = time(n tokens) / time(1 token) (n up to ``n_max``, default: the longest batch
+        the engine will verify) and the draft/target step ratio, which
+        :class:`DraftPolicy` uses to choose k."""
         with self.lock:
-            curve = batch_cost_curve(self.target, self.k_max + 1, repeats=repeats)
+            self.exact_batch = exact_batch_size(self.target, self.k_max + 1)
+            self.batch_logit_diff = (0.0 if self.exact_batch > self.k_max else
+                                     batch_invariance(self.target, min(self.k_max + 1, 6)))
+            cap = self.k_cap
+            n = n_max or ((cap + 1) if cap is not None else self.k_max + 1)
+            curve = batch_cost_curve(self.target, max(2, n), repeats=repeats)
             draft_step = 1.0
             if self.draft is not None:
                 d = batch_cost_curve(self.draft, 1, repeats=repeats, absolute=True)
                 draft_step = d[1] / curve["t1"]
-            self.batch_logit_diff = batch_invariance(self.target, min(self.k_max + 1, 6))
-        if self.batch_logit_diff > 0.0:
+        if self.batch_logit_diff > 0.0 and self.exact and self.exact_batch >= 2:
+            log.info("%s: batches of up to %d tokens give one-by-one logits bit for bit; "
+                     "drafts are kept to %d tokens so greedy output stays exact",
+                     self.model.name, self.exact_batch, self.exact_batch - 1)
+        elif self.batch_logit_diff > 0.0:
             log.warning("%s: logits of a verified batch differ from single-token decoding by "
                         "up to %.3g (a quantization whose batched CPU kernels round "
                         "differently, e.g. K-quants): speculative greedy output can then "
@@ -213,8 +250,17 @@ class LlamaEngine:
         if self.policy is not None:
             self.policy.batch_cost = {n: c for n, c in curve.items() if isinstance(n, int)}
             self.policy.draft_cost = draft_step
+        if self.ngram_policy is not None:
+            self.ngram_policy.batch_cost = {n: c for n, c in curve.items() if isinstance(n, int)}
         return {"batch_cost": curve, "draft_cost": draft_step,
-                "batch_logit_diff": self.batch_logit_diff}
+                "batch_logit_diff": self.batch_logit_diff, "exact_batch": self.exact_batch}
+
+    @property
+    def k_cap(self) -> int | None:
+        """The longest draft the exactness rule allows (None: no limit but k_max)."""
+        if not self.exact or self.exact_batch is None or self.exact_batch > self.k_max:
+            return None
+        return max(1, self.exact_batch - 1)
 
     # -- prompts ---------------------------------------------------------------------------------
 
@@ -329,20 +375,24 @@ class LlamaEngine:
         finish = "length"
         stats = SpecStats()
         max_tokens = min(req.max_tokens, self.n_ctx - len(prompt))
-        use_draft = self.draft is not None and req.speculative
+        draft = self.draft if req.draft in ("auto", "model") else None
+        ngram = self.ngram if req.draft in ("auto", "ngram") else None
+        use_draft = req.speculative and (draft is not None or ngram is not None)
         rounds: Iterator[list[int]]
         if max_tokens <= 0:
             rounds = iter(())
         elif use_draft:
-            assert self.draft is not None and self.policy is not None
+            assert self.policy is not None
             draft_s = Sampler(
                 float(req.temperature if req.draft_temperature is None else req.draft_temperature),
                 float(req.top_p if req.draft_top_p is None else req.draft_top_p))
-            rounds = speculative_tokens(self.model, self.target, self.draft, prompt,
+            rounds = speculative_tokens(self.model, self.target, draft, prompt,
                                         max_tokens=max_tokens, target_sampler=target_s,
                                         draft_sampler=draft_s, rng=rng, policy=self.policy,
                                         stats=stats, cancel=cancel, p_min=self.p_min,
-                                        scores=scores)
+                                        scores=scores, ngram=ngram,
+                                        ngram_policy=self.ngram_policy, k_cap=self.k_cap,
+                                        k_fixed=req.k)
         else:
             rounds = ([t] for t in plain_tokens(self.target, prompt, max_tokens=max_tokens,
                                                 sampler=target_s, rng=rng, cancel=cancel,
@@ -393,14 +443,16 @@ class LlamaEngine:
                     completion_tokens=len(tokens))
 
     def _refresh_costs(self) -> None:
-        """Fold the timings of real decodes into the policy's cost model."""
-        assert self.policy is not None and self.draft is not None
+        """Fold the timings of real decodes into the policies' cost models."""
+        assert self.policy is not None
         t = self.target.timings
         if 1 in t and t[1] > 0:
             for n, v in t.items():
                 if 1 < n <= self.k_max + 1:
                     self.policy.batch_cost[n] = v / t[1]
-            if 1 in self.draft.timings:
+                    if self.ngram_policy is not None:
+                        self.ngram_policy.batch_cost[n] = v / t[1]
+            if self.draft is not None and 1 in self.draft.timings:
                 self.policy.draft_cost = self.draft.timings[1] / t[1]
 
     def reset(self) -> None:
@@ -426,7 +478,14 @@ class LlamaEngine:
         if self.draft is not None:
             assert self.draft_model is not None and self.policy is not None
             d.update(draft=self.draft_model.name, draft_rollback=self.draft.mode,
-                     k_max=self.k_max, acceptance_estimate=round(self.policy.rate, 3),
+                     acceptance_estimate=round(self.policy.rate, 3))
+        if self.ngram is not None:
+            assert self.ngram_policy is not None
+            d.update(ngram=[self.ngram.n_min, self.ngram.n_max],
+                     ngram_acceptance_estimate=self.ngram_policy.rates())
+        if self.policy is not None:
+            d.update(k_max=self.k_max, k_cap=self.k_cap, repack=self.model.repack,
+                     exact=self.exact, exact_batch=self.exact_batch,
                      batch_logit_diff=self.batch_logit_diff)
         return d
 
@@ -507,6 +566,19 @@ def batch_invariance(seq: Sequence, n: int = 5) -> float:
     batch = seq.ctx.decode(toks, len(prefix), seq=seq.seq, n_logits=n)
     seq.reset()
     return float(np.abs(single - batch).max())
+
+
+def exact_batch_size(seq: Sequence, n_max: int) -> int:
+    """The largest batch size up to ``n_max`` whose logits are bit-identical to one-by-one
+    decoding (1 if none is). Batch kernels differ from the one-token kernel in steps (x86
+    repacked K-quants: from 4 tokens on), so the sizes are tried upwards after ``n_max``
+    itself. Leaves the sequence empty."""
+    if n_max < 2 or batch_invariance(seq, n_max) == 0.0:
+        return max(1, n_max)
+    for n in range(2, n_max):
+        if batch_invariance(seq, n) != 0.0:
+            return n - 1
+    return n_max - 1
 
 
 def _restart(seq: Sequence, prefix: list[int]) -> bool:

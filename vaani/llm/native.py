@@ -79,13 +79,21 @@ def default_threads(threads: int = 0, model_bytes: int | None = None) -> int:
 class LlamaModel:
     """A loaded GGUF: weights, vocabulary, chat template. Shared by every context on it."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, repack: bool = True) -> None:
+        """``repack``: let llama.cpp repack the weights for its faster CPU kernels (on x86,
+        K-quants go to an interleaved layout). Faster, but a batch of 4 or more tokens then
+        goes through a matrix kernel that rounds differently from the one-token kernel, so
+        batched logits differ slightly from one-by-one logits (batches of up to 3 do not).
+        Without repacking every batch size gives bit-identical logits, at some speed."""
         L = _llama()
         self.path = Path(path)
         if not self.path.is_file():
             raise ModelMissingError(f"GGUF model not found: {self.path}")
         params = L.llama_model_default_params()
         params.n_gpu_layers = 0
+        self.repack = repack
+        if hasattr(params, "use_extra_bufts"):
+            params.use_extra_bufts = repack
         ptr = L.llama_model_load_from_file(str(self.path).encode(), params)
         if not ptr:
             raise ModelCorruptError(f"llama.cpp could not load {self.path}",
