@@ -121,3 +121,25 @@ def test_asr_language_and_model(language, languages, expected):
     config = config_mod.from_dict({"assistant": {"language": language, "languages": languages}})
     assert asr_language(config) == expected
     assert asr_model(config) == ("whisper-tiny-en" if expected == "en" else "whisper-base")
+
+
+def test_llm_warm_up_reads_the_tools_a_turn_will_offer():
+    """So the engine keeps the system prompt with the tool list evaluated (Qwen2.5's template
+    spends 1,300 tokens on 18 tools): the first turn's prompt then shares that prefix."""
+    from vaani.hookspecs import Tool
+
+    class Tools:
+        @hookimpl
+        def vaani_tools(self):
+            return [Tool("weather", "weather for a city", {"city": "string"},
+                         lambda args, language: {})]
+
+    engines = FakeEngines(llm=FakeLlm(), tts=FakeTts())
+    config = config_mod.from_dict(fake_config())
+    with Assistant(config, needs=("llm",), extra_plugins=[("f", engines), ("t", Tools())],
+                   entry_points=False, models=object(), trace=False) as a:
+        llm = a.engines.llm
+        warm = llm.tools[0]
+        assert [t["function"]["name"] for t in warm] == ["weather"]
+        a.pipeline.ask("why is the sky blue")
+        assert llm.tools[-1] == warm                 # the same list, so the same prefix

@@ -248,12 +248,32 @@ class Assistant:
             c = self.config
             msgs = [{"role": "system", "content": c.assistant.system_prompt},
                     {"role": "user", "content": "Hi"}]
-            timed("llm", lambda: list(e.llm.process(msgs, max_tokens=2, temperature=0.0)))
+            # with the tools a turn will offer, so the engine keeps the system prompt and the
+            # tool list evaluated: a model whose template lists them at length (Qwen2.5:
+            # 1,300 tokens for 18 tools) would otherwise read them in the first turn
+            kw: dict[str, Any] = {}
+            if _takes(e.llm.process, "tools"):
+                schemas = [tool.schema() for _, tool in self.host.tools().values()]
+                if schemas:
+                    kw["tools"] = schemas
+            timed("llm", lambda: list(e.llm.process(msgs, max_tokens=2, temperature=0.0,
+                                                     **kw)))
         for lang, engine in e.tts.items():
             timed(f"tts:{lang}", lambda engine=engine, lang=lang: list(
                 engine.process(WARM_TEXT.get(lang, "Hello."), lang)))
         log.info("warm-up (ms): %s", {k: round(v) for k, v in self.warmup_ms.items()})
         return self.warmup_ms
+
+
+def _takes(fn: Any, name: str) -> bool:
+    """Does callable ``fn`` take keyword argument ``name``?"""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def load_config(args: Any, **overrides: Any) -> Config:

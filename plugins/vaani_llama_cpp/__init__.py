@@ -11,6 +11,20 @@ Config (``[llm]``): ``model`` (pack name or .gguf path; default ``chimera``),
                     n_rs_seq for hybrids that support it, else checkpoint)
 ``draft_rollback``  auto | kv | fork | checkpoint (auto: kv for transformers, fork for hybrids)
 ``kv_f32``          F32 KV cache, no flash attention (bit-exact parity work; slower)
+``ngram``           also draft from n-gram matches in the prompt and reply (prompt lookup;
+                    free, pays on repetition and code); works without a draft model (false)
+``repack``          llama.cpp's repacked weight layout for the target (true: faster; on x86
+                    K-quants then verify bit-exactly only in batches of up to 3 tokens)
+``exact``           keep verified batches at a size that is bit-exact with one-by-one decoding,
+                    so greedy speculative output equals plain output token for token (true)
+
+The Qwen2.5-Coder pair (``vaani models install --group large``)::
+
+    [llm]
+    model = "qwen2.5-coder-1.5b"
+    draft_model = "qwen2.5-coder-0.5b"
+    [llm.options]
+    ngram = true
 
 The engine is the same one ``vaani serve`` uses (:class:`vaani.llm.LlamaEngine`).
 """
@@ -34,6 +48,9 @@ OPTIONS = engine_options(
     Option("rollback", str, "auto", "target rollback: auto | kv | rs | checkpoint"),
     Option("draft_rollback", str, "auto", "draft rollback: auto | kv | fork | checkpoint"),
     Option("kv_f32", bool, False, "F32 KV cache, no flash attention"),
+    Option("ngram", bool, False, "also draft from n-gram matches in the prompt and reply"),
+    Option("repack", bool, True, "llama.cpp's repacked (faster) weight layout"),
+    Option("exact", bool, True, "verify only batch sizes bit-exact with one-by-one decoding"),
     kind="LLM")
 
 
@@ -58,7 +75,8 @@ def create(ctx: EngineContext) -> Any:
     return LlamaEngine(model, draft=draft, n_ctx=c.context, threads=c.threads, seed=c.seed,
                        k_max=opts["k_max"], k_fixed=opts["k"], p_min=opts["p_min"],
                        rollback=opts["rollback"], draft_rollback=opts["draft_rollback"],
-                       kv_f32=opts["kv_f32"],
+                       kv_f32=opts["kv_f32"], ngram=opts["ngram"], repack=opts["repack"],
+                       exact=opts["exact"],
                        name=ctx.model or c.model or DEFAULT_MODEL)
 
 

@@ -113,3 +113,28 @@ def test_a_failed_call_ends_in_the_apology_without_asking_the_model():
     out = "".join(stream_with_tools(generate, [], lambda n, a: {"error": "no data"},
                                     apology="Sorry."))
     assert out == "Sorry." and len(seen) == 1
+
+
+# -- Qwen2.5's format: <tool_call>\n{json}\n</tool_call> in ChatML ---------------------------------
+
+def test_qwen_tool_call_marker_is_found_and_its_closing_tag_ignored():
+    out, calling, call = feed_all(["Sure.", "<tool", "_call>\n{\"name\": \"timer\", ",
+                                   "\"arguments\": {\"minutes\": 5}}\n</tool_call>"])
+    assert (out, calling) == ("Sure.", True)
+    assert parse_call(call) == ("timer", {"minutes": 5})
+    # text that only starts like one of the markers is released once it cannot be one
+    assert feed_all(["a <tool", "box> b <|x"]) == ("a <toolbox> b <|x", False, "")
+
+
+def test_templates_that_encode_arguments_get_objects_not_json_strings():
+    from vaani.llm import chat
+
+    qwen_like = ("{% for m in messages %}{% for c in m.tool_calls or [] %}"
+                 "{% set c = c.function %}<tool_call>{\"name\": \"{{ c.name }}\", "
+                 "\"arguments\": {{ c.arguments | tojson }}}</tool_call>{% endfor %}"
+                 "{% endfor %}")
+    msgs = [{"role": "assistant", "content": "", "tool_calls": [
+        {"type": "function", "function": {"name": "timer", "arguments": '{"minutes": 5}'}}]}]
+    text = chat.render(msgs, qwen_like, add_generation_prompt=False)
+    assert text == '<tool_call>{"name": "timer", "arguments": {"minutes": 5}}</tool_call>'
+    assert msgs[0]["tool_calls"][0]["function"]["arguments"] == '{"minutes": 5}'   # untouched

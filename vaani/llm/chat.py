@@ -8,6 +8,7 @@ format it was trained on. A model without a template gets ChatML, the most commo
 from __future__ import annotations
 
 import functools
+import json
 from datetime import datetime
 from typing import Any
 
@@ -104,6 +105,34 @@ def check_tools(tools: Any) -> list[dict[str, Any]] | None:
     return tools
 
 
+def _arguments_as_objects(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tool calls with their arguments as objects, not JSON strings (the OpenAI convention):
+    templates that encode them themselves (Qwen2.5's ``tool_call.arguments | tojson``) would
+    otherwise show the model a quoted string where it wrote an object."""
+    out = []
+    for m in messages:
+        calls = m.get("tool_calls")
+        if calls:
+            fixed = []
+            for call in calls:
+                fn = call.get("function") if isinstance(call.get("function"), dict) else None
+                args = (fn or call).get("arguments")
+                if isinstance(args, str):
+                    try:
+                        args = json.loads(args)
+                    except ValueError:
+                        args = None
+                    if isinstance(args, dict):
+                        if fn is not None:
+                            call = {**call, "function": {**fn, "arguments": args}}
+                        else:
+                            call = {**call, "arguments": args}
+                fixed.append(call)
+            m = {**m, "tool_calls": fixed}
+        out.append(m)
+    return out
+
+
 def render(messages: list[dict[str, Any]], template: str | None, *, bos_token: str = "",
            eos_token: str = "", add_generation_prompt: bool = True,
            tools: list[dict[str, Any]] | None = None) -> str:
@@ -111,6 +140,8 @@ def render(messages: list[dict[str, Any]], template: str | None, *, bos_token: s
     templates that list them (Chimera's does)."""
     from jinja2 import TemplateError
 
+    if template and "arguments | tojson" in template:
+        messages = _arguments_as_objects(messages)
     try:
         return _compile(template or CHATML).render(
             messages=messages, add_generation_prompt=add_generation_prompt,

@@ -1,4 +1,5 @@
-"""Tool calls inside a streamed reply: Chimera's ``<|tool_call|>{json}<|end|>`` turns.
+"""Tool calls inside a streamed reply: Chimera's ``<|tool_call|>{json}<|end|>`` turns, and
+Qwen2.5's ``<tool_call>\n{json}\n</tool_call>`` (ChatML; its GGUF template lists the tools).
 
 A model trained on ``training/chat.py``'s format answers "what's the weather in Pune" by
 writing ``<|tool_call|>{"name": "weather", "arguments": {"city": "Pune"}}`` and stopping.
@@ -8,8 +9,9 @@ passed on (it may be spoken), the call itself never is. The call runs through
 is asked again, now to word the answer, which streams on. At most ``max_calls`` calls per
 reply; a model that keeps calling is cut off with nothing more spoken.
 
-Models that never write the marker (SmolLM2 and other plain chat models) stream through
-unchanged, at the cost of holding back text that could be the start of the marker.
+Models that never write a marker (SmolLM2 and other plain chat models) stream through
+unchanged, at the cost of holding back text that could be the start of a marker. Whatever
+follows the JSON object (Qwen's ``</tool_call>``) is ignored.
 """
 
 from __future__ import annotations
@@ -21,14 +23,17 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-TOOL_CALL = "<|tool_call|>"
+TOOL_CALL = "<|tool_call|>"              # Chimera (training/chat.py): a control token
+QWEN_TOOL_CALL = "<tool_call>"           # Qwen2.5 (Hermes style): plain text in its vocabulary
+MARKERS = (TOOL_CALL, QWEN_TOOL_CALL)
 
 
 class ToolCallSplitter:
     """Feed text pieces; get the text before a tool call, and the call's text after it."""
 
-    def __init__(self, marker: str = TOOL_CALL) -> None:
-        self.marker = marker
+    def __init__(self, marker: str | tuple[str, ...] = MARKERS) -> None:
+        self.markers = (marker,) if isinstance(marker, str) else tuple(marker)
+        self.marker = self.markers[0]         # the one that opened the call, once calling
         self._held = ""
         self.calling = False
         self.call_text = ""
@@ -38,17 +43,20 @@ class ToolCallSplitter:
             self.call_text += piece
             return ""
         text = self._held + piece
-        i = text.find(self.marker)
-        if i >= 0:
+        found = [(i, m) for m in self.markers if (i := text.find(m)) >= 0]
+        if found:
+            i, marker = min(found)
+            self.marker = marker
             self.calling = True
-            self.call_text = text[i + len(self.marker):]
+            self.call_text = text[i + len(marker):]
             self._held = ""
             return text[:i]
-        keep = 0                              # a tail that may be the marker's beginning
-        for n in range(min(len(self.marker) - 1, len(text)), 0, -1):
-            if text.endswith(self.marker[:n]):
-                keep = n
-                break
+        keep = 0                              # a tail that may be a marker's beginning
+        for marker in self.markers:
+            for n in range(min(len(marker) - 1, len(text)), keep, -1):
+                if text.endswith(marker[:n]):
+                    keep = n
+                    break
         self._held = text[len(text) - keep:] if keep else ""
         return text[:len(text) - keep]
 
