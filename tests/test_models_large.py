@@ -90,3 +90,12 @@ def test_the_installed_qwen_pair_rehashes_to_the_manifest():
             assert f.read(4) == b"GGUF"
     st = ModelStore.from_config(config_mod.from_dict({}))
     assert {s.name: s.state for s in st.verify(sorted(PAIR))} == {n: "ok" for n in PAIR}
+
+
+def test_the_example_config_selects_the_pair_with_valid_engine_options():
+    from vaani_llama_cpp import check_options
+
+    config = config_mod.load(REPO / "examples" / "qwen-pair.toml")
+    assert (config.llm.model, config.llm.draft_model) == tuple(PAIR)
+    opts = check_options(config.llm.options)
+    assert opts["ngram"] and opts["exact"] and opts["repack"]
