@@ -21,7 +21,7 @@ from vaani import models as models_mod
 from vaani.errors import ModelCorruptError, ModelError, ModelMissingError
 from vaani.models import ManifestError, ModelStore, load_manifest
 
-DEFAULT = {"whisper-base", "whisper-tiny-en", "silero-vad", "smart-turn", "mww-hey-jarvis",
+DEFAULT = {"whisper-base", "whisper-tiny-en", "silero-vad", "smart-turn", "mww-okay-nabu",
            "piper-en-joe", "smollm2-135m", "chimera", "chimera-draft"}
 TRAIN = {"gemma3-270m", "wordfreq-hi", "chatterbot-corpus"}
 EXTRA = {"wake-alexa", "wake-hey-mycroft", "wake-hey-marvin"}        # openWakeWord: CC BY-NC-SA

@@ -108,6 +108,27 @@ def test_wake_word_then_question(real):
     assert p2.run(ArraySource(question.audio)) == [] and rec2.heard == []
 
 
+def test_default_wake_word_then_question(real):
+    """The default engine (microWakeWord "okay nabu", 30 ms frames) in the same pipeline."""
+    from tests.conftest import model_path
+
+    model_path("mww-okay-nabu")
+    config = config_mod.from_dict({})
+    host = PluginHost(config)
+    host.load()
+    mww = host.create_engine("wake", config.wake.engine, EngineContext(
+        config, real["store"], {}, model=config.wake.model))
+    assert (config.wake.engine, mww.frame_samples) == ("microwakeword", 480)
+    p, rec, events = pipeline(dict(real, wake=mww), wake=True)
+    wake = utterance("Okay Nabu!", lead=0.5, tail=0.3)
+    question = utterance("What time is it?", lead=0.0, tail=1.2)
+    (turn,) = p.run(ArraySource(np.concatenate([wake.audio, question.audio])))
+    assert turn.trigger == "wake" and "time" in turn.transcript.lower()
+    p2, rec2, _ = pipeline(dict(real, wake=mww), wake=True)
+    mww.reset()
+    assert p2.run(ArraySource(question.audio)) == [] and rec2.heard == []
+
+
 @pytest.mark.parametrize("kind", ["silence", "white", "hum", "babble"])
 def test_silence_and_noise_cause_no_action(real, kind):
     from vaani.speech_fixtures import babble, white_noise

@@ -313,3 +313,12 @@ def test_pause_frames_one_reacts_to_the_first_silent_frame():
     ep = Endpointer(ListVad(probs), hangover_ms=250, pause_frames=1, pre_roll_ms=0)
     kinds = [type(e).__name__ for e in ep.process(np.zeros(512 * len(probs), np.float32), 0.0)]
     assert kinds == ["VoiceOnset", "Pause", "Resume", "Pause", "EndOfTurn"]
+
+
+def test_wake_phrase_from_model_names():
+    from vaani.stages.wake import wake_phrase
+
+    assert wake_phrase("mww-okay-nabu") == "okay nabu"
+    assert wake_phrase("wake-hey-jarvis") == "hey jarvis"
+    assert wake_phrase("/models/hey_jarvis_v0.1.onnx") == "hey jarvis"
+    assert wake_phrase("~/wake/okay_nabu.json") == "okay nabu"

@@ -56,8 +56,12 @@ class AudioConfig:
 
 @dataclass
 class WakeConfig:
-    engine: str = "openwakeword"
-    model: str = "wake-hey-jarvis"    # a model pack name from the manifest, or a path
+    # microWakeWord "okay nabu" (Apache-2.0): of the permissive models, the fewest missed wakes
+    # at the fewest false ones in `vaani bench wake` (results/wake.json); openWakeWord's
+    # "hey jarvis" (engine "openwakeword", model "wake-hey-jarvis") is for personal use only
+    engine: str = "microwakeword"
+    model: str = "mww-okay-nabu"      # a model pack name from the manifest, or a path
+    # 0.5 = the model's own cutoff (each engine maps its scores so; see the engine's docstring)
     threshold: float = 0.5
     options: dict[str, Any] = field(default_factory=dict)
 

@@ -1,4 +1,5 @@
-"""microWakeWord engine (the default) on the real Apache-2.0 models, real generated speech."""
+"""microWakeWord engine (the default: "okay nabu") on the real Apache-2.0 models, real generated
+speech."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from vaani.errors import ConfigError, ModelCorruptError, ModelError
 from vaani.speech_fixtures import add_noise, white_noise
 
 FRAME = 480
-NAME = "mww-hey-jarvis"
+NAME = "mww-okay-nabu"                 # the default wake model
+JARVIS = "mww-hey-jarvis"
 THRESHOLD = 0.5                       # config default (wake.threshold): the model's own cutoff
 
 
@@ -30,30 +32,37 @@ def scores(wake, audio, name=NAME):
 @pytest.mark.models
 def test_engine_shape(wake):
     assert wake.frame_samples == FRAME and wake.names == [NAME]
-    assert wake.phrases == {NAME: "Hey Jarvis"} and wake.threshold == THRESHOLD
+    assert wake.phrases == {NAME: "Okay Nabu"} and wake.threshold == THRESHOLD
     assert wake.detect(wake.process(np.zeros(FRAME, np.float32))) is None
 
 
 @pytest.mark.models
-@pytest.mark.parametrize("lead_s", [0.5, 1.23])
-def test_hey_jarvis_wakes(wake, lead_s):
-    """Piper's en_US joe; the espeak-ng and festival voices mostly miss this model (see
-    results/wake.json: ``vaani bench wake``)."""
-    s = scores(wake, say("hey jarvis", "en", None, lead_s=lead_s).audio)
+@pytest.mark.parametrize("voice,lead_s", [
+    (None, 0.5), (None, 1.23),                         # Piper's en_US joe
+    ("espeak:en-us", 0.5), ("espeak:en-gb", 0.5),
+])
+def test_okay_nabu_wakes(wake, voice, lead_s):
+    s = scores(wake, say("okay nabu", "en", voice, lead_s=lead_s).audio)
     assert s.max() >= THRESHOLD
     assert wake.detect({NAME: float(s.max())}) == NAME
 
 
 @pytest.mark.models
-def test_hey_jarvis_in_noise(wake):
-    assert scores(wake, add_noise(say("hey jarvis").audio, 10, "white", seed=1)).max() >= THRESHOLD
+def test_okay_nabu_in_noise(wake):
+    """espeak-ng's voice holds up in noise; Piper's falls under the cutoff near 20 dB SNR (the
+    bench's white/babble rows show how much noise costs this model)."""
+    u = say("okay nabu", "en", "espeak:en-us")
+    for kind in ("white", "babble"):
+        assert scores(wake, add_noise(u.audio, 10, kind, seed=1)).max() >= THRESHOLD
+    assert scores(wake, add_noise(say("okay nabu").audio, 30, "white", seed=1)).max() >= THRESHOLD
 
 
 @pytest.mark.models
 @pytest.mark.parametrize("text,language", [
     ("what time is it", "en"),
     ("Please set a timer for ten minutes.", "en"),
-    ("jarvis", "en"),
+    ("okay", "en"),
+    ("hey jarvis", "en"),
     ("अभी क्या समय हुआ है?", "hi"),
     ("मुझे कल सुबह की ट्रेन के बारे में बताओ।", "hi"),
     ("वाणी, पानी लाओ।", "hi"),
@@ -70,7 +79,7 @@ def test_silence_and_noise_do_not_wake(wake):
 
 @pytest.mark.models
 def test_reset_forgets_and_scores_repeat(wake):
-    audio = say("hey jarvis").audio
+    audio = say("okay nabu").audio
     first = scores(wake, audio)
     np.testing.assert_array_equal(first, scores(wake, audio))
     peak = int(np.argmax(first))
@@ -87,42 +96,44 @@ def test_raw_probability_and_scale(wake):
     """``raw=True`` is the model's window mean; the shared scale puts its cutoff at 0.5."""
     from vaani_microwakeword import scaled
 
-    audio = say("hey jarvis").audio
+    audio = say("okay nabu").audio
     wake.reset()
     raw = max(wake.process(audio[i:i + FRAME], raw=True)[NAME]
               for i in range(0, len(audio) - FRAME + 1, FRAME))
-    assert raw > 0.97                                  # the model's own cutoff (its JSON)
+    assert raw > 0.85                                  # the model's own cutoff (its JSON)
     assert scaled(0.97, 0.97) == 0.5 and scaled(0.0, 0.97) == 0.0 and scaled(1.0, 0.97) == 1.0
     assert scaled(0.5, 0.97) < scaled(0.96, 0.97) < 0.5 < scaled(0.98, 0.97)
 
 
 @pytest.mark.models
 def test_several_models_at_once():
+    """hey_jarvis beside the default: each scores its own phrase (Piper's voice)."""
     e = make_engine("wake", "microwakeword", model=NAME,
-                    options={"extra_models": ["mww-okay-nabu"]}, packs=(NAME, "mww-okay-nabu"))
-    s = scores(e, say("okay nabu").audio, "mww-okay-nabu")
-    assert s.max() >= THRESHOLD
-    assert e.names == [NAME, "mww-okay-nabu"]
+                    options={"extra_models": [JARVIS]}, packs=(NAME, JARVIS))
+    assert e.names == [NAME, JARVIS]
+    assert scores(e, say("hey jarvis").audio, JARVIS).max() >= THRESHOLD
+    assert scores(e, say("hey jarvis").audio, NAME).max() < THRESHOLD
+    assert e.detect(e.process(np.zeros(FRAME, np.float32))) is None
 
 
 @pytest.mark.models
 @pytest.mark.parametrize("damage,match", [
-    (lambda d: (d / "hey_jarvis.tflite").write_bytes(b"not a model at all"),
+    (lambda d: (d / "okay_nabu.tflite").write_bytes(b"not a model at all"),
      "not a valid TFLite model"),
-    (lambda d: (d / "hey_jarvis.tflite").write_bytes(
-        (d / "hey_jarvis.tflite").read_bytes()[:1000]), "not a valid TFLite model"),
-    (lambda d: (d / "hey_jarvis.json").write_text("{not json"),
+    (lambda d: (d / "okay_nabu.tflite").write_bytes(
+        (d / "okay_nabu.tflite").read_bytes()[:1000]), "not a valid TFLite model"),
+    (lambda d: (d / "okay_nabu.json").write_text("{not json"),
      "not a microWakeWord model config"),
-    (lambda d: (d / "hey_jarvis.tflite").unlink(), "hey_jarvis.tflite .*is missing"),
+    (lambda d: (d / "okay_nabu.tflite").unlink(), "okay_nabu.tflite .*is missing"),
 ])
 def test_bad_model_is_a_model_error(tmp_path, damage, match):
     from tests.conftest import model_path
 
-    folder = tmp_path / "hey_jarvis"
+    folder = tmp_path / "okay_nabu"
     shutil.copytree(model_path(NAME), folder)
     damage(folder)
     with pytest.raises(ModelCorruptError, match=match) as err:
-        make_engine("wake", "microwakeword", model=str(folder / "hey_jarvis.json"))
+        make_engine("wake", "microwakeword", model=str(folder / "okay_nabu.json"))
     assert isinstance(err.value, ModelError) and "Model" in err.value.user_text()
 
 

@@ -30,7 +30,8 @@ from vaani.errors import VaaniError
 
 ENGINES = (("onnxruntime", "onnxruntime"), ("ctranslate2", "ctranslate2"),
            ("faster_whisper", "faster-whisper"), ("llama_cpp", "llama-cpp-python"),
-           ("piper", "piper-tts"), ("openwakeword", "openwakeword"))
+           ("piper", "piper-tts"), ("pymicro_wakeword", "pymicro-wakeword"),
+           ("openwakeword", "openwakeword"))
 RUNTIME_MODULES = ("vaani", "vaani.cli", "vaani.config", "vaani.models", "vaani.offline",
                    "vaani.pipeline", "vaani.assistant")
 HEAVY = ("torch", "PySide6", "tensorflow", "transformers")

@@ -18,6 +18,7 @@ from vaani.assistant import Assistant, load_config
 from vaani.audio import MicrophoneSource, SpeakerSink
 from vaani.events import Event, to_dict
 from vaani.offline import block_network
+from vaani.stages.wake import wake_phrase
 from vaani.trace import EventPrinter, rejected_why
 
 
@@ -67,8 +68,7 @@ def main(args: argparse.Namespace) -> int:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, on_signal)
         if not args.json:
-            prompt = (f"say \"{config.wake.model.removeprefix('wake-').replace('-', ' ')}\""
-                      if wake else "speak")
+            prompt = f"say \"{wake_phrase(config.wake.model)}\"" if wake else "speak"
             print(f"listening on {source.name}: {prompt}, Ctrl-C to stop", file=sys.stderr)
         try:
             pipeline.run(source)

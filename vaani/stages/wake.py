@@ -11,6 +11,20 @@ from vaani.engines import WakeWordEngine
 RATE = 16000
 
 
+def wake_phrase(model: str) -> str:
+    """The words a wake model listens for, from its pack name or file name:
+    ``mww-hey-jarvis`` / ``wake-hey-jarvis`` / ``hey_jarvis_v0.1.onnx`` -> ``hey jarvis``."""
+    name = model.replace("\\", "/").rsplit("/", 1)[-1]
+    for suffix in (".json", ".tflite", ".onnx"):
+        name = name.removesuffix(suffix)
+    for prefix in ("mww-", "wake-"):
+        name = name.removeprefix(prefix)
+    words = name.replace("_", " ").replace("-", " ").split()
+    if words and words[-1].startswith("v") and words[-1][1:2].isdigit():
+        words = words[:-1]                            # openWakeWord's version suffix
+    return " ".join(words)
+
+
 @dataclass(frozen=True)
 class WakeHit:
     name: str
