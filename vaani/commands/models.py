@@ -118,7 +118,7 @@ def _list(args: argparse.Namespace) -> int:
               f"{human_size(r['size']):>9}  {r['licence']}{note}")
     if any(r["licence_note"] for r in rows):
         print("\n* read the licence note: `vaani models list --json` shows it "
-              "(hey_jarvis & friends are non-commercial)")
+              "(openWakeWord's wake-* models are non-commercial)")
     if any(r["state"] != OK for r in rows if r["group"] == "default"):
         print("\ninstall the default packs with: vaani models install")
     return 0
