@@ -39,30 +39,39 @@ def test_greedy_output_is_plain_output_with_each_draft_source(pair):
 
 def test_sampled_output_with_the_05b_draft_follows_the_targets_distribution(pair):
     """As for Chimera (tests/llm/test_speculative.py), on the real pair: the 1.5B target
-    sampled at T=0.4, top-p 0.9, drafted by the 0.5B at another temperature."""
+    sampled at T=1, top-p 0.95, drafted by the 0.5B at another temperature. Three tokens:
+    the first from the prompt, then one round of one draft token (accepted or not) and the
+    target's next token."""
     target, draft = pair
-    temp, top_p, n_tokens, n_samples = 0.4, 0.9, 2, 600
+    temp, top_p, n_tokens, n_samples = 1.0, 0.95, 3, 600
     e = LlamaEngine(target, draft=draft, n_ctx=256, calibrate=False, k_max=2)
-    prompt = e.chat_prompt([{"role": "user", "content": "Name a colour."}])
+    prompt = e.chat_prompt([{"role": "user", "content": "Say any English word."}])
     model = e.model
     ctx = LlamaContext(model, ContextParams(n_ctx=256))
     exact: dict[tuple[int, ...], float] = {}
-    try:
-        # as the engine decodes a prompt it has seen before (all but its last token kept),
-        # then one token at a time: the kernels plain decoding uses
-        ctx.decode(prompt[:-1], 0, n_logits=0)
-        first = sampling.distribution(ctx.decode(prompt[-1:], len(prompt) - 1)[-1], temp, top_p)
-        state = ctx.save_seq(0)
-        for t1, p1 in zip(first.ids.tolist(), first.probs.tolist()):
-            if model.is_eog(t1):
-                exact[(t1,)] = p1
+
+    def walk(prefix: tuple[int, ...], prob: float, logits, state: bytes) -> None:
+        d = sampling.distribution(logits, temp, top_p)
+        for tok, p in zip(d.ids.tolist(), d.probs.tolist()):
+            q = prob * p
+            if q < 1e-4:
+                continue
+            seq = prefix + (tok,)
+            if len(seq) == n_tokens or model.is_eog(tok):
+                exact[seq] = q
                 continue
             ctx.clear()
             ctx.load_seq(state, 0)
-            second = sampling.distribution(ctx.decode([t1], len(prompt))[-1], temp, top_p)
-            for t2, p2 in zip(second.ids.tolist(), second.probs.tolist()):
-                if p1 * p2 >= 1e-4:
-                    exact[(t1, t2)] = p1 * p2
+            nxt = ctx.decode([tok], len(prompt) + len(prefix))[-1]   # one token at a time
+            walk(seq, q, nxt, ctx.save_seq(0))
+
+    try:
+        # as the engine decodes a prompt it has seen before (all but its last token kept),
+        # then one token at a time: the kernels plain decoding uses (a verified batch of
+        # 2 tokens is bit-identical to them)
+        ctx.decode(prompt[:-1], 0, n_logits=0)
+        first = ctx.decode(prompt[-1:], len(prompt) - 1)[-1]
+        walk((), 1.0, first, ctx.save_seq(0))
         ctx.close()
         samples = []
         drafted = accepted = 0
@@ -74,7 +83,7 @@ def test_sampled_output_with_the_05b_draft_follows_the_targets_distribution(pair
             accepted += c.spec["accepted"]
     finally:
         e.close()
-    assert drafted >= n_samples and 0 < accepted < drafted
+    assert drafted >= n_samples * 0.9 and 0 < accepted < drafted
     p = chi_square_p(samples, exact)
     assert p > ALPHA, f"chi-square p={p:.2e}: speculative sampling is not the target's"
 
@@ -92,5 +101,7 @@ def test_qwen_writes_its_tool_call_format(pair):
             max_tokens=48)) + splitter.flush()
     finally:
         e.close()
-    assert splitter.calling and splitter.marker == "<tool_call>", said
-    assert parse_call(splitter.call_text) == ("timer", {"minutes": 5})
+    # the Coder model writes a ```json block rather than <tool_call> (both are calls)
+    assert splitter.calling and splitter.marker in ("<tool_call>", "```json"), said
+    name, args = parse_call(splitter.call_text)
+    assert (name, args["minutes"]) == ("timer", 5) and said.strip() == ""

@@ -151,8 +151,12 @@ def chi_square_p(samples: list[tuple[int, ...]], exact: dict) -> float:
     cells = [k for k, p in exact.items() if p * n >= MIN_EXPECTED]
     obs = [counts.get(k, 0) for k in cells]
     exp = [exact[k] * n for k in cells]
-    obs.append(n - sum(obs))                     # everything else in one cell
-    exp.append(n - sum(exp))
+    rest_obs, rest_exp = n - sum(obs), n - sum(exp)   # everything else in one cell
+    if rest_exp > 1e-6:
+        obs.append(rest_obs)
+        exp.append(rest_exp)
+    elif rest_obs:
+        return 0.0                               # outputs the target never gives
     stat = sum((o - e) ** 2 / e for o, e in zip(obs, exp))
     return float(chi2.sf(stat, len(obs) - 1))
 

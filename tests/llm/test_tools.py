@@ -123,7 +123,15 @@ def test_qwen_tool_call_marker_is_found_and_its_closing_tag_ignored():
     assert (out, calling) == ("Sure.", True)
     assert parse_call(call) == ("timer", {"minutes": 5})
     # text that only starts like one of the markers is released once it cannot be one
-    assert feed_all(["a <tool", "box> b <|x"]) == ("a <toolbox> b <|x", False, "")
+    assert feed_all(["a <tool", "box> b <|x ``", "`py"]) == ("a <toolbox> b <|x ```py", False, "")
+
+
+def test_qwen_coder_fenced_json_call_is_a_call():
+    s = ToolCallSplitter()
+    said = s.feed("``") + s.feed("`json\n{\n  \"name\": \"define\",\n  \"arguments\": ")
+    said += s.feed("{\"word\": \"serendipity\"}\n}\n```") + s.flush()
+    assert said == "" and s.calling and s.marker == "```json"
+    assert parse_call(s.call_text) == ("define", {"word": "serendipity"})
 
 
 def test_templates_that_encode_arguments_get_objects_not_json_strings():

@@ -1,5 +1,6 @@
 """Tool calls inside a streamed reply: Chimera's ``<|tool_call|>{json}<|end|>`` turns, and
-Qwen2.5's ``<tool_call>\n{json}\n</tool_call>`` (ChatML; its GGUF template lists the tools).
+Qwen2.5's ``<tool_call>\n{json}\n</tool_call>`` (ChatML; its GGUF template lists the tools),
+and the ```` ```json {...} ``` ```` block Qwen2.5-Coder writes in its place.
 
 A model trained on ``training/chat.py``'s format answers "what's the weather in Pune" by
 writing ``<|tool_call|>{"name": "weather", "arguments": {"city": "Pune"}}`` and stopping.
@@ -11,7 +12,7 @@ reply; a model that keeps calling is cut off with nothing more spoken.
 
 Models that never write a marker (SmolLM2 and other plain chat models) stream through
 unchanged, at the cost of holding back text that could be the start of a marker. Whatever
-follows the JSON object (Qwen's ``</tool_call>``) is ignored.
+follows the JSON object (Qwen's ``</tool_call>``, the closing fence) is ignored.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ log = logging.getLogger(__name__)
 
 TOOL_CALL = "<|tool_call|>"              # Chimera (training/chat.py): a control token
 QWEN_TOOL_CALL = "<tool_call>"           # Qwen2.5 (Hermes style): plain text in its vocabulary
-MARKERS = (TOOL_CALL, QWEN_TOOL_CALL)
+# Qwen2.5-Coder, offered tools in its own template, writes the same {"name", "arguments"}
+# object in a Markdown JSON block instead (5 of 5 tool requests; never <tool_call>). A reply
+# to be spoken never contains one, and what is not a call is handled like a malformed call.
+FENCED_JSON = "```json"
+MARKERS = (TOOL_CALL, QWEN_TOOL_CALL, FENCED_JSON)
 
 
 class ToolCallSplitter:
