@@ -156,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
         curve = {int(n): round(v, 3) for n, v in calib["batch_cost"].items() if n != "t1"}
         cap = engine.k_cap
         model_k = args.model_k or cap or args.k_max
-        print(f"loaded in {load_s:.1f} s; rollback {engine.target.mode}/{engine.draft.mode}; "
+        draft_mode = engine.draft.mode if engine.draft is not None else "-"
+        print(f"loaded in {load_s:.1f} s; rollback {engine.target.mode}/{draft_mode}; "
               f"single target step {calib['batch_cost']['t1'] * 1000:.1f} ms, "
               f"draft/target step {calib['draft_cost']:.3f}")
         print("batch cost C(n) = time(n) / time(1): "
@@ -317,7 +318,7 @@ def summarize(rows: list[dict[str, Any]], modes: list[str], temp: float) -> dict
         rounds = sum(s.get("rounds", 0) for s in stats)
         plain_steps = sum(s.get("plain_steps", 0) for s in stats)
         ks: dict[str, int] = {}
-        sources: dict[str, dict[str, int]] = {}
+        sources: dict[str, dict[str, float]] = {}
         for s in stats:
             for k, n in s.get("k_hist", {}).items():
                 ks[k] = ks.get(k, 0) + n
@@ -429,7 +430,7 @@ def compare_layouts(engine: Any, model_path: Path, threads: int,
             for repack in ((True, False) if i % 2 == 0 else (False, True)):
                 runs[repack].append(batch_cost_curve(seqs[repack], args.k_max + 1, repeats=2,
                                                      absolute=True))
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
         for repack, curves in runs.items():
             t = {n: float(np.median([c[n] for c in curves])) for n in curves[0]}
             out["repack" if repack else "plain_layout"] = {
