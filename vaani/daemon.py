@@ -93,13 +93,18 @@ class Server:
                                        "another")
             self.path.unlink()                      # left by a daemon that died
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # bound and listening under a temporary name, then renamed into place: a client
+        # that sees the path can connect at once (no window between bind and listen)
+        staging = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        staging.unlink(missing_ok=True)
         old = os.umask(0o177)                       # the socket is born 0600
         try:
-            sock.bind(str(self.path))
+            sock.bind(str(staging))
         finally:
             os.umask(old)
-        self.path.chmod(0o600)
+        staging.chmod(0o600)
         sock.listen(16)
+        os.replace(staging, self.path)
         self._sock = sock
         self._thread = threading.Thread(target=self._accept, name="vaani-daemon-accept",
                                         daemon=True)
