@@ -87,7 +87,7 @@ class Server:
     def start(self) -> Server:
         _private_dir(self.path.parent)
         if self.path.exists() or self.path.is_symlink():
-            if _answers(self.path):
+            if answers(self.path):
                 raise DaemonError(f"a VAANI daemon is already running on {self.path}",
                                   hint="`vaani status` talks to it; stop it first to start "
                                        "another")
@@ -292,8 +292,9 @@ class _Client:
         self.conn.close()
 
 
-def _answers(path: Path) -> bool:
-    """Is a daemon listening on ``path``?"""
+def answers(path: str | Path | None = None) -> bool:
+    """Is a daemon listening on ``path`` (default: the user's socket)?"""
+    path = Path(path) if path is not None else socket_path()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(1.0)
     try:

@@ -10,12 +10,13 @@ pytest tests/gui`` refreshes the README's), else to the test's tmp folder.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.test_session import until  # noqa: F401  (the gui tests import it from here)
 
 if not any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
     # no Xvfb here (pytest-xvfb found none): Qt's offscreen platform draws the same widgets
@@ -49,13 +50,6 @@ def make_assistant(config: Any, *, sink: Any = None, extra: tuple[Any, ...] = ()
                      trace=False, sink=sink if sink is not None else MemorySink())
 
 
-def until(predicate: Any, timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture

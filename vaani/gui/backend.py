@@ -132,20 +132,9 @@ class DaemonBackend(Backend):
 
 def daemon_answers(path: str | Path | None = None) -> bool:
     """Is a daemon listening on ``path`` (default: the user's socket)?"""
-    import socket
+    from vaani.daemon import answers
 
-    from vaani.daemon import socket_path
-
-    target = Path(path) if path is not None else socket_path()
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(1.0)
-    try:
-        s.connect(str(target))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
+    return answers(path)
 
 
 def open_backend(mode: str = "auto", *, socket: str | Path | None = None,
