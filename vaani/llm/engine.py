@@ -12,6 +12,7 @@ Without a draft each token is one target decode; with a draft the speculative lo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -79,10 +80,18 @@ class Chunk:
     finish_reason: str | None = None         # stop | length | cancelled
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    result: Completion | None = None         # on the last chunk: the whole generation
 
 
 @dataclass
 class Completion:
+    """One finished generation. ``seconds`` runs from the grant of the engine (prompt
+    evaluation included) to the last token; ``first_token_s`` from the grant to the first
+    token; ``queued_s`` is the wait for the engine before the grant; ``arrival`` and
+    ``served`` number the request in order of joining the queue and of being granted
+    (equal order: first come first served); ``spec`` is the :class:`SpecStats` of a
+    speculative generation (None when it decoded plainly)."""
+
     text: str
     finish_reason: str
     prompt_tokens: int
@@ -90,25 +99,83 @@ class Completion:
     seconds: float
     tokens: list[int] = field(default_factory=list)
     spec: dict[str, Any] | None = None
+    first_token_s: float | None = None
+    queued_s: float = 0.0
+    arrival: int = 0
+    served: int = 0
 
     @property
     def tokens_per_s(self) -> float:
         return self.completion_tokens / self.seconds if self.seconds > 0 else 0.0
 
 
+class Ticket:
+    """A place in a :class:`FifoLock`'s queue, taken when the request arrives."""
+
+    __slots__ = ("arrival", "joined", "served", "granted")
+
+    def __init__(self, arrival: int) -> None:
+        self.arrival = arrival                # 1, 2, ... in order of joining
+        self.joined = time.perf_counter()
+        self.served = 0                       # 1, 2, ... in order of grants (0: not yet)
+        self.granted = 0.0
+
+    @property
+    def waited(self) -> float:
+        return (self.granted - self.joined) if self.served else 0.0
+
+
 class FifoLock:
-    """A lock granted in arrival order, so queued clients are served first come first served."""
+    """A lock granted in arrival order, so queued clients are served first come first served.
+
+    ``with lock:`` joins the queue and waits in one step. A server that must keep the order
+    in which requests *arrived* (not the order in which its worker threads happen to reach
+    the lock) takes a :meth:`join` ticket on arrival and later enters ``lock.hold(ticket)``
+    from any thread; a ticket that will never be held is given up with :meth:`leave`."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._queue: deque[object] = deque()
+        self._queue: deque[Ticket] = deque()
+        self._arrivals = 0
+        self._grants = 0
 
-    def __enter__(self) -> FifoLock:
-        me = object()
+    def join(self) -> Ticket:
         with self._cond:
-            self._queue.append(me)
+            self._arrivals += 1
+            ticket = Ticket(self._arrivals)
+            self._queue.append(ticket)
+            return ticket
+
+    @contextlib.contextmanager
+    def hold(self, ticket: Ticket | None = None) -> Iterator[Ticket]:
+        me = ticket if ticket is not None else self.join()
+        with self._cond:
+            if me not in self._queue:
+                raise RuntimeError("this ticket has left the queue")
             while self._queue[0] is not me:
                 self._cond.wait()
+            self._grants += 1
+            me.served = self._grants
+            me.granted = time.perf_counter()
+        try:
+            yield me
+        finally:
+            self.leave(me)
+
+    def leave(self, ticket: Ticket) -> None:
+        """Give up ``ticket``'s place (a no-op once it has been held and released)."""
+        with self._cond:
+            if ticket in self._queue:
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+
+    def __enter__(self) -> FifoLock:
+        me = self.join()
+        with self._cond:
+            while self._queue[0] is not me:
+                self._cond.wait()
+            self._grants += 1
+            me.served = self._grants
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -118,6 +185,7 @@ class FifoLock:
 
     @property
     def waiting(self) -> int:
+        """Requests in the queue behind the one being served (or about to be)."""
         return max(0, len(self._queue) - 1)
 
     @property
@@ -338,34 +406,49 @@ class LlamaEngine:
         for chunk in self.stream(prompt, req, cancel):
             parts.append(chunk.text)
             last = chunk
-        assert self.last is not None
+        result = last.result
+        assert result is not None
         return Completion("".join(parts), last.finish_reason or "stop", last.prompt_tokens,
-                          last.completion_tokens, self.last.seconds, self.last.tokens,
-                          self.last.spec)
+                          last.completion_tokens, result.seconds, result.tokens, result.spec,
+                          result.first_token_s, result.queued_s, result.arrival, result.served)
 
     def stream(self, prompt: list[int], req: Request,
                cancel: threading.Event | None = None,
-               scores: list[tuple[float, float]] | None = None) -> Iterator[Chunk]:
-        """Generate from token ids; the last chunk carries finish_reason and usage counts.
+               scores: list[tuple[float, float]] | None = None,
+               ticket: Ticket | None = None) -> Iterator[Chunk]:
+        """Generate from token ids; the last chunk carries finish_reason, usage counts and
+        the whole :class:`Completion` (timings, queue wait, speculative statistics).
 
-        Waits for earlier requests (FIFO). Raises RequestError (an EngineError and a
-        ValueError) for a bad request (a prompt that does not fit the context, bad settings)
-        before generating anything.
+        Waits for earlier requests (FIFO), from ``ticket`` (``self.lock.join()``) when
+        given, else from now; the ticket is given up if the request is refused. Raises
+        RequestError (an EngineError and a ValueError) for a bad request (a prompt that does
+        not fit the context, bad settings) before generating anything.
         """
-        req.check()
-        if not prompt:
-            raise RequestError("the prompt is empty")
-        if len(prompt) >= self.n_ctx:
-            raise RequestError(f"the prompt is {len(prompt)} tokens; the context holds "
-                             f"{self.n_ctx} (including the reply)")
-        with self.lock:
+        try:
+            req.check()
+            if not prompt:
+                raise RequestError("the prompt is empty")
+            if len(prompt) >= self.n_ctx:
+                raise RequestError(f"the prompt is {len(prompt)} tokens; the context holds "
+                                   f"{self.n_ctx} (including the reply)")
+        except RequestError:
+            if ticket is not None:
+                self.lock.leave(ticket)
+            raise
+        with self.lock.hold(ticket) as held:
             if cancel is not None and cancel.is_set():
-                yield Chunk("", finish_reason="cancelled", prompt_tokens=len(prompt))
+                result = Completion("", "cancelled", len(prompt), 0, 0.0,
+                                    queued_s=held.waited, arrival=held.arrival,
+                                    served=held.served)
+                self.last = result
+                yield Chunk("", finish_reason="cancelled", prompt_tokens=len(prompt),
+                            result=result)
                 return
-            yield from self._generate(prompt, req, cancel, scores)
+            yield from self._generate(prompt, req, cancel, scores, held)
 
     def _generate(self, prompt: list[int], req: Request, cancel: threading.Event | None,
-                  scores: list[tuple[float, float]] | None = None) -> Iterator[Chunk]:
+                  scores: list[tuple[float, float]] | None = None,
+                  ticket: Ticket | None = None) -> Iterator[Chunk]:
         seed = req.seed if req.seed is not None else (self.seed if self.seed >= 0 else None)
         rng = np.random.default_rng(seed)
         target_s = Sampler(float(req.temperature), float(req.top_p))
@@ -374,6 +457,7 @@ class LlamaEngine:
         tokens: list[int] = []
         finish = "length"
         stats = SpecStats()
+        first_token_s: float | None = None
         max_tokens = min(req.max_tokens, self.n_ctx - len(prompt))
         draft = self.draft if req.draft in ("auto", "model") else None
         ngram = self.ngram if req.draft in ("auto", "ngram") else None
@@ -403,6 +487,8 @@ class LlamaEngine:
         try:
             for new in rounds:
                 text_parts = []
+                if first_token_s is None and new:
+                    first_token_s = time.perf_counter() - t0
                 for tok in new:
                     tokens.append(tok)
                     if self.model.is_eog(tok):
@@ -435,12 +521,16 @@ class LlamaEngine:
                 self.draft.close_segment()
         tail = out.finish()
         seconds = time.perf_counter() - t0
-        self.last = Completion(out.text, finish, len(prompt), len(tokens), seconds, tokens,
-                               stats.to_dict() if use_draft else None)
+        result = Completion(out.text, finish, len(prompt), len(tokens), seconds, tokens,
+                            stats.to_dict() if use_draft else None, first_token_s,
+                            ticket.waited if ticket is not None else 0.0,
+                            ticket.arrival if ticket is not None else 0,
+                            ticket.served if ticket is not None else 0)
+        self.last = result
         if use_draft:
             self._refresh_costs()
         yield Chunk(tail, finish_reason=finish, prompt_tokens=len(prompt),
-                    completion_tokens=len(tokens))
+                    completion_tokens=len(tokens), result=result)
 
     def _refresh_costs(self) -> None:
         """Fold the timings of real decodes into the policies' cost models."""
