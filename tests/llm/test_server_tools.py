@@ -37,8 +37,8 @@ class ScriptedEngine:
     def text_prompt(self, text):
         return [1, 2, 3]
 
-    def stream(self, prompt, req, cancel=None):
-        with self.lock:
+    def stream(self, prompt, req, cancel=None, ticket=None):
+        with self.lock.hold(ticket):
             for i in range(0, len(self.reply), 3):
                 yield Chunk(self.reply[i:i + 3])
             yield Chunk("", finish_reason="stop", prompt_tokens=3,

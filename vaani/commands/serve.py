@@ -1,11 +1,19 @@
 """``vaani serve``: the LLM behind an OpenAI-compatible HTTP API on localhost.
 
     vaani serve                                   # llm.model from the config, port 8000
-    vaani serve --model chimera --draft-model chimera-draft --port 8080
+    vaani serve --model chimera --draft chimera-draft --port 8080
+    vaani serve --model qwen2.5-coder-1.5b --draft qwen2.5-coder-0.5b --ngram
 
 Any OpenAI client works: ``OpenAI(base_url="http://127.0.0.1:8000/v1", api_key="none")``;
 the model is called by its config name (``chimera``) or ``vaani``. The engine is built
 by the same plugin as the assistant's LLM stage (``llm.engine``, normally ``llama-cpp``).
+
+With a draft (``--draft``, or ``--ngram`` for prompt-lookup drafting) every request decodes
+speculatively, streams included, with the cost model choosing per round. Each response
+says what it measured: ``x-vaani-tokens-per-second``, ``x-vaani-acceptance``,
+``x-vaani-draft-source``, ... headers (the ``vaani`` object of the last chunk when
+streaming); ``GET /metrics`` has the totals (JSON, or ``?format=prometheus``).
+Requests are served one at a time in arrival order.
 """
 
 from __future__ import annotations
@@ -31,7 +39,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--model", help="model pack name or .gguf path (default: llm.model)")
-    p.add_argument("--draft-model", help="speculative draft (default: llm.draft_model)")
+    p.add_argument("--draft", "--draft-model", dest="draft_model", metavar="DRAFT",
+                   help="speculative draft model, pack name or .gguf path, sharing the "
+                        "model's tokenizer (default: llm.draft_model)")
+    p.add_argument("--ngram", action="store_true", default=None,
+                   help="also draft by n-gram lookup in the prompt and reply "
+                        "(default: llm.options.ngram)")
     p.add_argument("--context", type=int, help="context size in tokens (default: llm.context)")
     p.add_argument("--threads", type=int, help="CPU threads (default: llm.threads)")
     p.set_defaults(func=main)
@@ -100,6 +113,8 @@ def main(args: argparse.Namespace) -> int:
     overrides = {"llm.model": args.model, "llm.draft_model": args.draft_model,
                  "llm.context": args.context, "llm.threads": args.threads}
     config = load_config(args, **overrides)
+    if args.ngram:
+        config.llm.options = {**config.llm.options, "ngram": True}
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port must be between 1 and 65535 (got {args.port})")
     check_port(args.host, args.port)             # before the model loads: fail fast

@@ -5,10 +5,24 @@ server-sent events (``data: {...}`` then ``data: [DONE]``) or one JSON body; ``u
 counts; errors as OpenAI error bodies (``{"error": {"message", "type", "param", "code"}}``).
 
 Concurrency: generations run in worker threads; the engine serves them one at a time in
-arrival order (its FIFO lock), so concurrent clients wait instead of sharing a context. A
-client that goes away (closed stream, dropped connection) has its generation cancelled
-before the next decode, also while it still waits in the queue. Bad requests are answered
-with 4xx before anything is generated and never disturb the engine.
+the order the requests arrived (each takes its place in the engine's FIFO queue on arrival,
+on the event loop, before a worker thread picks it up), so concurrent clients wait instead of
+sharing a context. A client that goes away (closed stream, dropped connection) has its
+generation cancelled before the next decode, also while it still waits in the queue. Bad
+requests are answered with 4xx before anything is generated and never disturb the engine.
+
+Figures (:mod:`vaani.llm.metrics`): a non-streaming response carries its generation's
+figures as ``x-vaani-*`` headers (tokens per second, draft source, drafted / accepted
+tokens, acceptance, queue wait, ...) and as a ``vaani`` object in the body; a stream carries
+the same object in its last chunk before ``[DONE]`` (the usage chunk when
+``stream_options.include_usage``, else the chunk with ``finish_reason``). ``GET /metrics``
+gives the totals since start as JSON, or in Prometheus text with ``?format=prometheus`` (or
+an ``Accept`` header asking for text/plain or OpenMetrics, as Prometheus sends).
+
+An optional ``vaani`` object in a request (``extra_body={"vaani": {...}}`` with the openai
+client) chooses the decoding of that request: ``speculative`` (false: plain decoding),
+``draft`` (auto | model | ngram: which draft sources may be used) and ``k`` (a fixed draft
+length; 0: the cost model's). Greedy output is the same whichever is chosen.
 """
 
 from __future__ import annotations
@@ -20,18 +34,19 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.requests import Request as HttpRequest
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vaani.errors import VaaniError
 from vaani.llm.chat import check_messages, check_tools
-from vaani.llm.engine import Chunk, LlamaEngine, Request
+from vaani.llm.engine import DRAFT_SOURCES, Chunk, Completion, LlamaEngine, Request, Ticket
+from vaani.llm.metrics import ServerMetrics, figures, headers
 from vaani.llm.tools import ToolCallSplitter, parse_call
 
 log = logging.getLogger(__name__)
@@ -61,7 +76,8 @@ NEUTRAL: dict[str, Callable[[Any], bool]] = {
     "reasoning_effort": lambda v: v is None,
 }
 COMMON = {"model", "stream", "stream_options", "max_tokens", "max_completion_tokens",
-          "temperature", "top_p", "stop", "seed"}
+          "temperature", "top_p", "stop", "seed", "vaani"}
+EXTENSION_KEYS = ("speculative", "draft", "k")
 CHAT_KEYS = COMMON | {"messages", "tools"} | set(NEUTRAL)
 COMPLETION_KEYS = COMMON | {"prompt"} | set(NEUTRAL)
 
@@ -135,10 +151,31 @@ def parse_request(body: Any, keys: set[str]) -> Request:
     so = body.get("stream_options")
     if so is not None and not isinstance(so, dict):
         raise ApiError(400, "'stream_options' must be an object", param="stream_options")
+    ext = body.get("vaani")
+    if ext is None:
+        ext = {}
+    if not isinstance(ext, dict):
+        raise ApiError(400, "'vaani' must be an object", param="vaani", code="invalid_type")
+    for key in ext:
+        if key not in EXTENSION_KEYS:
+            raise ApiError(400, f"unknown key 'vaani.{key}' (known: {', '.join(EXTENSION_KEYS)})",
+                           param=f"vaani.{key}", code="unknown_parameter")
+    speculative = ext.get("speculative", True)
+    if not isinstance(speculative, bool):
+        raise ApiError(400, "'vaani.speculative' must be a boolean", param="vaani.speculative",
+                       code="invalid_type")
+    draft = ext.get("draft", "auto")
+    if draft not in DRAFT_SOURCES:
+        raise ApiError(400, f"'vaani.draft' must be one of {', '.join(DRAFT_SOURCES)}",
+                       param="vaani.draft", code="invalid_value")
+    k = ext.get("k", 0)
+    if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= 32:
+        raise ApiError(400, "'vaani.k' must be an integer from 0 to 32", param="vaani.k",
+                       code="invalid_value")
     return Request(max_tokens=DEFAULT_MAX_TOKENS if max_tokens is None else max_tokens,
                    temperature=_number(body, "temperature", 1.0, 0.0, 2.0),
                    top_p=_number(body, "top_p", 1.0, 0.0, 1.0, lo_open=True),
-                   stop=stops, seed=seed)
+                   stop=stops, seed=seed, speculative=speculative, draft=draft, k=k)
 
 
 def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
@@ -155,11 +192,14 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
 
     app = FastAPI(title="VAANI LLM", version="1", docs_url=None, redoc_url=None,
                   openapi_url=None, lifespan=lifespan)
+    metrics = ServerMetrics()
     app.state.engine = engine
-    app.state.active = 0
+    app.state.metrics = metrics
 
     @app.exception_handler(ApiError)
     async def _api_error(_req: HttpRequest, exc: ApiError) -> JSONResponse:
+        if 400 <= exc.status < 500:
+            metrics.reject()
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(StarletteHTTPException)
@@ -191,6 +231,23 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
     @app.get("/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "queued": engine.lock.waiting, **engine.describe()}
+
+    @app.get("/metrics")
+    async def get_metrics(http: HttpRequest) -> Any:
+        fmt = http.query_params.get("format")
+        accept = http.headers.get("accept", "")
+        if fmt is None:
+            text = ("application/json" not in accept
+                    and ("text/plain" in accept or "openmetrics" in accept))
+            fmt = "prometheus" if text else "json"
+        if fmt not in ("json", "prometheus"):
+            raise ApiError(400, "'format' must be json or prometheus", param="format",
+                           code="invalid_value")
+        length, active = engine.lock.waiting, engine.lock.busy
+        if fmt == "prometheus":
+            return PlainTextResponse(metrics.prometheus(length, active),
+                                     media_type="text/plain; version=0.0.4; charset=utf-8")
+        return {"model": ids[0], **_describe_draft(engine), **metrics.to_dict(length, active)}
 
     async def read_body(req: HttpRequest) -> Any:
         raw = await req.body()
@@ -266,15 +323,20 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
         rid = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24]
         now = int(time.time())
         cancel = threading.Event()
+        # the request's place in the engine's queue is taken now, on the event loop, in
+        # arrival order (worker threads may reach the engine in another order)
+        ticket = engine.lock.join()
+        metrics.arrive(engine.lock.waiting)
         if body.get("stream"):
             usage_wanted = bool((body.get("stream_options") or {}).get("include_usage"))
-            events = stream_events(prompt, req, cancel)
+            events = stream_events(prompt, req, cancel, ticket)
             return StreamingResponse(
                 sse(events, rid, now, model, chat, usage_wanted, cancel, tool_calls),
                 media_type="text/event-stream",
-                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+                         "x-vaani-arrival": str(ticket.arrival)})
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(pool, lambda: engine.complete(prompt, req, cancel))
+        fut = loop.run_in_executor(pool, lambda: complete(prompt, req, cancel, ticket))
         try:
             while True:
                 done, _ = await asyncio.wait({fut}, timeout=0.1)
@@ -290,6 +352,11 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
         usage = {"prompt_tokens": result.prompt_tokens,
                  "completion_tokens": result.completion_tokens,
                  "total_tokens": result.prompt_tokens + result.completion_tokens}
+        extra: dict[str, Any] = {}
+        head: dict[str, str] = {}
+        if result.served:                   # a real generation (not a scripted one)
+            extra["vaani"] = f = figures(result)
+            head = headers(f)
         finish = "length" if result.finish_reason == "length" else "stop"
         if chat:
             message: dict[str, Any] = {"role": "assistant", "content": result.text}
@@ -307,17 +374,46 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
             obj = "text_completion"
         return JSONResponse({"id": rid, "object": obj, "created": now, "model": model,
                              "choices": [choice], "usage": usage,
-                             "system_fingerprint": None})
+                             "system_fingerprint": None, **extra}, headers=head)
 
-    def stream_events(prompt: list[int], req: Request,
-                      cancel: threading.Event) -> AsyncIterator[Chunk | Exception]:
+    def generate(prompt: list[int], req: Request, cancel: threading.Event,
+                 ticket: Ticket) -> Iterator[Chunk]:
+        """The engine's chunks for one request (in a worker thread), counted in the metrics;
+        the request's place in the queue is given up however it ends."""
+        try:
+            for chunk in engine.stream(prompt, req, cancel, ticket=ticket):
+                if chunk.finish_reason is not None and chunk.result is not None:
+                    metrics.record(chunk.result)
+                yield chunk
+        except Exception:
+            metrics.error()
+            raise
+        finally:
+            engine.lock.leave(ticket)
+
+    def complete(prompt: list[int], req: Request, cancel: threading.Event,
+                 ticket: Ticket) -> Completion:
+        parts: list[str] = []
+        last = Chunk("")
+        for chunk in generate(prompt, req, cancel, ticket):
+            parts.append(chunk.text)
+            last = chunk
+        r = last.result
+        return Completion("".join(parts), last.finish_reason or "stop", last.prompt_tokens,
+                          last.completion_tokens, r.seconds if r else 0.0,
+                          r.tokens if r else [], r.spec if r else None,
+                          r.first_token_s if r else None, r.queued_s if r else 0.0,
+                          r.arrival if r else 0, r.served if r else 0)
+
+    def stream_events(prompt: list[int], req: Request, cancel: threading.Event,
+                      ticket: Ticket) -> AsyncIterator[Chunk | Exception]:
         """Run the generation in a worker thread; hand its chunks to the event loop."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Chunk | Exception | None] = asyncio.Queue()
 
         def work() -> None:
             try:
-                for chunk in engine.stream(prompt, req, cancel):
+                for chunk in generate(prompt, req, cancel, ticket):
                     loop.call_soon_threadsafe(queue.put_nowait, chunk)
             except Exception as exc:          # reported in the stream
                 loop.call_soon_threadsafe(queue.put_nowait, exc)
@@ -340,11 +436,14 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
                   tool_calls: bool = False) -> AsyncIterator[bytes]:
         obj = "chat.completion.chunk" if chat else "text_completion"
 
-        def frame(choices: list[dict], usage: dict | None = None) -> bytes:
+        def frame(choices: list[dict], usage: dict | None = None,
+                  extra: dict[str, Any] | None = None) -> bytes:
             d: dict[str, Any] = {"id": rid, "object": obj, "created": now, "model": model,
                                  "system_fingerprint": None, "choices": choices}
             if usage_wanted:
                 d["usage"] = usage
+            if extra:
+                d["vaani"] = extra
             return b"data: " + json.dumps(d, ensure_ascii=False).encode() + b"\n\n"
 
         def choice(text: str | None, finish: str | None, first: bool = False) -> dict:
@@ -384,16 +483,28 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
                         finish = "tool_calls"
                     elif splitter is not None and splitter.calling:   # not a call after all
                         yield frame([choice(splitter.marker + splitter.call_text, None)])
-                    yield frame([choice(None if chat else "", finish)])
+                    # the generation's figures ride on the last chunk before [DONE]
+                    f = (figures(item.result) if item.result is not None and item.result.served
+                         else None)
+                    yield frame([choice(None if chat else "", finish)],
+                                extra=None if usage_wanted else f)
                     if usage_wanted:
                         yield frame([], {"prompt_tokens": item.prompt_tokens,
                                          "completion_tokens": item.completion_tokens,
-                                         "total_tokens": item.prompt_tokens + item.completion_tokens})
+                                         "total_tokens": item.prompt_tokens + item.completion_tokens},
+                                    extra=f)
             yield b"data: [DONE]\n\n"
         finally:
             cancel.set()           # the client left (or we are done): stop generating
 
     return app
+
+
+def _describe_draft(engine: LlamaEngine) -> dict[str, Any]:
+    """What the engine may draft with (for /metrics)."""
+    d = getattr(engine, "draft_model", None)
+    ng = getattr(engine, "ngram", None)
+    return {"draft_model": d.name if d is not None else None, "ngram": ng is not None}
 
 
 def openai_tool_call(name: str, arguments: Any) -> dict[str, Any]:
