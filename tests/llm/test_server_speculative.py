@@ -308,3 +308,41 @@ def test_vaani_serve_on_the_qwen_pair():
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_a_prompt_evaluates_the_same_whatever_ran_before(smollm2):
+    """K-quant batch kernels round by batch size: the same prompt evaluated from another
+    reused prefix (after another client's request) gets other logits in the last bits, so
+    greedy output can differ. The server evaluates prompts in fixed blocks: bit-identical."""
+    import numpy as np
+
+    from vaani.llm import LlamaEngine
+    from vaani.bench.speculative import PROMPTS
+    from vaani.bench.serve import ORDER
+    from vaani.llm.server import PROMPT_BLOCK
+
+    e = LlamaEngine(smollm2, n_ctx=1024, threads=2, calibrate=False)   # as a server runs
+    try:
+        prompts = [e.chat_prompt([{"role": "user", "content": PROMPTS[ORDER[i]][2]}])
+                   for i in range(6)]          # answers, explanations, lists, code, edits
+
+        def differing() -> int:
+            alone = []
+            for p in prompts:
+                e.target.reset()
+                alone.append(e.target.prefill(p)[-1].copy())
+            n = 0
+            for i, a in enumerate(prompts):
+                for j, b in enumerate(prompts):
+                    if i != j:
+                        e.target.reset()
+                        e.target.prefill(a)
+                        e.target.feed([5, 6, 7])          # and a reply after it
+                        n += not np.array_equal(e.target.prefill(b)[-1], alone[j])
+            return n
+
+        assert differing() > 0                # the problem is real on this model
+        e.independent_prompts(PROMPT_BLOCK)
+        assert differing() == 0
+    finally:
+        e.close()

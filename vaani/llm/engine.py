@@ -545,6 +545,16 @@ class LlamaEngine:
             if self.draft is not None and 1 in self.draft.timings:
                 self.policy.draft_cost = self.draft.timings[1] / t[1]
 
+    def independent_prompts(self, block: int = 32) -> None:
+        """Make every request's output independent of the requests before it (what a server
+        promises its clients): prompts are evaluated in ``block``-token blocks at fixed
+        positions and only such blocks are reused (:class:`~vaani.llm.sequence.Sequence`'s
+        ``block``; transformers; a recurrent model's snapshots are unchanged). Costs up to
+        ``block - 1`` re-evaluated prompt tokens per request."""
+        with self.lock:
+            self.target.block = block
+            self.target.reset()
+
     def reset(self) -> None:
         """Forget the cached prompt (the next request starts from an empty context)."""
         with self.lock:

@@ -24,6 +24,14 @@ segment and undoes the rest. How undo works depends on the model (``mode``):
 Prompt reuse: a new prompt that extends what was decoded continues from there; a transformer
 also reuses any common prefix; recurrent models restore full-state snapshots taken where
 consecutive prompts diverged (the system prompt, in practice).
+
+History-independent prompts (``block`` > 0, transformers): a K-quant's batched kernels round
+differently from its one-token kernel and by batch size, so the same prompt evaluated from
+another reused prefix (after another request) can give logits that differ in the last bits,
+and greedy output can then differ at a near-tie. With ``block`` set, prompts are evaluated in
+blocks of ``block`` tokens at fixed positions (0, block, 2*block, ...), and only whole
+blocks decoded that way are reused: every prompt is then computed by the same decodes
+whatever came before, at the cost of re-evaluating up to ``block - 1`` shared tokens.
 """
 
 from __future__ import annotations
@@ -70,6 +78,8 @@ class Sequence:
         self._prev_prompt: list[int] = []
         self._snapshots: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
         self.timings: dict[int, float] = {}  # batch size -> EMA seconds per decode call
+        self.block = 0                      # >0: history-independent prompts (see above)
+        self._canonical = 0                 # leading tokens decoded in such blocks
 
     # -- whole-sequence operations -----------------------------------------------------------
 
@@ -80,6 +90,7 @@ class Sequence:
     def reset(self) -> None:
         self.ctx.clear()
         self.tokens = []
+        self._canonical = 0
         self.pending = []
         self._seg_start = None
         self._ckpt = None
@@ -93,6 +104,10 @@ class Sequence:
         keep = common_prefix(self.tokens, prompt)
         if keep == len(prompt):
             keep -= 1                      # the last token must be decoded for its logits
+        blocks = self.block > 0 and not self.ctx.model.recurrent
+        if blocks:
+            keep = min(keep, self._canonical)
+            keep -= keep % self.block
         if keep < len(self.tokens):
             if self.mode == "kv" or not self.ctx.model.recurrent:
                 if not self.ctx.seq_rm(self.seq, keep, -1):
@@ -112,7 +127,21 @@ class Sequence:
             self._decode(prompt[keep:split], 0)
             self._save_snapshot()
             keep = split
+        if blocks:
+            return self._decode_blocks(prompt, keep, n_logits)
         return self._decode(prompt[keep:], n_logits)
+
+    def _decode_blocks(self, prompt: list[int], keep: int, n_logits: int) -> np.ndarray:
+        """``prompt[keep:]`` (``keep`` on a block boundary) in blocks at fixed positions."""
+        b = self.block
+        last = max(keep, (len(prompt) - 1) // b * b)      # the final block, whole or partial
+        if len(prompt) - last < n_logits:
+            last = keep                                    # the logits span blocks: one call
+        for start in range(keep, last, b):
+            self._decode(prompt[start:start + b], 0)
+        out = self._decode(prompt[last:], n_logits)
+        self._canonical = len(prompt) // b * b if len(prompt) - last <= b else keep
+        return out
 
     def _save_snapshot(self) -> None:
         key = tuple(self.tokens)

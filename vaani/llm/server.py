@@ -52,6 +52,7 @@ from vaani.llm.tools import ToolCallSplitter, parse_call
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TOKENS = 512
+PROMPT_BLOCK = 32           # tokens: see LlamaEngine.independent_prompts
 # OpenAI parameters accepted only at their neutral value (we do not implement them)
 NEUTRAL: dict[str, Callable[[Any], bool]] = {
     "n": lambda v: v in (None, 1),
@@ -193,6 +194,10 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
     app = FastAPI(title="VAANI LLM", version="1", docs_url=None, redoc_url=None,
                   openapi_url=None, lifespan=lifespan)
     metrics = ServerMetrics()
+    if hasattr(engine, "independent_prompts"):
+        # a request's output must not depend on which request ran before it (the prompt
+        # prefix it left behind): prompts are evaluated in fixed blocks
+        engine.independent_prompts(PROMPT_BLOCK)
     app.state.engine = engine
     app.state.metrics = metrics
 
