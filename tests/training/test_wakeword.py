@@ -1,0 +1,78 @@
+"""The wake word recipe (training/wakeword/train.py): the held-out split, the windows, the ONNX
+head the openwakeword engine loads."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnx")
+
+from training.wakeword import train as T  # noqa: E402
+from vaani.bench import wake as W  # noqa: E402
+
+
+def test_bench_voices_are_held_out_of_training():
+    training = {v for v, _ in T.train_voices(random.Random(T.SEED))}
+    bench = {v for v, _ in W.positive_voices()}
+    shared = {v for v in training & bench}
+    assert not shared
+    # the bench's espeak variants and festival voices never train
+    for v in training:
+        if v.engine == "espeak":
+            variant = v.name.partition("+")[2]
+            assert variant and "+" + variant not in W.ESPEAK_VARIANTS[1:]
+        assert v.label not in T.HELD_OUT[:2]
+        assert v not in (W.FESTIVAL_HI, W.FESTIVAL_EN)
+
+
+def test_training_negatives_never_say_the_name_nor_the_benchs_text():
+    en, hi = T.negative_sentences(200)
+    assert len(en) > 50 and len(hi) > 50
+    assert not [s for s in en + hi if T._is_wake(s)]
+    bench_en, bench_hi = W.sentences()
+    assert not set(en + hi) & set(bench_en + bench_hi)
+    for word in T.CLOSE_EN + T.CLOSE_HI:
+        assert not T._is_wake(word)
+
+
+def test_windows_and_their_end_times():
+    emb = np.arange(20 * 96, dtype=np.float32).reshape(20, 96)
+    w = T.windows(emb)
+    assert w.shape == (5, 16, 96)
+    np.testing.assert_array_equal(w[3], emb[3:19])
+    assert T.windows(emb[:10]).shape == (0, 16, 96)
+    # embedding j spans mel frames [8j, 8j + 76) of 10 ms: it ends a little after 0.76 + 0.08 j s
+    assert T.Features.end_s(0) == pytest.approx(0.79)
+    assert T.Features.end_s(10) - T.Features.end_s(9) == pytest.approx(0.08)
+
+
+def test_exported_head_matches_torch_and_loads_in_openwakeword(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    head, _ = T.build_head(8)
+    torch.manual_seed(0)
+    for p in head.parameters():                       # not the init: LayerNorm's affine too
+        torch.nn.init.normal_(p, std=0.3)
+    head.eval()
+    path = tmp_path / "vaani.onnx"
+    T.export_onnx(head, path)
+    x = np.random.default_rng(0).standard_normal((5, 16, 96)).astype(np.float32)
+    with torch.no_grad():
+        want = torch.sigmoid(head(torch.from_numpy(x))).numpy()
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = sess.run(None, {sess.get_inputs()[0].name: x})[0]
+    assert got.shape == (5, 1)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    assert sess.get_inputs()[0].shape[1:] == [16, 96]
+
+
+def test_positive_example_places_the_word_after_the_lead():
+    rng = np.random.default_rng(0)
+    clean = (0.3 * np.sin(np.arange(8000) / 5)).astype(np.float32)
+    audio, a, b = T.positive_example(clean, rng, [])
+    assert a == T.LEAD_S and b > a
+    assert len(audio) >= (b + 0.3) * T.RATE - 1
+    assert np.abs(audio[: int(a * T.RATE) - 10]).max() < np.abs(audio[int(a * T.RATE):int(b * T.RATE)]).max()

@@ -1,0 +1,563 @@
+"""Train VAANI's own wake word, "vaani" / "वाणी" (also "hey vaani"), offline, on this CPU.
+
+    python -m training.wakeword.train                       # data, features, training, export
+    python -m training.wakeword.train --out models/wake-vaani --report results/wake-train.json
+
+The method is openWakeWord's: a small classifier head on the shared, frozen speech-embedding
+features (the ``oww-features`` pack: mel spectrogram + an embedding model trained by Google on
+a large speech corpus), so that a few thousand synthetic clips generalise to voices the head has
+not heard. The head takes the last 16 embeddings (1.28 s) and answers one score every 80 ms; it
+is written as an ONNX file the ``openwakeword`` engine loads like any other head
+(``[wake] engine = "openwakeword"``, ``model = "wake-vaani"``).
+
+**Positives**: the phrases of ``POSITIVES`` from every training voice (below), each clip placed
+after 2.2 s of background and augmented (speed by resampling, which also moves pitch and
+formants like another speaker; gain; white, pink, brown and babble noise at 0-25 dB SNR; a
+synthetic room; music or generated speech underneath). Windows that end between the end of the
+word and 0.24 s after it are the positive examples.
+
+**Negatives**: a stream built like the bench's (``vaani.bench.wake.negative_chunks``) but from
+other text (the Chimera corpus generators, Hindi word strings from another seed), other voices
+and another seed; close words of our own (``CLOSE_EN``/``CLOSE_HI``: "pani", "rani", "jaani",
+"money", "Johnny", ...) alone and in carriers; noise and music. Plus the background before each
+positive.
+
+**Held out** for ``vaani bench wake`` (never used here): festival's Hindi voice
+(hindi_NSK_diphone) and its US English HTS voice (cmu_us_slt_arctic_hts), the espeak-ng
+variants the bench uses ("", +m3, +m7, +f2, +f4), human recordings (pocketsphinx test data),
+the bench's texts and its clip cache. Piper's en-joe is the one voice both see (the bench at
+noise 0, training with noise): its bench figures are not held-out figures.
+
+**Calibration**: the head's last bias is moved so that, on a validation stream (negatives of
+another seed, not trained on), a score of 0.5 (VAANI's default ``wake.threshold``) gives at most
+``--target-fa`` false accepts per hour; FRR at that point on held-back training-voice clips is
+reported beside it.
+
+Every step is cached under ``--work`` (clips, features), so a second run retrains in minutes.
+Needs the ``train`` extra (torch) and ``onnx``; the runtime needs neither.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vaani.bench import wake as W
+
+RATE = 16000
+SEED = 2026
+FRAME_S = 0.08
+WINDOW = 16                         # embeddings per decision (1.28 s)
+EMB_DIM = 96
+LEAD_S = 2.2                        # background before a word: the first window ends at 1.99 s
+FEATURES_VERSION = 2                # of the example recipes: a change makes new feature caches
+POSITIVES = {
+    "en": ("vaani", "Vaani!", "hey vaani", "Hey, Vaani!", "okay vaani", "vahni"),
+    "hi": ("वाणी", "वाणी!", "हे वाणी", "ओके वाणी"),
+}
+# phonetically close, never the name (the bench has its own list: vaani.bench.wake.CLOSE_*)
+CLOSE_EN = ("pani", "rani", "jaani", "daani", "naani", "money", "funny", "honey", "Johnny",
+            "Ronnie", "Bonnie", "Danny", "Vinnie", "Vienna", "Vanessa", "Hawaii", "wanna",
+            "van", "bonny", "hey Johnny", "hey Ronnie", "hey money", "hey Danny", "okay Ronnie",
+            "fine", "Varney", "barney", "Conny", "Jonny", "Sunny")
+CLOSE_HI = ("पानी", "रानी", "नानी", "दानी", "जानी", "बानी", "वन", "वाह", "वहाँ", "वार", "हे रानी",
+            "हे नानी", "ओके जानी", "कहानी", "निशानी", "मनमानी", "वापस", "वादा", "वाहन", "सानिया")
+CARRIERS_EN = ("we said {w} twice.", "is that {w} or not?", "{w} is the word.")
+CARRIERS_HI = ("यह {w} है।", "मुझे {w} चाहिए।", "वो {w} था।")
+# espeak-ng variants: the bench's ("", +m3, +m7, +f2, +f4) stay out
+ESPEAK_VARIANTS = ("+m1", "+m2", "+m4", "+m5", "+m6", "+m8", "+f1", "+f3", "+f5", "+klatt",
+                   "+klatt2", "+klatt4", "+Alex", "+Andy", "+Annie", "+Denis", "+ed", "+Gene",
+                   "+Jacky", "+Lee", "+linda", "+Mario", "+Michael", "+paul", "+pedro",
+                   "+quincy", "+steph", "+Storm", "+Tweaky", "+anika", "+grandma", "+grandpa",
+                   "+norbert", "+shelby", "+travis", "+victor", "+zac", "+david", "+Henrique",
+                   "+Hugo", "+max", "+rob", "+robert", "+sandro", "+john", "+aunty", "+belinda",
+                   "+caleb", "+edward", "+iven", "+marcelo", "+michel", "+miguel", "+pablo")
+ESPEAK_EN = ("en-us", "en-gb", "en-gb-x-rp", "en-029", "en-gb-scotland", "en-us-nyc",
+             "en-gb-x-gbclan", "en-gb-x-gbcwmd")
+ESPEAK_DEVANAGARI = ("hi", "mr", "ne")           # read "वाणी" with three accents
+FESTIVAL_EN = ("kal_diphone", "ked_diphone")
+HELD_OUT = ("festival:hindi_NSK_diphone", "festival:cmu_us_slt_arctic_hts",
+            "espeak variants '', +m3, +m7, +f2, +f4", "pocketsphinx human speech")
+
+
+# -- voices -----------------------------------------------------------------------------------
+
+def train_voices(rng: random.Random) -> list[tuple[W.Voice, str]]:
+    """(voice, language of the texts it reads) for every training voice."""
+    out: list[tuple[W.Voice, str]] = []
+    for _ in range(30):                        # Piper's one voice, varied by its noise and rate
+        out.append((W.Voice("piper", W.PIPER, (
+            ("length_scale", round(rng.uniform(0.75, 1.4), 2)),
+            ("noise_scale", round(rng.uniform(0.3, 1.0), 2)),
+            ("noise_w_scale", round(rng.uniform(0.3, 1.0), 2)))), "en"))
+    for accent in ESPEAK_EN:
+        for variant in rng.sample(ESPEAK_VARIANTS, 7):
+            out.append((W.Voice("espeak", accent + variant, (
+                ("pitch", rng.randint(20, 90)), ("words_per_minute", rng.randint(110, 210)))),
+                "en"))
+    for lang in ESPEAK_DEVANAGARI:
+        for variant in rng.sample(ESPEAK_VARIANTS, 6):
+            out.append((W.Voice("espeak", lang + variant, (
+                ("pitch", rng.randint(20, 90)), ("words_per_minute", rng.randint(110, 190)))),
+                "hi"))
+    for variant in rng.sample(ESPEAK_VARIANTS, 4):      # Hindi voice reading the Latin spelling
+        out.append((W.Voice("espeak", "hi" + variant, (("pitch", rng.randint(20, 90)),)), "en"))
+    for name in FESTIVAL_EN:
+        out.append((W.Voice("festival", name), "en"))
+    return out
+
+
+# -- negative material ------------------------------------------------------------------------
+
+def _is_wake(text: str) -> bool:
+    low = text.lower()
+    return any(w in low for w in ("vaani", "vani", "vahni", "वाणी", "वानी", "वाणि"))
+
+
+def negative_sentences(n_docs: int = 1500) -> tuple[list[str], list[str]]:
+    """(English, Hindi) sentences from the Chimera corpus generators and Hindi word strings."""
+    from training.data import generators as G
+
+    en: list[str] = []
+    hi: list[str] = []
+    for i in range(n_docs):
+        lang = ("en", "hi")[i % 2]
+        rng = random.Random(f"{SEED}:wake:{i}")
+        try:
+            doc = G.generate(rng, lang)
+        except Exception:
+            continue
+        parts = ([m.get("content") or "" for m in doc.messages if m.get("role") in ("user", "assistant")]
+                 if doc.messages is not None else [doc.text or ""])
+        for part in parts:
+            for s in part.replace("।", "।\n").replace(". ", ".\n").replace("? ", "?\n").splitlines():
+                s = " ".join(s.split())
+                if 3 <= len(s) <= 140 and not _is_wake(s) and "{" not in s and "<" not in s:
+                    (hi if any("\u0900" <= c <= "\u097f" for c in s) else en).append(s)
+    en += [" ".join(w) for w in _english_strings(400)]
+    hi += _hindi_strings(300)
+    bench = set().union(*W.sentences())                  # held out: the bench's own text
+    return ([s for s in dict.fromkeys(en) if s not in bench],
+            [s for s in dict.fromkeys(hi) if s not in bench])
+
+
+def _english_strings(count: int) -> list[list[str]]:
+    """Strings of common English words (the smalltalk/lexicon vocabulary): sounds beyond the
+    generators' templates."""
+    from training.data import lexicon as L
+
+    words = sorted({w.lower() for name in dir(L) for v in [getattr(L, name)]
+                    if isinstance(v, (list, tuple)) for item in v
+                    for w in (item if isinstance(item, (list, tuple)) else [item])
+                    if isinstance(w, str) and w.isascii() and w.isalpha() and 2 < len(w) < 12})
+    words = [w for w in words if not _is_wake(w)]
+    rng = random.Random(SEED)
+    return [rng.sample(words, rng.randint(4, 9)) for _ in range(count)] if len(words) > 20 else []
+
+
+def _hindi_strings(count: int) -> list[str]:
+    """Strings of frequent Hindi words, another seed than the bench's."""
+    folder = W._pack("wordfreq-hi")
+    if folder is None:
+        return []
+    import gzip
+
+    import msgpack
+
+    f = next(iter(sorted(folder.glob("*.msgpack.gz"))))
+    data = msgpack.unpackb(gzip.decompress(f.read_bytes()), raw=False)
+    words = [w for bucket in data[1:] for w in bucket
+             if isinstance(w, str) and all("\u0900" <= c <= "\u097f" for c in w)
+             and not _is_wake(w)][:4000]
+    rng = np.random.default_rng(SEED)
+    return [" ".join(rng.choice(words, int(rng.integers(4, 10)))) + "।" for _ in range(count)]
+
+
+def negative_items(voices: list[tuple[W.Voice, str]], seed: int) -> list[W.Item]:
+    """Speech by the training voices, close words, noise and music, interleaved."""
+    en, hi = negative_sentences()
+    rng = random.Random(seed)
+    en_voices = [v for v, lang in voices if lang == "en" and v.engine != "piper"]
+    hi_voices = [v for v, lang in voices if lang == "hi"]
+    piper = [v for v, _ in voices if v.engine == "piper"]
+    lanes: dict[str, list[W.Item]] = {
+        "piper": [W.Item("speech-en", rng.choice(piper), s, "en") for s in rng.sample(en, len(en) // 4)],
+        "en": [W.Item("speech-en", rng.choice(en_voices), s, "en") for s in en],
+        "hi": [W.Item("speech-hi", rng.choice(hi_voices), s, "hi") for s in hi],
+        "close": [],
+        "noise": [W.Item("noise", seconds=rng.uniform(5, 30)) for _ in range(150)],
+        "music": [W.Item("music", seconds=rng.uniform(5, 30)) for _ in range(150)],
+    }
+    for word in CLOSE_EN:
+        for v in rng.sample(en_voices, 6) + rng.sample(piper, 2):
+            lanes["close"].append(W.Item("close", v, word, "en"))
+        for c in CARRIERS_EN:
+            lanes["close"].append(W.Item("close", rng.choice(en_voices), c.format(w=word), "en"))
+    for word in CLOSE_HI:
+        for v in rng.sample(hi_voices, 6):
+            lanes["close"].append(W.Item("close", v, word, "hi"))
+        for c in CARRIERS_HI:
+            lanes["close"].append(W.Item("close", rng.choice(hi_voices), c.format(w=word), "hi"))
+    for lane in lanes.values():
+        rng.shuffle(lane)
+    weights = {"piper": 1, "en": 3, "hi": 3, "close": 3, "noise": 1, "music": 1}
+    out: list[W.Item] = []
+    pos = dict.fromkeys(lanes, 0)
+    while any(pos[k] < len(lanes[k]) for k in lanes):
+        for k, w in weights.items():
+            for _ in range(w):
+                if pos[k] < len(lanes[k]):
+                    out.append(lanes[k][pos[k]])
+                    pos[k] += 1
+    return out
+
+
+def negative_stream(items: list[W.Item], hours: float, synth: W.Synth,
+                    seed: int, chunk_s: float = 60.0):
+    """``chunk_s`` blocks of the negative stream (speech with random gain, noise, reverb and
+    speed; room tone between), ``hours`` in all."""
+    rng = np.random.default_rng(seed)
+    target = int(hours * 3600 * RATE)
+    made, buf, i = 0, [], 0
+    babble = W._babble_fn()
+    while made < target:
+        item = items[i % len(items)]
+        again = i >= len(items)
+        i += 1
+        x = W.render(item, synth, rng)
+        if x is None or not len(x):
+            continue
+        if item.kind not in ("noise", "music"):
+            x = x * W.db(float(rng.uniform(-20, 3)))
+            if again or rng.random() < 0.4:
+                x = W.speed(x, float(rng.uniform(0.85, 1.15)))
+            roll = rng.random()
+            if roll < 0.3:
+                x = W.with_noise(x, float(rng.uniform(0, 25)),
+                                 str(rng.choice(["white", "pink", "babble"])), rng, babble)
+            elif roll < 0.45:
+                x = W.reverb(x, rng)
+        buf += [np.clip(x, -1, 1).astype(np.float32), W.room_tone(int(rng.uniform(0.2, 1.5) * RATE), rng)]
+        while sum(map(len, buf)) >= chunk_s * RATE:
+            block = np.concatenate(buf)
+            take = min(int(chunk_s * RATE), target - made)
+            yield block[:take]
+            made += take
+            buf = [block[take:]]
+            if made >= target:
+                return
+
+
+# -- features ---------------------------------------------------------------------------------
+
+class Features:
+    """openWakeWord's embeddings (one 96-vector per 80 ms) for whole clips."""
+
+    def __init__(self) -> None:
+        from openwakeword.utils import AudioFeatures
+
+        folder = W._pack("oww-features")
+        if folder is None or not (folder / "embedding_model.onnx").is_file():
+            raise SystemExit("the oww-features pack is missing: vaani models install oww-features")
+        self.f = AudioFeatures(melspec_model_path=str(folder / "melspectrogram.onnx"),
+                               embedding_model_path=str(folder / "embedding_model.onnx"),
+                               inference_framework="onnx", ncpu=1)
+
+    def __call__(self, audio: np.ndarray) -> np.ndarray:
+        """(frames, 96); frame j covers mel frames [8j, 8j + 76), i.e. ends near
+        ``end_s(j)`` seconds into ``audio``."""
+        pcm = np.clip(np.round(audio * 32767), -32768, 32767).astype(np.int16)
+        return self.f._get_embeddings(pcm).astype(np.float32)
+
+    @staticmethod
+    def end_s(j: int | np.ndarray) -> Any:
+        return (8 * np.asarray(j) + 76) * 0.01 + 0.03
+
+
+def windows(emb: np.ndarray) -> np.ndarray:
+    """Every run of WINDOW consecutive embeddings: (n, WINDOW, 96), window k ending at k+WINDOW-1."""
+    if len(emb) < WINDOW:
+        return np.zeros((0, WINDOW, EMB_DIM), np.float32)
+    idx = np.arange(len(emb) - WINDOW + 1)[:, None] + np.arange(WINDOW)[None]
+    return emb[idx]
+
+
+def background(n: int, rng: np.random.Generator, neg_pool: list[np.ndarray],
+               speech_rms: float) -> np.ndarray:
+    """What is heard before and under a word: room tone, noise, music or other speech, from
+    quiet to 5 dB below the word (``speech_rms``)."""
+    roll = rng.random()
+    if roll < 0.35 or not neg_pool and roll < 0.8:
+        x = W.room_tone(n, rng) * W.db(float(rng.uniform(-10, 20)))
+        return x.astype(np.float32)
+    if roll < 0.7:
+        x = W.colored_noise(n, str(rng.choice(["white", "pink", "brown"])), rng)
+    elif roll < 0.8:
+        x = W.music(n / RATE, rng)[:n]
+    else:
+        src = neg_pool[int(rng.integers(len(neg_pool)))]
+        x = np.resize(src, n) if len(src) < n else src[int(rng.integers(len(src) - n + 1)):][:n]
+    x = x / (W.rms(x) + 1e-9) * speech_rms * W.db(-float(rng.uniform(5, 35)))
+    return x.astype(np.float32)
+
+
+def positive_example(clean: np.ndarray, rng: np.random.Generator,
+                     neg_pool: list[np.ndarray]) -> tuple[np.ndarray, float, float]:
+    """(audio, word start s, word end s): an augmented clip after LEAD_S of background."""
+    x = clean * W.db(float(rng.uniform(-18, 4)))
+    if rng.random() < 0.7:
+        x = W.speed(x, float(rng.uniform(0.82, 1.2)))
+    if rng.random() < 0.35:
+        x = W.reverb(x, rng)
+    lead = int(LEAD_S * RATE)
+    tail = int(rng.uniform(0.3, 0.6) * RATE)
+    voiced = x[np.abs(x) > 0.01 * np.abs(x).max()] if len(x) else x
+    bg = background(lead + len(x) + tail, rng, neg_pool, W.rms(voiced))
+    audio = bg.copy()
+    audio[lead:lead + len(x)] += x
+    if rng.random() < 0.5:                          # noise over everything at a speech SNR
+        kind = str(rng.choice(["white", "pink", "babble", "brown"]))
+        snr = float(rng.uniform(3, 25))
+        level = W.rms(voiced) * W.db(-snr)
+        noise = (W._babble_fn()(len(audio) / RATE, 1.0, int(rng.integers(1 << 30)))[:len(audio)]
+                 if kind == "babble" else W.colored_noise(len(audio), kind, rng))
+        audio = audio + level * noise / (W.rms(noise) + 1e-12)
+    return np.clip(audio, -1, 1).astype(np.float32), LEAD_S, LEAD_S + len(x) / RATE
+
+
+# -- the head ---------------------------------------------------------------------------------
+
+def build_head(hidden: int, dropout: float = 0.0):
+    """Flatten, dropout (training only), then Linear-LayerNorm-ReLU twice and Linear to a logit."""
+    import torch
+    from torch import nn
+
+    return nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(WINDOW * EMB_DIM, hidden),
+                         nn.LayerNorm(hidden), nn.ReLU(), nn.Linear(hidden, hidden),
+                         nn.LayerNorm(hidden), nn.ReLU(), nn.Linear(hidden, 1)), torch
+
+
+def export_onnx(model: Any, path: Path) -> None:
+    """The trained head as ONNX (opset 17): input ``x`` (N, 16, 96) float32, output (N, 1),
+    the sigmoid score, as openWakeWord's heads."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from torch import nn
+
+    lin1, lin2, lin3 = [m for m in model if isinstance(m, nn.Linear)]
+    ln1, ln2 = [m for m in model if isinstance(m, nn.LayerNorm)]
+
+    def t(name: str, value: Any) -> Any:
+        return numpy_helper.from_array(value.detach().cpu().numpy().astype(np.float32), name)
+
+    inits = [t("w1", lin1.weight), t("b1", lin1.bias), t("g1", ln1.weight), t("c1", ln1.bias),
+             t("w2", lin2.weight), t("b2", lin2.bias), t("g2", ln2.weight), t("c2", ln2.bias),
+             t("w3", lin3.weight), t("b3", lin3.bias)]
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["f"], axis=1),
+        helper.make_node("Gemm", ["f", "w1", "b1"], ["h1"], transB=1),
+        helper.make_node("LayerNormalization", ["h1", "g1", "c1"], ["n1"], axis=-1, epsilon=ln1.eps),
+        helper.make_node("Relu", ["n1"], ["r1"]),
+        helper.make_node("Gemm", ["r1", "w2", "b2"], ["h2"], transB=1),
+        helper.make_node("LayerNormalization", ["h2", "g2", "c2"], ["n2"], axis=-1, epsilon=ln2.eps),
+        helper.make_node("Relu", ["n2"], ["r2"]),
+        helper.make_node("Gemm", ["r2", "w3", "b3"], ["logit"], transB=1),
+        helper.make_node("Sigmoid", ["logit"], ["score"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "vaani_wake",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", WINDOW, EMB_DIM])],
+        [helper.make_tensor_value_info("score", TensorProto.FLOAT, ["N", 1])], inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                          producer_name="vaani training.wakeword")
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(m, str(path))
+
+
+def events(scores: np.ndarray, threshold: float) -> int:
+    return W.count_events(scores, threshold, FRAME_S)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--work", type=Path, default=Path(os.environ.get(
+        "VAANI_WAKE_WORK", Path.home() / ".cache" / "vaani" / "wake-train")))
+    p.add_argument("--out", type=Path, default=Path("models/wake-vaani/vaani.onnx"))
+    p.add_argument("--report", type=Path, default=Path("results/wake-train.json"))
+    p.add_argument("--augment", type=int, default=8, help="augmented examples per clean clip")
+    p.add_argument("--neg-hours", type=float, default=3.0, help="hours of negative stream")
+    p.add_argument("--val-hours", type=float, default=0.5, help="hours of validation stream")
+    p.add_argument("--hidden", type=int, default=128)
+    p.add_argument("--dropout", type=float, default=0.5, help="on the input embeddings")
+    p.add_argument("--noise", type=float, default=4.0,
+                   help="std of Gaussian noise added to the embeddings in training (theirs is ~16)")
+    p.add_argument("--neg-weight", type=float, default=20.0,
+                   help="final weight of a negative against a positive")
+    p.add_argument("--steps", type=int, default=10000)
+    p.add_argument("--target-fa", type=float, default=0.2,
+                   help="false accepts per hour allowed at 0.5 on the validation stream")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args(argv)
+
+    started = time.time()
+    args.work.mkdir(parents=True, exist_ok=True)
+    synth = W.Synth(args.work)
+    feats = Features()
+    rng = random.Random(SEED)
+    voices = train_voices(rng)
+    report: dict[str, Any] = {"method": "openWakeWord head on oww-features embeddings",
+                              "voices": len(voices), "held_out": HELD_OUT, "seed": SEED}
+
+    # positives: clean clips, 1 in 8 clean clips held back for validation
+    clips: list[tuple[str, str, np.ndarray, bool]] = []
+    for n, (voice, lang) in enumerate(voices):
+        for text in POSITIVES[lang]:
+            x = synth(voice, text, lang)
+            if x is not None and 0.15 < len(x) / RATE < 2.5:
+                clips.append((voice.label, text, x, (n + len(clips)) % 8 == 0))
+    print(f"{len(clips)} positive clips from {len(voices)} voices "
+          f"({synth.generated} generated, {len(synth.failed)} failed)", flush=True)
+    report["positive_clips"] = len(clips)
+
+    neg_cache = args.work / f"negatives-v{FEATURES_VERSION}-{args.neg_hours:g}-{args.val_hours:g}.npz"
+    if neg_cache.is_file():
+        z = np.load(neg_cache)
+        data = {k: z[k] for k in z.files}
+    else:
+        items = negative_items(voices, SEED)
+        val_items = negative_items(voices, SEED + 1)
+        pool: list[np.ndarray] = []
+        neg_emb: list[np.ndarray] = []
+        t0 = time.time()
+        for block in negative_stream(items, args.neg_hours, synth, SEED):
+            if len(pool) < 40:
+                pool.append(block[: 20 * RATE])
+            neg_emb.append(windows(feats(block)))
+        print(f"negatives: {sum(map(len, neg_emb))} windows in {time.time() - t0:.0f} s", flush=True)
+        val_emb = [feats(b) for b in negative_stream(val_items, args.val_hours, synth, SEED + 1)]
+        data = {"neg": np.concatenate(neg_emb), "val_neg": np.concatenate(val_emb),
+                "val_neg_lens": np.array([len(e) for e in val_emb]),
+                "pool": np.stack(pool)}
+        np.savez(neg_cache, **data)
+    neg_pool = list(data.pop("pool"))
+    pos_cache = args.work / f"positives-v{FEATURES_VERSION}-{args.augment}.npz"
+    if pos_cache.is_file():
+        z = np.load(pos_cache)
+        data.update({k: z[k] for k in z.files})
+    else:
+        pos_w: list[np.ndarray] = []
+        pos_val: list[np.ndarray] = []
+        bg_w: list[np.ndarray] = []
+        nrng = np.random.default_rng(SEED)
+        t0 = time.time()
+        for label, text, clean, held in clips:
+            for _ in range(2 if held else args.augment):
+                audio, a, b = positive_example(clean, nrng, neg_pool)
+                emb = feats(audio)
+                ends = Features.end_s(np.arange(WINDOW - 1, len(emb)))
+                w = windows(emb)
+                pos = (ends >= b - 0.04) & (ends <= b + 0.24)
+                (pos_val if held else pos_w).append(w[pos])
+                if not held:
+                    bg_w.append(w[ends < a - 0.1])
+        print(f"positives: {sum(map(len, pos_w))} windows in {time.time() - t0:.0f} s", flush=True)
+        pos_data = {"bg": np.concatenate(bg_w), "pos": np.concatenate(pos_w),
+                    "val_pos": np.concatenate(pos_val),
+                    "val_pos_lens": np.array([len(v) for v in pos_val])}
+        np.savez(pos_cache, **pos_data)
+        data.update(pos_data)
+    report.update({k: int(len(v)) for k, v in data.items() if not k.endswith("_lens")})
+
+    head, torch = build_head(args.hidden, args.dropout)
+    torch.manual_seed(SEED)
+    torch.set_num_threads(args.threads)
+    neg = torch.from_numpy(np.concatenate([data["neg"], data["bg"]]))
+    pos = torch.from_numpy(data["pos"])
+    opt = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.steps)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    t0 = time.time()
+    g = torch.Generator().manual_seed(SEED)
+    for step in range(args.steps):
+        pi = torch.randint(len(pos), (128,), generator=g)
+        ni = torch.randint(len(neg), (384,), generator=g)
+        x = torch.cat([pos[pi], neg[ni]])
+        x = x + args.noise * torch.randn(x.shape, generator=g)
+        y = torch.cat([torch.ones(128), torch.zeros(384)])
+        logit = head(x).squeeze(1)
+        # negatives count more as training goes on (openWakeWord's schedule, simplified)
+        w_neg = 1.0 + (args.neg_weight - 1) * min(1.0, step / (0.5 * args.steps))
+        weight = torch.where(y > 0, torch.ones_like(y), torch.full_like(y, w_neg))
+        loss = bce(logit, y, weight=weight)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 1000 == 0 or step == args.steps - 1:
+            print(f"step {step}: loss {loss.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
+    head.eval()
+
+    def logits(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return np.concatenate([head(torch.from_numpy(x[i:i + 4096])).squeeze(1).numpy()
+                                   for i in range(0, len(x), 4096)]) if len(x) else np.zeros(0)
+
+    # calibration: shift the last bias so 0.5 allows target-fa false accepts per hour
+    val_hours = float(data["val_neg"].shape[0]) * FRAME_S / 3600
+    streams, k = [], 0
+    for n in data["val_neg_lens"]:
+        streams.append(logits(windows(data["val_neg"][k:k + n])))
+        k += n
+    val_pos_max, k = [], 0
+    for n in data["val_pos_lens"]:
+        val_pos_max.append(logits(data["val_pos"][k:k + n]).max(initial=-1e9))
+        k += n
+    val_pos_max_arr = np.array(val_pos_max)
+    neg_logits = np.concatenate(streams)
+
+    def fa_per_hour(shift: float) -> float:
+        return sum(events(1 / (1 + np.exp(-(s + shift))), 0.5) for s in streams) / max(val_hours, 1e-9)
+
+    shift = 0.0
+    for cand in np.arange(6.0, -12.01, -0.25):       # the largest shift that meets the target
+        if fa_per_hour(float(cand)) <= args.target_fa:
+            shift = float(cand)
+            break
+    with torch.no_grad():
+        list(head)[-1].bias += shift
+    frr = float(np.mean(val_pos_max_arr + shift < 0))
+    report.update({
+        "validation": {"hours": round(val_hours, 3), "logit_shift": shift,
+                       "fa_per_hour_at_0.5": round(fa_per_hour(shift), 3),
+                       "frr_at_0.5_training_voices": round(frr, 4),
+                       "positives": int(len(val_pos_max_arr)),
+                       "negative_max_score": round(float(1 / (1 + np.exp(-(neg_logits.max() + shift)))), 4)},
+        "steps": args.steps, "hidden": args.hidden, "dropout": args.dropout,
+        "noise": args.noise, "neg_weight": args.neg_weight,
+        "train_seconds": round(time.time() - t0, 1), "duration_s": round(time.time() - started, 1),
+        "command": "python -m training.wakeword.train " + " ".join(sys.argv[1:]),
+    })
+    export_onnx(head, args.out)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    print(json.dumps(report["validation"], ensure_ascii=False))
+    print(f"model: {args.out}\nreport: {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
