@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(espeak-ng festival festvox-hi-nsk festival-hi sox libportaudio2 libsndfile1
               pocketsphinx-testdata
+              # more voices for the wake word's training (kal, ked) and held-out bench (slt)
+              festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
               # knowledge skill: WordNet 3.0 (definitions), FreeDict English-Hindi (GPL-2+,
               # installed beside VAANI, not shipped in it)
               wordnet-base dict-freedict-eng-hin
@@ -46,4 +48,4 @@ echo "== installing model packs (default: the assistant; train: teachers and dat
 .venv/bin/vaani models install --group train
 # openWakeWord's hey_jarvis (CC BY-NC-SA: personal use only) is no longer the default wake word;
 # its tests and `vaani bench wake` still run it beside the default
-.venv/bin/vaani models install oww-features wake-hey-jarvis
+.venv/bin/vaani models install oww-features wake-hey-jarvis wake-vaani
