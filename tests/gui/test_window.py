@@ -92,7 +92,7 @@ def test_push_to_talk_with_the_button_on_a_wav_hears_and_answers(gui, sessions, 
     mic = FakeMicrophone(speed=2.0)
     window, tray = gui(sessions(mic=mic, wake=True))
     qtbot.waitUntil(lambda: window.ptt_button.isEnabled() and mic.opened == 1, timeout=WAIT)
-    assert window.state_label.text() == "● Waiting for the wake word"
+    assert window.state_label.text() == '● Say "fake"'      # the words of the configured model
     levels: list[int] = []
     window.level.valueChanged.connect(levels.append)
     qtbot.mouseClick(window.ptt_button, Qt.MouseButton.LeftButton)     # click: start

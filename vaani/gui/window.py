@@ -24,6 +24,7 @@ from vaani.events import Event
 from vaani.gui import model
 from vaani.gui.backend import Backend, result_error
 from vaani.gui.qt import STATE_COLOURS, STATE_WORDS, Invoker, as_vaani_error, in_worker, state_icon
+from vaani.stages.wake import wake_phrase
 
 STATUS_EVERY_MS = 1000
 HOLD_S = 0.4            # pressed longer than this, push-to-talk ends on release (else a click)
@@ -501,6 +502,8 @@ class MainWindow(QMainWindow):
         words = STATE_WORDS.get(state, state)
         if state == "idle" and not (self.status.get("wake_word") and self.status.get("audio")):
             words = "Ready"                    # nothing waits for a wake word
+        elif state == "idle" and (self.status.get("models") or {}).get("wake"):
+            words = f'Say "{wake_phrase(self.status["models"]["wake"])}"'   # which words work
         self.state_label.setText(f"● {words}")
         self.state_label.setStyleSheet(f"color: {colour}; font-weight: bold")
         self.why_label.setText(why)
