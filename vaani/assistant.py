@@ -211,6 +211,16 @@ class Assistant:
             e.asr = self._create("asr", c.asr.engine, self._ctx(c.asr.options, c.asr.model))
         if "llm" in needs and c.llm.engine:
             e.llm = self._create("llm", c.llm.engine, self._ctx(c.llm.options, c.llm.model))
+            if c.llm.route_english:
+                from vaani.llm.routing import english_engine
+
+                # loaded (and warmed) at start, not on the first English turn: a lazy load
+                # costs that turn the load and the tool-list prompt (results/routing/)
+                e.llm_english = english_engine(c, self.models, lambda routed: self._create(
+                    "llm", routed.llm.engine, EngineContext(
+                        config=routed, models=self.models, options=dict(routed.llm.options),
+                        model=routed.llm.model)))
+                e.llm_english_model = c.llm.route_english if e.llm_english is not None else ""
         if "tts" in needs:
             built: dict[tuple[str, str], Any] = {}
             for lang, (engine, voice) in tts_voices(c).items():
@@ -244,7 +254,9 @@ class Assistant:
         if e.asr is not None:
             noise = (rng.standard_normal(16000) * 0.01).astype(np.float32)
             timed("asr", lambda: e.asr.process(noise, asr_language(self.config)))
-        if e.llm is not None:
+        for name, llm in (("llm", e.llm), ("llm:en", e.llm_english)):
+            if llm is None:
+                continue
             c = self.config
             msgs = [{"role": "system", "content": c.assistant.system_prompt},
                     {"role": "user", "content": "Hi"}]
@@ -252,12 +264,12 @@ class Assistant:
             # tool list evaluated: a model whose template lists them at length (Qwen2.5:
             # 1,300 tokens for 18 tools) would otherwise read them in the first turn
             kw: dict[str, Any] = {}
-            if _takes(e.llm.process, "tools"):
+            if _takes(llm.process, "tools"):
                 schemas = [tool.schema() for _, tool in self.host.tools().values()]
                 if schemas:
                     kw["tools"] = schemas
-            timed("llm", lambda: list(e.llm.process(msgs, max_tokens=2, temperature=0.0,
-                                                     **kw)))
+            timed(name, lambda llm=llm, kw=kw, msgs=msgs: list(llm.process(
+                msgs, max_tokens=2, temperature=0.0, **kw)))
         for lang, engine in e.tts.items():
             timed(f"tts:{lang}", lambda engine=engine, lang=lang: list(
                 engine.process(WARM_TEXT.get(lang, "Hello."), lang)))

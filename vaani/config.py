@@ -105,6 +105,10 @@ class LlmConfig:
     engine: str = "llama-cpp"
     model: str = "chimera"            # the project's own model (models/chimera)
     draft_model: str = ""             # speculative decoding draft ("" = off)
+    # English turns no skill answered go to this model when its pack is installed (Hindi and
+    # Hinglish stay on `model`); "" = off. E.g. "qwen2.5-coder-1.5b" (vaani/llm/routing.py)
+    route_english: str = ""
+    route_english_draft: str = ""     # its speculative draft ("" = none)
     max_tokens: int = 96
     temperature: float = 0.3
     top_p: float = 0.95
@@ -223,6 +227,9 @@ class Config:
             raise ConfigError("guard.max_sentences must be at least 1")
         if self.guard.min_confidence > 1:
             raise ConfigError("guard.min_confidence must be at most 1 (negative: calibrated)")
+        if self.llm.route_english_draft and not self.llm.route_english:
+            raise ConfigError("llm.route_english_draft needs llm.route_english (the model it "
+                              "drafts for)")
         if self.llm.max_tokens <= 0:
             raise ConfigError("llm.max_tokens must be positive")
         problem = sampling_problem(self.llm.temperature, self.llm.top_p, prefix="llm.")

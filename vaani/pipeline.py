@@ -44,6 +44,7 @@ from vaani.events import (AudioChunk, AudioStart, AudioStop, Event, Notification
                           VoiceStopped, WakeDetected, error_event)
 from vaani.guard import ReplyGuard, min_confidence
 from vaani.guard import Settings as GuardSettings
+from vaani.llm.routing import LlmRoute, LlmRouter
 from vaani.stages import (BargeInDetector, Discard, EndOfTurn, Endpointer, LanguageResolver,
                           Reuse, SpeculativeAsr, Start, TranscriptFilter, TtsStage, VoiceOnset,
                           WakeGate)
@@ -70,6 +71,8 @@ class Engines:
     wake: Any = None
     end_of_turn: Any = None
     llm: Any = None
+    llm_english: Any = None        # [llm] route_english's engine (None: off or not installed)
+    llm_english_model: str = ""
     tts: dict[str, Any] = field(default_factory=dict)     # language -> TTS engine
 
 
@@ -109,10 +112,11 @@ class Pipeline:
                                      threshold=v.threshold) if engines.vad else None
         asr_lang = config.asr.language or a.language
         self.asr_language = None if asr_lang in ("", "auto") else asr_lang
-        # the guard reads the model's token scores when the engine can give them
-        self.llm_scores = _accepts(getattr(engines.llm, "process", None), "scores")
-        # ...and the installed tools are listed in its prompt when it takes them
-        self.llm_tools = _accepts(getattr(engines.llm, "process", None), "tools")
+        # which model writes an LLM turn: English to [llm] route_english when it is loaded;
+        # the route says whether its engine gives token scores (for the guard) and takes the
+        # installed tools in its prompt
+        self.llm_router = LlmRouter(engines.llm, config.llm.model, engines.llm_english,
+                                    engines.llm_english_model)
 
         # workers
         self._asr_pool = ThreadPoolExecutor(1, thread_name_prefix="vaani-asr")
@@ -698,8 +702,13 @@ class Pipeline:
 
     # -- LLM ------------------------------------------------------------------------------
 
-    def reply_guard(self, text: str, language: str) -> ReplyGuard | None:
-        """The checks for one LLM reply (None with ``guard.enabled = false``)."""
+    def llm_route(self, language: str) -> LlmRoute:
+        """The model that answers an LLM turn in ``language`` (vaani/llm/routing.py)."""
+        return self.llm_router.process(language)
+
+    def reply_guard(self, text: str, language: str, model: str = "") -> ReplyGuard | None:
+        """The checks for one LLM reply (None with ``guard.enabled = false``), with the
+        confidence threshold of ``model`` (default: ``[llm] model``), the one that writes it."""
         g = self.config.guard
         if not g.enabled:
             return None
@@ -707,7 +716,7 @@ class Pipeline:
         tools = [tool for _, tool in host.tools().values()] if host is not None else []
         abilities = host.abilities(language) if host is not None else []
         settings = GuardSettings(max_sentences=g.max_sentences,
-                                 min_confidence=min_confidence(self.config.llm.model,
+                                 min_confidence=min_confidence(model or self.config.llm.model,
                                                                g.min_confidence))
         return ReplyGuard(settings, language, text, abilities=abilities, tools=tools)
 
@@ -779,15 +788,3 @@ class _Observers:
 class _FlushMarker:
     done: threading.Event
 
-
-def _accepts(fn: Any, name: str) -> bool:
-    """Does callable ``fn`` take keyword argument ``name``?"""
-    import inspect
-
-    if fn is None:
-        return False
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())

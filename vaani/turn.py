@@ -27,6 +27,7 @@ from vaani.events import (Event, PlaybackStarted, PlaybackStopped, ReplyTextChun
                           StageTiming, Transcript, TurnFinished)
 from vaani.guard import ReplyGuard, ToolRan
 from vaani.hookspecs import Utterance
+from vaani.llm.routing import LlmRoute
 from vaani.llm.tools import stream_with_tools
 from vaani.plugins import SKILL_NOT_RESPONDING, not_responding
 from vaani.stages import ClauseSplitter, LanguageResolver, TranscriptFilter, TtsStage
@@ -52,8 +53,6 @@ class TurnContext(Protocol):
     filter: TranscriptFilter
     llm_lock: threading.Lock
     tts_lock: threading.Lock
-    llm_scores: bool               # the LLM engine gives token scores (for the guard)
-    llm_tools: bool                # the LLM engine takes tools in its prompt
 
     @property
     def trigger(self) -> str: ...                         # what started the current turn
@@ -62,7 +61,9 @@ class TurnContext(Protocol):
 
     def error(self, exc: BaseException, source: str, turn: int) -> None: ...
 
-    def reply_guard(self, text: str, language: str) -> ReplyGuard | None: ...
+    def reply_guard(self, text: str, language: str, model: str = "") -> ReplyGuard | None: ...
+
+    def llm_route(self, language: str) -> LlmRoute: ...    # which model answers (routing)
 
     def messages(self, text: str) -> list[dict[str, str]]: ...
 
@@ -381,7 +382,10 @@ class TurnReply:
         cfg = p.config.llm
         q: queue.Queue[Any] = queue.Queue(maxsize=max(64, cfg.max_tokens * 2))
         self._llm_queue = q
-        guard = self._guard = p.reply_guard(text, language)
+        # English to [llm] route_english when it is loaded; the same guard and tools either way
+        route = p.llm_route(language)
+        self.result.data["llm_model"] = route.model
+        guard = self._guard = p.reply_guard(text, language, route.model)
         if guard is not None:
             declined = guard.before()          # live information, actions no tool offers
             if declined:
@@ -392,14 +396,14 @@ class TurnReply:
         messages = p.messages(text)
         cancel = self._llm_cancel
         scores: list[tuple[float, float]] = []
-        extra: dict[str, Any] = {"scores": scores} if guard is not None and p.llm_scores else {}
-        if p.llm_tools and p.host is not None:   # the model reads what it may call
+        extra: dict[str, Any] = {"scores": scores} if guard is not None and route.scores else {}
+        if route.tools and p.host is not None:   # the model reads what it may call
             schemas = [tool.schema() for _, tool in p.host.tools().values()]
             if schemas:
                 extra["tools"] = schemas
 
         def generate(msgs: list[dict[str, Any]]) -> Iterator[str]:
-            return p.engines.llm.process(
+            return route.engine.process(
                 msgs, max_tokens=cfg.max_tokens, temperature=cfg.temperature,
                 top_p=cfg.top_p, seed=cfg.seed if cfg.seed >= 0 else None, cancel=cancel,
                 **extra)
