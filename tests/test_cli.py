@@ -207,7 +207,8 @@ def test_bench_without_a_name_shows_help(capsys):
     assert "latency" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["config.toml", "hindi.toml", "english-fast.toml", "headless.toml"])
+@pytest.mark.parametrize("name", ["config.toml", "hindi.toml", "english-fast.toml", "headless.toml",
+                                  "route-english.toml", "qwen-pair.toml"])
 def test_example_configs_are_valid(name):
     from pathlib import Path
 
