@@ -1239,7 +1239,8 @@ def _run(args: argparse.Namespace, items: list, modes: list[str], models_dir: st
         config.guard.enabled = mode == "guarded"
         setup[mode] = {"llm": {"engine": config.llm.engine, "model": config.llm.model,
                                "temperature": config.llm.temperature,
-                               "max_tokens": config.llm.max_tokens},
+                               "max_tokens": config.llm.max_tokens,
+                               "route_english": config.llm.route_english},
                        "guard": asdict(config.guard)}
         print(f"\n== {mode}: {len(items)} questions ({args.set}), guard "
               f"{'on' if config.guard.enabled else 'off'}, llm {config.llm.model}", flush=True)
