@@ -46,9 +46,11 @@ def test_negatives_never_say_a_wake_phrase():
     for item in items:
         low = item.text.lower()
         assert not any(p[0] in low for p in wake.PHRASES.values()), item.text
-        assert "हे जार्विस" not in item.text and "ओके नाबू" not in item.text
+        assert not any(p[2] in item.text for p in wake.PHRASES.values()), item.text
+        # VAANI's own name in any spelling is a positive for the trained model
+        assert not any(w in low for w in ("vaani", "vani", "वाणी", "वानी")), item.text
     close = {i.text for i in items if i.kind == "close"}
-    assert {"vani", "pani", "rani", "paani", "wahan", "jarvis", "service", "वाणी"} <= close
+    assert {"pani", "rani", "paani", "wahan", "jarvis", "service", "पानी", "पाणी"} <= close
 
 
 @pytest.mark.models

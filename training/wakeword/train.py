@@ -399,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("models/wake-vaani/vaani.onnx"))
     p.add_argument("--report", type=Path, default=Path("results/wake-train.json"))
     p.add_argument("--augment", type=int, default=8, help="augmented examples per clean clip")
-    p.add_argument("--neg-hours", type=float, default=3.0, help="hours of negative stream")
+    p.add_argument("--neg-hours", type=float, default=6.0, help="hours of negative stream")
     p.add_argument("--val-hours", type=float, default=0.5, help="hours of validation stream")
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--dropout", type=float, default=0.5, help="on the input embeddings")

@@ -63,14 +63,16 @@ PHRASES = {
     "okay_nabu": ("okay nabu", "Okay, Nabu!", "ओके नाबू"),
     "alexa": ("alexa", "Alexa!", "अलेक्सा"),
     "hey_mycroft": ("hey mycroft", "Hey, Mycroft!", "हे माइक्रोफ़्ट"),
+    "vaani": ("vaani", "hey vaani", "वाणी"),          # VAANI's own (training/wakeword/)
 }
-WAKE_WORDS = ("jarvis", "nabu", "alexa", "mycroft", "जार्विस", "नाबू", "अलेक्सा")
+WAKE_WORDS = ("jarvis", "nabu", "alexa", "mycroft", "vaani", "vani", "जार्विस", "नाबू",
+              "अलेक्सा", "वाणी", "वानी")
 # phonetically close words and phrases (never a whole wake phrase)
-CLOSE_EN = ("vani", "pani", "rani", "paani", "wahan", "jarvis", "service", "hey", "harvest",
+CLOSE_EN = ("pani", "rani", "paani", "wahan", "jarvis", "service", "hey", "harvest",
             "nervous", "hey Travis", "hey Charles", "hey Jarvie", "Jarvis Cocker", "okay",
             "okay now", "nabu", "okay Nadia", "a bamboo", "hey you, Marvin", "my craft",
             "Alex", "a lexicon", "hey, Mike")
-CLOSE_HI = ("वाणी", "वानी", "पानी", "रानी", "पाणी", "वहाँ", "जानी", "हे वाणी", "नबी", "ओके",
+CLOSE_HI = ("पानी", "रानी", "पाणी", "वहाँ", "जानी", "नबी", "ओके",
             "ओके नाबी", "हे जानी", "सर्विस", "जार्विस", "बाबू", "नाबू")
 CARRIERS_EN = ("I said {w} yesterday.", "Did you hear {w} just now?", "{w}, that is all.")
 CARRIERS_HI = ("मैंने {w} कहा था।", "{w} लाओ।", "क्या तुमने {w} सुना?")
@@ -99,11 +101,14 @@ class Voice:
     def family(self) -> str:
         if self.engine == "espeak" and self.name.startswith("hi"):
             return "espeak-hi"
+        if self.engine == "festival":
+            return "festival-hi" if self == FESTIVAL_HI else "festival-en"
         return self.engine
 
 
 PIPER = "piper-en-joe"
 FESTIVAL_HI = Voice("festival", "hindi_NSK_diphone")
+FESTIVAL_EN = Voice("festival", "cmu_us_slt_arctic_hts")     # Debian festvox-us-slt-hts
 
 
 def positive_voices() -> list[tuple[Voice, int]]:
@@ -120,6 +125,7 @@ def positive_voices() -> list[tuple[Voice, int]]:
                     ("words_per_minute", int(rng.integers(120, 200))))
             out.append((Voice("espeak", accent + str(variant), opts), int(rng.integers(2))))
     out.append((FESTIVAL_HI, 2))
+    out += [(FESTIVAL_EN, 0), (FESTIVAL_EN, 1)]
     for variant in ("", "+m3", "+f2"):
         out.append((Voice("espeak", "hi" + variant, (("words_per_minute", 140),)), 2))
     return out
