@@ -46,6 +46,6 @@ fi
 echo "== installing model packs (default: the assistant; train: teachers and data for training/)"
 .venv/bin/vaani models install --group default
 .venv/bin/vaani models install --group train
-# openWakeWord's hey_jarvis (CC BY-NC-SA: personal use only) is no longer the default wake word;
-# its tests and `vaani bench wake` still run it beside the default
-.venv/bin/vaani models install oww-features wake-hey-jarvis wake-vaani
+# openWakeWord's hey_jarvis (CC BY-NC-SA: personal use only) is not the default wake word;
+# its tests and `vaani bench wake` still run it beside the default (wake-vaani)
+.venv/bin/vaani models install wake-hey-jarvis

@@ -22,7 +22,7 @@ from vaani.errors import ModelCorruptError, ModelError, ModelMissingError
 from vaani.models import ManifestError, ModelStore, load_manifest
 
 DEFAULT = {"whisper-base", "whisper-tiny-en", "silero-vad", "smart-turn", "mww-okay-nabu",
-           "piper-en-joe", "smollm2-135m", "chimera", "chimera-draft"}
+           "oww-features", "wake-vaani", "piper-en-joe", "smollm2-135m", "chimera", "chimera-draft"}
 TRAIN = {"gemma3-270m", "wordfreq-hi", "chatterbot-corpus"}
 EXTRA = {"wake-alexa", "wake-hey-mycroft", "wake-hey-marvin"}        # openWakeWord: CC BY-NC-SA
 MWW = {"mww-hey-jarvis", "mww-okay-nabu", "mww-alexa", "mww-hey-mycroft"}   # Apache-2.0
@@ -146,7 +146,7 @@ def test_manifest_lists_every_pack_with_hashes_and_licences():
     m = load_manifest()
     assert {p.name for p in m.group("default")} == DEFAULT
     assert {p.name for p in m.group("train")} >= TRAIN
-    assert {p.name for p in m.group("extra")} >= EXTRA | {"oww-features", "wake-hey-jarvis"}
+    assert {p.name for p in m.group("extra")} >= EXTRA | {"wake-hey-jarvis"}
     for name in MWW:             # the permissive wake words come out of the pinned wheel
         pack = m.packs[name]
         assert (pack.role, pack.licence, pack.pins) == ("wake", "Apache-2.0",

@@ -108,19 +108,26 @@ def test_wake_word_then_question(real):
     assert p2.run(ArraySource(question.audio)) == [] and rec2.heard == []
 
 
-def test_default_wake_word_then_question(real):
-    """The default engine (microWakeWord "okay nabu", 30 ms frames) in the same pipeline."""
+@pytest.mark.parametrize("engine,model,phrase,frame", [
+    (None, None, "Hey Vaani!", 1280),                      # the default: VAANI's own name
+    ("microwakeword", "mww-okay-nabu", "Okay Nabu!", 480),   # microWakeWord, 30 ms frames
+])
+def test_default_wake_word_then_question(real, engine, model, phrase, frame):
+    """The configured wake engine in the same pipeline as the other real engines."""
     from tests.conftest import model_path
 
-    model_path("mww-okay-nabu")
-    config = config_mod.from_dict({})
+    config = config_mod.from_dict({} if engine is None else
+                                  {"wake": {"engine": engine, "model": model}})
+    model_path(config.wake.model)
     host = PluginHost(config)
     host.load()
     mww = host.create_engine("wake", config.wake.engine, EngineContext(
         config, real["store"], {}, model=config.wake.model))
-    assert (config.wake.engine, mww.frame_samples) == ("microwakeword", 480)
+    assert mww.frame_samples == frame
+    if engine is None:
+        assert (config.wake.engine, config.wake.model) == ("openwakeword", "wake-vaani")
     p, rec, events = pipeline(dict(real, wake=mww), wake=True)
-    wake = utterance("Okay Nabu!", lead=0.5, tail=0.3)
+    wake = utterance(phrase, lead=0.5, tail=0.3)
     question = utterance("What time is it?", lead=0.0, tail=1.2)
     (turn,) = p.run(ArraySource(np.concatenate([wake.audio, question.audio])))
     assert turn.trigger == "wake" and "time" in turn.transcript.lower()

@@ -56,11 +56,12 @@ class AudioConfig:
 
 @dataclass
 class WakeConfig:
-    # microWakeWord "okay nabu" (Apache-2.0): of the permissive models, the fewest missed wakes
-    # at the fewest false ones in `vaani bench wake` (results/wake.json); openWakeWord's
-    # "hey jarvis" (engine "openwakeword", model "wake-hey-jarvis") is for personal use only
-    engine: str = "microwakeword"
-    model: str = "mww-okay-nabu"      # a model pack name from the manifest, or a path
+    # VAANI's own name, "vaani" / "वाणी" (trained here: training/wakeword/, Apache-2.0): in
+    # `vaani bench wake` (results/wake.json) it misses 24% of held-out synthetic voices at 1.6
+    # false wakes/h where microWakeWord "okay nabu" (engine "microwakeword", model
+    # "mww-okay-nabu") misses 52% at 1.4; openWakeWord's "hey jarvis" is personal use only
+    engine: str = "openwakeword"
+    model: str = "wake-vaani"         # a model pack name from the manifest, or a path
     # 0.5 = the model's own cutoff (each engine maps its scores so; see the engine's docstring)
     threshold: float = 0.5
     options: dict[str, Any] = field(default_factory=dict)
