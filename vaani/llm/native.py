@@ -76,6 +76,19 @@ def default_threads(threads: int = 0, model_bytes: int | None = None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Does this CPU have Intel AMX (Xeon since Sapphire Rapids)? Read from ``cpuinfo``;
+    False where that cannot be read."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return "amx_int8" in line.split()
+    except OSError:
+        pass
+    return False
+
+
 class LlamaModel:
     """A loaded GGUF: weights, vocabulary, chat template. Shared by every context on it."""
 
@@ -91,6 +104,12 @@ class LlamaModel:
             raise ModelMissingError(f"GGUF model not found: {self.path}")
         params = L.llama_model_default_params()
         params.n_gpu_layers = 0
+        if repack and cpu_has_amx():
+            # llama.cpp b11312's AMX matrix kernel (an "extra buffer type", like repacking)
+            # crashes the process on Chimera's first decode (SIGSEGV in
+            # ggml_backend_amx_mul_mat; SmolLM2 runs): on AMX CPUs the weights stay as stored
+            log.info("AMX CPU: loading %s without llama.cpp's extra buffer types", self.path.name)
+            repack = False
         self.repack = repack
         if hasattr(params, "use_extra_bufts"):
             params.use_extra_bufts = repack
