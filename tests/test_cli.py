@@ -34,6 +34,9 @@ def fakes(tmp_path, monkeypatch, data_dir):
         spec.write_text(json.dumps({
             "vocabulary": {str(k): v for k, v in script.vocabulary.items()},
             "answers": answers or {}, "llm": llm}))
+        # the fake plugins answer at once: a deadline far above the 300 ms default keeps a
+        # loaded CI machine's scheduling from failing tests that are not about deadlines
+        sections["plugins"] = {"timeout_ms": 3000, **sections.get("plugins", {})}
         config = tmp_path / "config.toml"
         config.write_text(to_toml(fake_config(**sections)))
         monkeypatch.setenv("VAANI_PLUGINS", "vaani.testing:from_env")
@@ -135,8 +138,10 @@ def test_ask_prints_the_reply_and_writes_audio(fakes, tmp_path, capsys):
 
 
 def test_listen_runs_until_ctrl_c_and_exits_cleanly(fakes, monkeypatch, capsys):
+    # 4 s of silence after the question (1 s at speed 4) for the reply to reach the speaker
+    # before Ctrl-C, on a loaded machine too
     script = (Script().silence(0.3).wake().silence(0.2).say("what time is it", 0.8)
-              .silence(1.0))
+              .silence(4.0))
     _, config = fakes(script, CLOCK)
 
     class Mic(ArraySource):

@@ -190,6 +190,26 @@ def test_a_queued_call_that_gets_no_worker_in_time_is_late_and_never_runs():
     assert ran == []
 
 
+def test_a_call_that_never_got_a_worker_is_not_counted_against_its_plugin():
+    """On a loaded machine (here: a one-worker pool kept busy) a plugin's call can miss its
+    deadline before it starts; the plugin did nothing wrong and is never disabled for it."""
+    host, events = make_host(Echo(), plugins={"max_failures": 1, "timeout_ms": 50,
+                                              "pool_size": 1})
+    gate = threading.Event()
+    busy = threading.Thread(target=lambda: host.pool.run("other", lambda: gate.wait(5), 5.0))
+    busy.start()
+    time.sleep(0.05)
+    try:
+        assert host.handle(Utterance("hello", "en")) is None
+        h = host.health["echo"]
+        assert (h.failures, h.timeouts, h.skipped, h.disabled) == (0, 0, 1, False)
+        assert not [e for e in events if isinstance(e, Error)]
+    finally:
+        gate.set()
+        busy.join()
+    assert host.handle(Utterance("hello", "en")).reply.text == "hello"
+
+
 class Hangs:
     def __init__(self):
         self.release = threading.Event()

@@ -555,8 +555,11 @@ class PluginHost:
             warming.wait(WARM_WAIT_S)
         out = (self._run_isolated(fn, timeout_s) if worker is not None
                else self.pool.run(name, fn, timeout_s))
+        # a call that never started (no worker got to it before its deadline: a loaded
+        # machine) says nothing about the plugin: skipped, never counted toward disabling it
+        never_ran = out.status == LATE and out.queued
         with self._lock:
-            if out.status in (BUSY, DOWN):
+            if out.status in (BUSY, DOWN) or never_ran:
                 health.skipped += 1
             else:
                 health.record(out.ms)
@@ -577,7 +580,9 @@ class PluginHost:
             exc = PluginTimeoutError(f"{late} within {timeout_s * 1000:.0f} ms{why}")
         else:
             exc = out.value
-        if report:
+        if never_ran:
+            log.warning("%s", exc)
+        elif report:
             self._fail(name, exc, turn=turn)
         else:
             log.debug("call into plugin %s failed: %r", name, exc)
