@@ -108,13 +108,15 @@ _ENGLISH = (
 )
 
 # Hindi, Devanagari and romanised: intent words, question words, and what may surround them.
-# How whisper-base writes these words in Hindi speech (seen in `vaani bench asr --set dev`;
-# none of them is another Hindi word): समय as समें, बता with a retroflex ट, कितना/कितने
-# without their न.
+# How whisper-base writes these words in Hindi speech (seen in `vaani bench asr --set dev`
+# and in the end-to-end tests on an AVX-512 CPU; none of them is another Hindi word): समय as
+# समें, बता with a retroflex ट or a long आ, कितना/कितने without their न or with an extra आ,
+# अभी as अपी/एपी, मुझे as मूजे.
 _WHISPER = {
     "time": keys("समें".split()),
-    "question": keys("बटा बटाओ बटाइए बटाइ".split()),
-    "how_many": keys("किता किते".split()),
+    "question": keys("बटा बटाओ बटाइए बटाइ बाता".split()),
+    "how_many": keys("किता किते किताने".split()),
+    "filler": keys("अपी एपी मूजे".split()),
 }
 _HI_INTENTS = {
     "time": keys("समय टाइम वक्त वक़्त बजे बजा बज time samay samai samaya waqt vakt vaqt baje "
@@ -139,7 +141,7 @@ _HI_FILLER = keys(
     "hain hua hue ho raha rahe rahi hafte hafta saptah "
     "gaya gaye zara jara mujhe ab is sahi thik theek ghadi mein me mai ji to ki kripya do "
     "dijiye de vaani yaar bhai ka ke sa si se aaj aur and exact chal aap tum sakte sakti "
-    "sakta hello hey ok okay".split())
+    "sakta hello hey ok okay".split()) | _WHISPER["filler"]
 _TODAY = keys("आज aaj today".split())
 _AND = keys("और aur and".split())
 # Relative days: कल is both tomorrow and yesterday, told apart by the tense of the verb

@@ -296,14 +296,16 @@ def test_embedded_date_questions(text):
 # How whisper-base writes spoken Hindi (vaani bench asr --set dev): accepted where it is no
 # other word, and the closed vocabulary still holds
 @pytest.mark.parametrize("text", ["समय, बटा।", "समय बटाइ", "अभी किते बजे हैं", "किता बजा है",
-                                  "समें क्या हुआ है"])
+                                  "समें क्या हुआ है", "अपी क्या समय, है", "मूजे समय, बाता",
+                                  "एपी किताने बजे हैं"])
 def test_whisper_spellings_of_clock_words(host, text):
     answer = ask(host, text)
     assert answer is not None and answer.plugin == "clock" and answer.reply.language == "hi"
     assert answer.reply.data["intent"] == "time"
 
 
-@pytest.mark.parametrize("text", ["तीन बटा चार", "किते दिन हैं", "समें जाओ", "किता समय बचा है"])
+@pytest.mark.parametrize("text", ["तीन बटा चार", "किते दिन हैं", "समें जाओ", "किता समय बचा है",
+                                  "अपी समय है", "मूजे समय बचाना है", "किताने दिन हैं"])
 def test_whisper_spellings_do_not_open_the_clock(host, text):
     answer = ask(host, text, "hi")
     assert answer is None or answer.plugin != "clock", (text, answer)
