@@ -45,11 +45,11 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
 def load_llama(path: str | Path, n_ctx: int = 512, threads: int = 2, logits_all: bool = False,
                exact: bool = False, **kw):
     """A llama-cpp-python model. ``exact``: F32 KV cache, no flash attention (parity tests)."""
-    from llama_cpp import Llama
+    from vaani.llm.native import open_llama
 
     if exact:
         kw.update(type_k=0, type_v=0, flash_attn=False)
-    return Llama(model_path=str(path), n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
+    return open_llama(path, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
                  n_threads=threads, n_threads_batch=threads, logits_all=logits_all,
                  verbose=False, **kw)
 

@@ -253,7 +253,7 @@ def run(job_name: str, tokens: int, out: Path | None = None, seed: int = 0, thre
 
     ``max_tokens`` overrides the job's per-sample length (tests use short samples).
     """
-    import llama_cpp
+    from vaani.llm.native import open_llama
 
     job = JOBS[job_name]
     if max_tokens is not None:
@@ -269,8 +269,8 @@ def run(job_name: str, tokens: int, out: Path | None = None, seed: int = 0, thre
     i = len(done)
     if have >= tokens:
         return {"job": job_name, "samples": i, "tokens": have, "new_tokens": 0, "seconds": 0.0}
-    llm = llama_cpp.Llama(str(model_path or model_file(job.pack)), n_ctx=1024, n_threads=threads,
-                          n_threads_batch=threads, verbose=False, seed=seed)
+    llm = open_llama(model_path or model_file(job.pack), n_ctx=1024, n_threads=threads,
+                     n_threads_batch=threads, verbose=False, seed=seed)
     t0, new = time.monotonic(), 0
     try:
         with open(path, "a", encoding="utf-8") as f:

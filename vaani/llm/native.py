@@ -89,6 +89,36 @@ def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
     return False
 
 
+_defaults_lock = threading.Lock()
+
+
+def open_llama(path: str | Path, **kw):
+    """``llama_cpp.Llama(path, **kw)`` (the high-level class, for the training tools) with
+    :class:`LlamaModel`'s guard: on an AMX CPU its models load without llama.cpp's extra
+    buffer types. (``Llama`` has no argument for it: its default model parameters are
+    swapped while it loads.)"""
+    _llama()
+    import llama_cpp
+    import llama_cpp.llama_cpp as low
+
+    if not cpu_has_amx():
+        return llama_cpp.Llama(model_path=str(path), **kw)
+    with _defaults_lock:
+        original = low.llama_model_default_params
+
+        def without_extra_bufts():
+            params = original()
+            if hasattr(params, "use_extra_bufts"):
+                params.use_extra_bufts = False
+            return params
+
+        low.llama_model_default_params = without_extra_bufts
+        try:
+            return llama_cpp.Llama(model_path=str(path), **kw)
+        finally:
+            low.llama_model_default_params = original
+
+
 class LlamaModel:
     """A loaded GGUF: weights, vocabulary, chat template. Shared by every context on it."""
 
