@@ -213,6 +213,10 @@ def judge(text: str, language: str, *, no_speech_prob: float, avg_logprob: float
         return "non_speech_tag"
     if no_speech_prob > guard.no_speech_threshold and avg_logprob < guard.logprob_threshold:
         return "no_speech"
+    if no_speech_prob > guard.no_speech_threshold and sum(ch.isalpha() for ch in norm) <= 2:
+        # a fragment where Whisper itself doubts there was speech: on white noise it wrote
+        # "य।" at no-speech 0.77, log-probability -0.94 (an AVX-512 CPU)
+        return "no_speech"
     if norm in ALWAYS_HALLUCINATED or ALWAYS_PATTERNS.search(norm):
         return "hallucination"
     if norm in SUSPECT and (no_speech_prob > 0.2 or avg_logprob < -0.7):

@@ -295,6 +295,14 @@ def test_silence_is_rejected_without_running_the_model(asr):
     assert result.text == "" and result.rejected == "silence"
 
 
+def test_a_fragment_whisper_doubts_is_no_speech():
+    from vaani_whisper import judge
+
+    assert judge("य।", "hi", no_speech_prob=0.77, avg_logprob=-0.94, seconds=2) == "no_speech"
+    assert judge("य।", "hi", no_speech_prob=0.3, avg_logprob=-0.94, seconds=2) == ""
+    assert judge("समय बताओ", "hi", no_speech_prob=0.77, avg_logprob=-0.5, seconds=2) == ""
+
+
 @pytest_models
 @pytest.mark.parametrize("language", ["en", "hi", None])
 def test_white_noise_gives_no_text(asr, language):
@@ -389,10 +397,11 @@ def _scripts(text):
 
 @pytest_models
 @pytest.mark.slow
-def test_clear_human_english_is_routed_to_english(asr, legacy_asr, cut):
+def test_clear_human_english_is_routed_to_english(asr, cut):
     """Debian's pocketsphinx-testdata goforward.raw, "go forward ten meters", a real speaker:
     whisper-base gives English only 0.25 on the pipeline's cut, so the old rule sent it to
-    Hindi and it came back as "10"."""
+    Hindi and it came back as "10" (on AVX2 CPUs; on an AVX-512 one Whisper's numbers differ
+    and the old rule got it right too)."""
     from vaani.bench.asr import PS_DATA, read_human
 
     path = PS_DATA / "goforward.raw"
@@ -402,7 +411,6 @@ def test_clear_human_english_is_routed_to_english(asr, legacy_asr, cut):
     result = asr.process(audio, None)
     assert result.language == "en" and not result.rejected, result
     assert "forward" in result.text.lower() and re.search(r"\b(10|ten)\b", result.text.lower())
-    assert legacy_asr.process(audio, None).language == "hi"          # the old rule
 
 
 @pytest_models
