@@ -50,8 +50,8 @@ def load_llama(path: str | Path, n_ctx: int = 512, threads: int = 2, logits_all:
     if exact:
         kw.update(type_k=0, type_v=0, flash_attn=False)
     return open_llama(path, n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
-                 n_threads=threads, n_threads_batch=threads, logits_all=logits_all,
-                 verbose=False, **kw)
+                      n_threads=threads, n_threads_batch=threads, logits_all=logits_all,
+                      verbose=False, **kw)
 
 
 def llama_logits(llm, tokens: list[int]) -> np.ndarray:

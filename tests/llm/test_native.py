@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from vaani.llm import native
-from vaani.llm.native import LlamaModel, cpu_has_amx
+from vaani.llm.native import LlamaModel, cpu_has_amx, open_llama
 
 
 def test_cpu_has_amx_reads_the_cpu_flags(tmp_path):
@@ -36,6 +36,20 @@ def test_on_an_amx_cpu_weights_are_never_handed_to_the_amx_kernel(tiny, monkeypa
         assert m.repack is False
     finally:
         m.close()
+
+
+@pytest.mark.parametrize("amx", [True, False])
+def test_the_training_tools_llama_has_the_same_guard(tiny, monkeypatch, amx):
+    import llama_cpp.llama_cpp as low
+
+    monkeypatch.setattr(native, "cpu_has_amx", lambda: amx)
+    before = low.llama_model_default_params
+    llm = open_llama(tiny["target"], n_ctx=64, verbose=False)
+    try:
+        assert llm.model_params.use_extra_bufts is (not amx)
+    finally:
+        llm.close()
+    assert low.llama_model_default_params is before          # the defaults are put back
 
 
 def test_the_shipped_chimera_decodes_on_this_cpu(require_models):

@@ -12,6 +12,7 @@ No network, no hub names: a model is a local GGUF path.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import threading
@@ -76,6 +77,7 @@ def default_threads(threads: int = 0, model_bytes: int | None = None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@functools.cache
 def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
     """Does this CPU have Intel AMX (Xeon since Sapphire Rapids)? Read from ``cpuinfo``;
     False where that cannot be read."""
@@ -89,30 +91,40 @@ def cpu_has_amx(cpuinfo: str = "/proc/cpuinfo") -> bool:
     return False
 
 
+def _set_extra_bufts(params, wanted: bool, name: str) -> bool:
+    """Let llama.cpp use its extra buffer types (repacked weights, AMX) for a model when
+    ``wanted``, except on an AMX CPU: llama.cpp b11312's AMX matrix kernel crashes the
+    process on Chimera's first decode (SIGSEGV in ggml_backend_amx_mul_mat; SmolLM2 runs),
+    so there the weights stay as stored. Returns what was set."""
+    if wanted and cpu_has_amx():
+        log.info("AMX CPU: loading %s without llama.cpp's extra buffer types", name)
+        wanted = False
+    if hasattr(params, "use_extra_bufts"):
+        params.use_extra_bufts = wanted
+    return wanted
+
+
 _defaults_lock = threading.Lock()
 
 
 def open_llama(path: str | Path, **kw):
     """``llama_cpp.Llama(path, **kw)`` (the high-level class, for the training tools) with
-    :class:`LlamaModel`'s guard: on an AMX CPU its models load without llama.cpp's extra
-    buffer types. (``Llama`` has no argument for it: its default model parameters are
-    swapped while it loads.)"""
+    :class:`LlamaModel`'s AMX guard (:func:`_set_extra_bufts`). ``Llama`` has no argument for
+    it: its default model parameters are swapped while it loads."""
     _llama()
     import llama_cpp
     import llama_cpp.llama_cpp as low
 
-    if not cpu_has_amx():
-        return llama_cpp.Llama(model_path=str(path), **kw)
     with _defaults_lock:
         original = low.llama_model_default_params
 
-        def without_extra_bufts():
+        def guarded():
             params = original()
-            if hasattr(params, "use_extra_bufts"):
-                params.use_extra_bufts = False
+            _set_extra_bufts(params, bool(getattr(params, "use_extra_bufts", True)),
+                             Path(path).name)
             return params
 
-        low.llama_model_default_params = without_extra_bufts
+        low.llama_model_default_params = guarded
         try:
             return llama_cpp.Llama(model_path=str(path), **kw)
         finally:
@@ -134,15 +146,7 @@ class LlamaModel:
             raise ModelMissingError(f"GGUF model not found: {self.path}")
         params = L.llama_model_default_params()
         params.n_gpu_layers = 0
-        if repack and cpu_has_amx():
-            # llama.cpp b11312's AMX matrix kernel (an "extra buffer type", like repacking)
-            # crashes the process on Chimera's first decode (SIGSEGV in
-            # ggml_backend_amx_mul_mat; SmolLM2 runs): on AMX CPUs the weights stay as stored
-            log.info("AMX CPU: loading %s without llama.cpp's extra buffer types", self.path.name)
-            repack = False
-        self.repack = repack
-        if hasattr(params, "use_extra_bufts"):
-            params.use_extra_bufts = repack
+        self.repack = _set_extra_bufts(params, repack, self.path.name)
         ptr = L.llama_model_load_from_file(str(self.path).encode(), params)
         if not ptr:
             raise ModelCorruptError(f"llama.cpp could not load {self.path}",
