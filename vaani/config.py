@@ -21,6 +21,9 @@ from vaani.errors import ConfigError
 LANGUAGES = ("hi", "en")
 
 
+TOOL_CALL_MODES = ("grounded", "schema", "free")     # vaani.llm.calls
+
+
 def sampling_problem(temperature: float, top_p: float, prefix: str = "") -> str:
     """What is wrong with these sampling settings ("" = nothing), naming the key as
     ``prefix`` + its name. The one rule for ``llm.temperature`` / ``llm.top_p`` here and for
@@ -116,6 +119,9 @@ class LlmConfig:
     context: int = 2048
     threads: int = 0                  # 0 = all cores (one for a model under 32 MB)
     seed: int = -1
+    # how a tool call is decoded (vaani/llm/calls.py): "grounded" inside the tools' schemas,
+    # strings copied from the user's words; "schema" without the copying; "free" as written
+    tool_calls: str = "grounded"
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -233,6 +239,9 @@ class Config:
                               "drafts for)")
         if self.llm.max_tokens <= 0:
             raise ConfigError("llm.max_tokens must be positive")
+        if self.llm.tool_calls not in TOOL_CALL_MODES:
+            raise ConfigError(f"llm.tool_calls must be one of {', '.join(TOOL_CALL_MODES)} "
+                              f"(got {self.llm.tool_calls!r})")
         problem = sampling_problem(self.llm.temperature, self.llm.top_p, prefix="llm.")
         if problem:
             raise ConfigError(problem)

@@ -20,10 +20,12 @@ class ScriptedEngine:
 
     name = "scripted"
     n_ctx = 512
+    call_marker = 7                    # its calls start with a control token, as Chimera's
 
     def __init__(self):
         self.reply = ""
         self.tools_seen = []
+        self.rules_seen = []
         self.lock = FifoLock()
         self.model = type("M", (), {"n_vocab": 100})()
 
@@ -38,6 +40,7 @@ class ScriptedEngine:
         return [1, 2, 3]
 
     def stream(self, prompt, req, cancel=None, ticket=None):
+        self.rules_seen.append(req.calls)
         with self.lock.hold(ticket):
             for i in range(0, len(self.reply), 3):
                 yield Chunk(self.reply[i:i + 3])
@@ -130,3 +133,16 @@ def test_a_streamed_call_that_is_not_json_comes_back_as_text(served):
                                                  stream=True))
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == engine.reply and chunks[-1].choices[0].finish_reason == "stop"
+
+
+def test_a_client_s_tools_are_the_schemas_the_call_is_decoded_in(served):
+    engine, client = served
+    engine.reply = CALL
+    client.chat.completions.create(model="vaani", messages=ASK, tools=TOOLS)
+    rules = engine.rules_seen[-1]
+    assert rules is not None and rules.tools == TOOLS
+    assert rules.ground is None          # the server cannot tell a client's user words apart
+    client.chat.completions.create(model="vaani", messages=ASK, tools=TOOLS, tool_choice="none")
+    assert engine.rules_seen[-1] is None
+    client.chat.completions.create(model="vaani", messages=ASK)
+    assert engine.rules_seen[-1] is None

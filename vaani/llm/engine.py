@@ -18,16 +18,17 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from vaani.config import sampling_problem
+from vaani.config import TOOL_CALL_MODES, sampling_problem
 from vaani.errors import ConfigError, EngineError
 from vaani.llm import chat, sampling
+from vaani.llm.calls import CallDecoder, CallRules
 from vaani.llm.chat import RequestError
 from vaani.llm.native import ContextParams, DecodeAborted, LlamaContext, LlamaModel
 from vaani.llm.ngram import NgramIndex
@@ -40,6 +41,7 @@ from vaani.llm.tools import TOOL_CALL
 log = logging.getLogger(__name__)
 
 ROLLBACKS = ("auto", "kv", "rs", "checkpoint", "fork")
+CALL_MODES = TOOL_CALL_MODES
 DRAFT_SOURCES = ("auto", "model", "ngram")
 
 
@@ -57,6 +59,7 @@ class Request:
     speculative: bool = True                 # use the draft if there is one
     draft: str = "auto"                      # auto | model | ngram: which draft sources
     k: int = 0                               # fixed draft length (0: the cost model's)
+    calls: CallRules | None = None           # tool calls inside their schemas (vaani.llm.calls)
 
     def check(self) -> None:
         if isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) \
@@ -221,6 +224,8 @@ class LlamaEngine:
         # control tokens whose text the caller must see: a tool call's marker
         # (vaani.llm.tools); every other control token renders empty
         self.visible_specials = _single_tokens(self.model, (TOOL_CALL,))
+        # where a call starts, for decoding calls inside their schemas (vaani.llm.calls)
+        self.call_marker: int | None = next(iter(self.visible_specials), None)
         self.seed = seed
         self.threads = threads
         self.k_max = k_max
@@ -349,10 +354,15 @@ class LlamaEngine:
         tools least related to the last user turn (words shared with a tool's name and
         description), so a small-context model still answers when many plugins offer tools.
         What still does not fit is left to :meth:`stream` to refuse."""
+        return self._fit(messages, tools, reserve)[0]
+
+    def _fit(self, messages: list[dict[str, str]], tools: list[dict[str, Any]] | None,
+             reserve: int) -> tuple[list[int], list[dict[str, Any]]]:
+        """:meth:`fitting_prompt`, and the tools it kept."""
         limit = self.n_ctx - max(1, reserve)
         prompt = self.chat_prompt(messages, tools)
         if len(prompt) <= limit:
-            return prompt
+            return prompt, list(tools or [])
         msgs = list(messages)
         while len(prompt) > limit:
             drop = next((i for i, m in enumerate(msgs[:-1]) if m.get("role") != "system"), None)
@@ -377,7 +387,7 @@ class LlamaEngine:
                 prompt = self.chat_prompt(msgs, [t for t in kept if t is not None] or None)
                 if len(prompt) <= limit:
                     break
-        return prompt
+        return prompt, [t for t in kept if t is not None]
 
     def text_prompt(self, text: str) -> list[int]:
         return self.model.tokenize(text, add_special=self.model.add_bos, parse_special=False)
@@ -388,13 +398,26 @@ class LlamaEngine:
                 temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
                 seed: int | None = None, cancel: threading.Event | None = None,
                 tools: list[dict[str, Any]] | None = None,
-                scores: list[tuple[float, float]] | None = None) -> Iterator[str]:
+                scores: list[tuple[float, float]] | None = None,
+                tool_calls: str = "grounded",
+                composed: Mapping[str, Iterable[str]] | None = None) -> Iterator[str]:
         """Stream the reply to ``messages``. ``scores``: a list that receives one
         (log-probability, entropy) pair per generated token, in order (the reply guard's
-        confidence; :func:`vaani.llm.sampling.score`)."""
+        confidence; :func:`vaani.llm.sampling.score`).
+
+        ``tool_calls`` (models whose calls start with Chimera's ``<|tool_call|>`` token;
+        :mod:`vaani.llm.calls`): ``grounded`` (default) decodes a call inside the offered
+        tools' schemas with string values copied from the user's words (or the tool's
+        description), except the ``composed`` arguments of a tool (``{name: [argument]}``);
+        ``schema`` without the copying; ``free``: as the model writes it."""
+        if tool_calls not in CALL_MODES:
+            raise RequestError(f"tool_calls must be one of {', '.join(CALL_MODES)}")
         req = Request(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                       stop=list(stop or []), seed=seed)
-        prompt = self.fitting_prompt(messages, tools, reserve=min(max_tokens, 64))
+        prompt, kept = self._fit(messages, tools, reserve=min(max_tokens, 64))
+        if kept and tool_calls != "free" and self.call_marker is not None:
+            req.calls = CallRules(kept, CallRules.user_words(messages)
+                                  if tool_calls == "grounded" else None, dict(composed or {}))
         for chunk in self.stream(prompt, req, cancel, scores):
             if chunk.text:
                 yield chunk.text
@@ -461,7 +484,10 @@ class LlamaEngine:
         max_tokens = min(req.max_tokens, self.n_ctx - len(prompt))
         draft = self.draft if req.draft in ("auto", "model") else None
         ngram = self.ngram if req.draft in ("auto", "ngram") else None
-        use_draft = req.speculative and (draft is not None or ngram is not None)
+        calls = (CallDecoder(self.model, self.call_marker, req.calls)
+                 if req.calls is not None and self.call_marker is not None else None)
+        # a call is decoded token by token inside its schema: no drafts for such a request
+        use_draft = req.speculative and calls is None and (draft is not None or ngram is not None)
         rounds: Iterator[list[int]]
         if max_tokens <= 0:
             rounds = iter(())
@@ -480,7 +506,7 @@ class LlamaEngine:
         else:
             rounds = ([t] for t in plain_tokens(self.target, prompt, max_tokens=max_tokens,
                                                 sampler=target_s, rng=rng, cancel=cancel,
-                                                scores=scores))
+                                                scores=scores, calls=calls))
         self.ctx.cancel = cancel
         if self.draft is not None:
             self.draft_ctx.cancel = cancel
@@ -603,13 +629,22 @@ def _single_tokens(model: LlamaModel, texts: tuple[str, ...]) -> frozenset[int]:
 
 def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sampler: Sampler,
                  rng: np.random.Generator, cancel: threading.Event | None = None,
-                 scores: list[tuple[float, float]] | None = None) -> Iterator[int]:
+                 scores: list[tuple[float, float]] | None = None,
+                 calls: CallDecoder | None = None) -> Iterator[int]:
     """Target-only decoding: one decode per token. The reference the speculative loop must
     reproduce exactly (greedy) or in distribution (sampling). ``scores`` receives each
-    token's (log-probability, entropy)."""
+    token's (log-probability, entropy under the model's own logits). ``calls``: tool calls
+    are decoded inside their schemas (:mod:`vaani.llm.calls`)."""
     logits = target.prefill(prompt)[-1]
     for i in range(max_tokens):
-        x = sampling.sample(sampler.dist(logits), rng)
+        if calls is not None and calls.active:
+            x = calls.pick(logits, sampler, rng)
+        else:
+            x = sampling.sample(sampler.dist(logits), rng)
+            if calls is not None and calls.begins_call(x):
+                x = calls.open(x, logits, sampler, rng,
+                               lambda seqs, end=None, prefixes=False, logits=logits:
+                               try_sequences(target, logits, seqs, end=end, prefixes=prefixes))
         if scores is not None:
             scores.append(sampling.score(logits, x))
         yield x
@@ -619,7 +654,52 @@ def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sample
             return
         if target.n_past + 1 >= target.ctx.n_ctx:
             return
+        if calls is not None:
+            calls.advance(x)
         logits = target.feed([x])[-1]
+        if calls is not None:
+            calls.fed(x, logits, lambda seqs, end=None, prefixes=False, logits=logits:
+                      try_sequences(target, logits, seqs, end=end, prefixes=prefixes))
+
+
+def try_sequences(target: Sequence, logits: np.ndarray, seqs: list[list[int]], *,
+                  end: Callable[[np.ndarray], float] | None = None,
+                  prefixes: bool = False) -> list[Any] | None:
+    """The log-probability of each token sequence after what ``target`` has decoded
+    (``logits``: its last token's), each tried in one decode and undone; ``end(row)`` adds
+    a term on the logits after the sequence (the log-probability that it ends there).
+    ``prefixes``: for each sequence, the list of those figures for each of its prefixes
+    (lengths 1..n), from the same decode. None where the sequence cannot undo a whole
+    decode (``rs`` rollback keeps one token of it)."""
+    if target.mode == "rs":
+        return None
+    first = _log_softmax(logits)
+    out: list[Any] = []
+    for seq in seqs:
+        n = len(seq) if end is not None else len(seq) - 1
+        rows = np.empty((0, len(logits)), np.float32)
+        if n > 0:
+            target.begin()
+            try:
+                rows = target.step(seq[:n], n_logits=n)
+            finally:
+                target.keep(0)
+        after = [logits] + [rows[j] for j in range(len(rows))]   # what follows each token
+        cum = float(first[seq[0]])
+        figures = []
+        for k in range(1, len(seq) + 1):           # the prefix of k tokens
+            if k > 1:
+                cum += float(_log_softmax(after[k - 1])[seq[k - 1]])
+            if prefixes or k == len(seq):
+                figures.append(cum + (end(after[k]) if end is not None else 0.0))
+        out.append(figures if prefixes else figures[-1])
+    return out
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, np.float64)
+    z = z - z.max()
+    return z - np.log(np.exp(z).sum())
 
 
 def batch_cost_curve(seq: Sequence, n_max: int, *, repeats: int = 2,

@@ -44,6 +44,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vaani.errors import VaaniError
+from vaani.llm.calls import CallRules
 from vaani.llm.chat import check_messages, check_tools
 from vaani.llm.engine import DRAFT_SOURCES, Chunk, Completion, LlamaEngine, Request, Ticket
 from vaani.llm.metrics import ServerMetrics, figures, headers
@@ -300,6 +301,10 @@ def create_app(engine: LlamaEngine, *, model_ids: list[str] | None = None,
         check_length(prompt, req)
         # tool calls come back as tool_calls only to a client that offered tools
         tool_calls = tools is not None and body.get("tool_choice") != "none"
+        if tool_calls and getattr(engine, "call_marker", None) is not None:
+            # written inside the offered schemas (strings as the model writes them: the
+            # server does not know which of a client's arguments are the user's words)
+            req.calls = CallRules(list(tools or []))
         return await respond(http, body, model, prompt, req, chat=True, tool_calls=tool_calls)
 
     @app.post("/v1/completions")

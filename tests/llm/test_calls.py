@@ -1,0 +1,241 @@
+"""Tool calls decoded inside their schemas (vaani.llm.calls): the grammar on its own, then
+the shipped Chimera models writing calls through the engine."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from vaani.llm.calls import (CallRules, arguments_state, call_text, feed, shapes, word_spans)
+from vaani.llm.tools import TOOL_CALL, parse_call
+
+REPO = Path(__file__).resolve().parents[2]
+V1 = REPO / "models" / "chimera" / "chimera-q4_k_m.gguf"
+V2 = REPO / "models" / "chimera-v2" / "chimera-v2-q4_k_m.gguf"
+DRAFT = REPO / "models" / "chimera-draft" / "chimera-draft-q4_k_m.gguf"
+
+
+def fn(name, props, required=None, description=""):
+    params = {"type": "object", "properties": props}
+    if required is not None:
+        params["required"] = required
+    return {"type": "function", "function": {"name": name, "description": description,
+                                             "parameters": params}}
+
+
+TIMER = fn("timer", {"minutes": {"type": "integer"}, "label": {"type": "string"}})
+VOLUME = fn("volume", {"action": {"type": "string", "enum": ["up", "down", "set"]},
+                       "percent": {"type": "integer"}, "exact": {"type": "boolean"},
+                       "level": {"type": "number"}}, required=["action"])
+CALC = fn("calculator", {"expression": {"type": "string"}})
+LIST = fn("pick", {"choices": {"type": "array"}})
+
+
+def accepts(shape, args_text: str) -> bool:
+    """Does the grammar take `` {args}}`` to its end?"""
+    st = feed(arguments_state(shape), args_text.encode())
+    return st == ("end",)
+
+
+def test_the_offered_schemas_become_call_shapes():
+    got = shapes([TIMER, VOLUME, CALC], ground="set a chai timer", composed={"calculator": ["expression"]})
+    assert set(got) == {"timer", "volume", "calculator"}
+    assert got["timer"].params["label"].ground and got["timer"].params["minutes"].kind == "integer"
+    assert got["volume"].params["action"].options == (b'"up"', b'"down"', b'"set"')
+    assert got["volume"].required == {"action"}
+    assert not got["calculator"].params["expression"].ground       # composed: free text
+    assert not shapes([TIMER], ground=None)["timer"].params["label"].ground
+
+
+@pytest.mark.parametrize("args,ok", [
+    (' {"minutes": 5}}', True),
+    (' {"minutes": 5, "label": "chai"}}', True),
+    (' {"label": "chai", "minutes": 5}}', True),             # any order
+    (' {}}', True),                                         # nothing required
+    (' {"minutes": 05}}', False),                           # not JSON
+    (' {"minutes": "5"}}', False),                          # a string for an integer
+    (' {"seconds": 5}}', False),                            # not in the schema
+    (' {"minutes": 5, "minutes": 6}}', False),              # twice
+    (' {"label": "pizza"}}', False),                        # the user never said it
+    (' {"label": "cha"}}', True),                           # a span of what was said
+    (' {"label": ""}}', False),                             # nothing copied
+    (' {"label": "chai\\"s"}}', False),                     # no escapes in a copied string
+    (' {"minutes": 5} ', False),                            # JSON separators as trained
+])
+def test_the_grammar_takes_exactly_the_calls_of_the_schema(args, ok):
+    shape = shapes([TIMER], ground="set a chai timer for 5 minutes")["timer"]
+    assert accepts(shape, args) is ok
+
+
+@pytest.mark.parametrize("args,ok", [
+    (' {"action": "up"}}', True),
+    (' {"action": "louder"}}', False),                      # not one of the enum
+    (' {"percent": 10}}', False),                           # action is required
+    (' {"action": "set", "percent": 40, "exact": true, "level": -0.5}}', True),
+    (' {"action": "set", "exact": yes}}', False),
+    (' {"action": "set", "level": 1.}}', False),
+])
+def test_enums_required_arguments_and_json_types(args, ok):
+    shape = shapes([VOLUME], ground="")["volume"]
+    assert accepts(shape, args) is ok
+
+
+def test_a_composed_argument_and_an_untyped_one_are_free():
+    shape = shapes([CALC], ground="पच्चीस गुणा चार", composed={"calculator": ["expression"]})["calculator"]
+    assert accepts(shape, ' {"expression": "25 * 4"}}')
+    pick = shapes([LIST], ground="")["pick"]
+    st = feed(arguments_state(pick), b' {"choices": ')
+    assert st == ("free",) and feed(st, b'["a", "b"]}}') == ("free",)
+
+
+def test_the_call_opening_is_the_training_format():
+    assert call_text("timer") == '{"name": "timer", "arguments":'
+    line = json.dumps({"name": "timer", "arguments": {"minutes": 5}}, ensure_ascii=False)
+    assert line.startswith(call_text("timer"))
+
+
+def test_word_spans_are_runs_of_whole_words_without_the_punctuation():
+    spans = word_spans("'pencil' को हिंदी में बदलो।\nSet a chai timer.")
+    assert "pencil" in spans and "pencil' को" in spans and "हिंदी" in spans
+    assert "बदलो" in spans and "बदलो।" not in spans and "chai timer" in spans
+    assert "'pencil'" not in spans and "timer." not in spans
+    assert "बदलो\nSet" not in spans                        # never across user turns
+    assert len(spans) == len(set(spans))
+
+
+def test_the_user_words_are_the_user_turns():
+    msgs = [{"role": "system", "content": "You are VAANI"}, {"role": "user", "content": "a"},
+            {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
+    assert CallRules.user_words(msgs) == "a\nc"
+
+
+# ----------------------------------------------------------------------------- the models
+
+def held_out(kinds=("tool_call", "arithmetic"), n=36):
+    """Validation-side assistant tasks (as training.eval_assistant picks them)."""
+    A = pytest.importorskip("training.data.assistant")
+    from training.data.build import is_val
+
+    out, i = [], 0
+    while len(out) < n:
+        lang = ("hi", "en", "hinglish")[i % 3]
+        task = A.grpo_task(random.Random(f"0:grpo:{i}"), lang)
+        i += 1
+        if task.kind in kinds and is_val(A.example_text(task), 0, 0.02):
+            out.append(task)
+    return out
+
+
+def check_call(text: str, task, composed=("expression",)) -> tuple[str, dict] | None:
+    """The call in a reply, checked against the task's tools; None if it calls nothing."""
+    if not text.startswith(TOOL_CALL):
+        assert TOOL_CALL not in text
+        return None
+    call = parse_call(text[len(TOOL_CALL):])
+    assert call is not None, text
+    name, args = call
+    tools = {t["function"]["name"]: t["function"] for t in task.tools}
+    assert name in tools, (name, list(tools))
+    props = tools[name]["parameters"].get("properties", {})
+    assert set(args) <= set(props), (args, props)
+    said = "\n".join(m["content"] for m in task.messages if m["role"] == "user")
+    for key, value in args.items():
+        kind = props[key].get("type")
+        if kind == "integer":
+            assert isinstance(value, int) and not isinstance(value, bool)
+        elif kind == "string":
+            assert isinstance(value, str) and value
+            if key not in composed:
+                assert value in said, (key, value, said)
+    return name, args
+
+
+@pytest.fixture(scope="module")
+def v2():
+    from vaani.llm import LlamaEngine
+
+    engine = LlamaEngine(V2, n_ctx=2048, threads=1, seed=0)
+    yield engine
+    engine.close()
+
+
+def ask(engine, task, mode="grounded", **kw):
+    return "".join(engine.process(task.messages, tools=task.tools, max_tokens=64,
+                                  tool_calls=mode, composed={"calculator": ["expression"]},
+                                  **kw))
+
+
+def test_every_call_is_an_offered_tool_with_its_arguments_and_the_users_words(v2):
+    tasks = held_out()
+    right = {"free": 0, "grounded": 0}
+    for task in tasks:
+        called = check_call(ask(v2, task), task)
+        right["grounded"] += called is not None and called[0] == task.expect.get("tool")
+        free = parse_call(ask(v2, task, "free").removeprefix(TOOL_CALL))
+        right["free"] += free is not None and free[0] == task.expect.get("tool")
+    # the point of it: the model's own choice among the offered tools, named right
+    assert right["grounded"] >= right["free"] + len(tasks) // 6, right
+
+
+def test_sampled_calls_stay_inside_the_schema(v2):
+    for i, task in enumerate(held_out(("tool_call",), 9)):
+        for seed in range(3):
+            check_call(ask(v2, task, temperature=1.0, seed=seed * 100 + i), task)
+
+
+def test_a_tool_the_model_never_saw_is_named_as_offered(v2):
+    task = held_out(("tool_call",), 1)[0]
+    odd = fn("zq_volume_knob", {"zq_level": {"type": "integer"}}, description="the volume")
+    msgs = [{"role": "user", "content": "Set the volume to 30."}]
+    text = "".join(v2.process(msgs, tools=[odd, TIMER], max_tokens=48, temperature=0.0))
+    call = parse_call(text.removeprefix(TOOL_CALL))
+    assert text.startswith(TOOL_CALL) and call is not None, text
+    assert call[0] in ("zq_volume_knob", "timer") and set(call[1]) <= {"zq_level", "minutes",
+                                                                       "label"}, call
+    del task
+
+
+def test_a_reply_without_a_call_is_what_the_model_writes_anyway(v2):
+    msgs = [{"role": "user", "content": "Tell me a joke about cats."}]
+    kw = dict(tools=[TIMER, CALC], max_tokens=48, temperature=0.0)
+    free = "".join(v2.process(msgs, tool_calls="free", **kw))
+    grounded = "".join(v2.process(msgs, **kw))
+    if TOOL_CALL not in free:
+        assert grounded == free
+
+
+def test_bad_mode_is_a_request_error(v2):
+    from vaani.llm.chat import RequestError
+
+    with pytest.raises(RequestError, match="tool_calls"):
+        list(v2.process([{"role": "user", "content": "hi"}], tool_calls="strict"))
+
+
+def test_with_a_draft_the_call_is_still_inside_the_schema():
+    """A speculative engine rolls back in place (``rs``) and cannot try whole names: the
+    call is chosen token by token, and is still an offered tool with its own arguments."""
+    from vaani.llm import LlamaEngine
+
+    engine = LlamaEngine(V1, draft=DRAFT, n_ctx=2048, threads=1, seed=0, calibrate=False)
+    try:
+        assert engine.target.mode == "rs"
+        for task in held_out(("tool_call",), 9):
+            check_call(ask(engine, task), task)
+    finally:
+        engine.close()
+
+
+def test_a_call_no_offered_tool_fits_is_taken_back_and_answered_in_words(v2, monkeypatch):
+    """Out-of-scope requests ("book a cab") on which the model begins a call anyway: where
+    even the best offered name is unlikely after the marker, the marker is taken back and
+    the model's next choice written instead; a floor of -inf never takes one back."""
+    tasks = held_out(("decline",), 24)
+    free = sum(ask(v2, t, "free").startswith(TOOL_CALL) for t in tasks)
+    grounded = [ask(v2, t) for t in tasks]
+    assert sum(r.startswith(TOOL_CALL) for r in grounded) < free, free
+    assert all(r.strip() for r in grounded)            # words instead, never nothing
+    monkeypatch.setattr("vaani.llm.calls.MIN_NAME_LOGPROB", float("-inf"))
+    assert sum(ask(v2, t).startswith(TOOL_CALL) for t in tasks) == free
