@@ -121,10 +121,12 @@ class Good:
 
     @hookimpl
     def vaani_tools(self):
-        return [Tool("shout", "says a word loudly", {"word": "string"},
+        return [Tool("shout", "says a word loudly",
+                     {"word": "string", "how": {"type": "string", "enum": ["loud", "louder"]},
+                      "why": "string"},
                      lambda arguments, language: {"loud": arguments["word"].upper()},
                      grounded=lambda arguments, utterance: arguments["word"] in utterance,
-                     say=lambda result, language: f"{result['loud']}!")]
+                     say=lambda result, language: f"{result['loud']}!", composed=("why",))]
 
     @hookimpl
     def vaani_abilities(self, language):

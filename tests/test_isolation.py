@@ -191,8 +191,13 @@ def test_an_isolated_plugin_answers_as_it_does_in_process():
         assert said["in"] == said["out"] == [("later is now", "en", "good")]
         assert [e.message for e in in_events] == [e.message for e in out_events] == [
             "plugin 'good' raised ValueError: asked to fail"]
-        assert ([t.schema() for _, t in inside.tools().values()]
-                == [t.schema() for _, t in outside.tools().values()])
+        in_tools, out_tools = inside.tools(), outside.tools()
+        assert ([t.schema() for _, t in in_tools.values()]
+                == [t.schema() for _, t in out_tools.values()])
+        # what the model's call decoder reads crosses too (vaani.llm.calls)
+        assert [t.composed for _, t in out_tools.values()] == [("why",)]
+        assert out_tools["shout"][1].schema()["function"]["parameters"]["properties"][
+            "how"] == {"type": "string", "enum": ["loud", "louder"]}
         for host in (inside, outside):
             assert host.call_tool("shout", {"word": "hi"}, "en", utterance="say hi") == {
                 "loud": "HI"}

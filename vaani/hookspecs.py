@@ -69,13 +69,19 @@ class Tool:
     Chimera writes ``<|tool_call|>{"name": NAME, "arguments": {...}}``; the runtime calls
     ``call(arguments, language)`` (under the plugin deadline) and gives the model the JSON it
     returns, from which the model words the spoken answer. ``parameters`` maps argument
-    names to JSON types (``"string"``, ``"integer"``, ``"number"``). Return
+    names to JSON types (``"string"``, ``"integer"``, ``"number"``, ``"boolean"``) or to a
+    JSON schema of the argument (``{"type": "string", "enum": ["up", "down"]}``). Return
     ``{"error": "..."}`` for a call you cannot serve; raising is reported as a plugin error.
+
+    The model writes a call inside this schema (:mod:`vaani.llm.calls`): an offered tool's
+    name, its arguments only, values of their types, an ``enum``'s values, and strings
+    copied from the user's words, except the ``composed`` arguments, which the model writes
+    itself (the calculator's expression from "पच्चीस गुणा चार").
     """
 
     name: str
     description: str
-    parameters: dict[str, str]
+    parameters: dict[str, Any]
     call: Callable[[dict[str, Any], str], dict[str, Any]]
     # A tool that acts (sets a timer, sends a message) runs only when ``grounded(arguments,
     # utterance)`` confirms the user asked for exactly this: small models invent calls
@@ -89,13 +95,15 @@ class Tool:
     # the answer; if its wording does not match the result (a number, time or day that is
     # not in it), VAANI speaks this instead (vaani/guard.py).
     say: Callable[[dict[str, Any], str], str] | None = None
+    composed: tuple[str, ...] = ()
 
     def schema(self) -> dict[str, Any]:
         """The tool as an OpenAI function schema, as the model's chat template lists it."""
         return {"type": "function", "function": {
             "name": self.name, "description": self.description,
             "parameters": {"type": "object",
-                           "properties": {k: {"type": t} for k, t in self.parameters.items()}}}}
+                           "properties": {k: dict(t) if isinstance(t, dict) else {"type": t}
+                                          for k, t in self.parameters.items()}}}}
 
 
 def _no_abilities(language: str) -> list[str]:

@@ -112,10 +112,11 @@ class ToolSpec:
 
     name: str
     description: str
-    parameters: dict[str, str]
+    parameters: dict[str, Any]
     acts: bool = False
     grounded: bool = False
     say: bool = False
+    composed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -700,7 +701,7 @@ class Worker:
             name = item.name
             out.append(Tool(
                 name=name, description=item.description, parameters=dict(item.parameters),
-                acts=item.acts,
+                acts=item.acts, composed=tuple(item.composed),
                 call=partial(self.call_tool, name, "call"),
                 grounded=partial(self.call_tool, name, "grounded") if item.grounded else None,
                 say=partial(self.call_tool, name, "say") if item.say else None))
@@ -953,7 +954,7 @@ class _Child:
                 self.tools.setdefault(item.name, item)
                 out.append(ToolSpec(item.name, item.description, dict(item.parameters),
                                     acts=bool(item.acts), grounded=item.grounded is not None,
-                                    say=item.say is not None))
+                                    say=item.say is not None, composed=tuple(item.composed)))
             else:
                 out.append(item)
         return out

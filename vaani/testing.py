@@ -240,6 +240,8 @@ class FakeLlm:
         self.confidence = confidence
         self.calls: list[list[dict[str, str]]] = []
         self.tools: list[list[dict[str, Any]] | None] = []    # the tools listed per call
+        # per call with tools: (tool_calls, composed), how the runtime asked calls decoded
+        self.call_rules: list[tuple[str, dict[str, list[str]]]] = []
         self.finished_t: float | None = None
         self.cancelled = 0
         self.started_t: float | None = None
@@ -248,9 +250,12 @@ class FakeLlm:
                 temperature: float = 0.0, top_p: float = 1.0, stop: list[str] | None = None,
                 seed: int | None = None, cancel: threading.Event | None = None,
                 scores: list[tuple[float, float]] | None = None,
-                tools: list[dict[str, Any]] | None = None) -> Iterator[str]:
+                tools: list[dict[str, Any]] | None = None, tool_calls: str = "grounded",
+                composed: dict[str, list[str]] | None = None) -> Iterator[str]:
         self.calls.append(messages)
         self.tools.append(tools)
+        if tools:
+            self.call_rules.append((tool_calls, dict(composed or {})))
         self.started_t = time.monotonic()
         self.finished_t = None
         user = messages[-1]["content"]

@@ -754,11 +754,13 @@ def vaani_tools() -> list[Tool]:
         Tool("alarm_set", "set an alarm at a time the user said ('7 am tomorrow'; repeat: "
                           "'daily', 'weekdays' or weekday names)", params,
              lambda a, lang: _get().tool_set("alarm", a, lang), acts=True,
-             grounded=lambda a, u: grounded_set(a, u, _get(), "alarm"), say=say),
+             grounded=lambda a, u: grounded_set(a, u, _get(), "alarm"), say=say,
+             composed=("repeat",)),
         Tool("reminder_set", "remind the user of something at a time they said ('5 pm', "
                              "'in 20 minutes')", params,
              lambda a, lang: _get().tool_set("reminder", a, lang), acts=True,
-             grounded=lambda a, u: grounded_set(a, u, _get(), "reminder"), say=say),
+             grounded=lambda a, u: grounded_set(a, u, _get(), "reminder"), say=say,
+             composed=("repeat",)),
         Tool("alarm_list", "the alarms and reminders that are set", {},
              lambda a, lang: _get().tool_list(a, lang), grounded=grounded_list),
         Tool("alarm_cancel", "cancel an alarm or reminder (by its time or words)",

@@ -565,7 +565,7 @@ def vaani_preview(utterance: Utterance) -> Reply | None:
 def vaani_tools() -> list[Tool]:
     return [Tool("calculator", "evaluate an arithmetic expression", {"expression": "string"},
                  lambda arguments, language: _calculator.tool(arguments, language),
-                 grounded=grounded, say=say)]
+                 grounded=grounded, say=say, composed=("expression",))]
 
 
 def _numbers(text: str) -> set[Fraction]:

@@ -555,7 +555,9 @@ def vaani_tools() -> list[Tool]:
              lambda arguments, language: _skill.tool_define(arguments, language),
              grounded=grounded_define, say=say_define),
         Tool("translate", "an English word in Hindi or a Hindi word in English "
-             "(to: 'hi' or 'en')", {"word": "string", "to": "string"},
+             "(to: 'hi' or 'en')",
+             {"word": "string", "to": {"type": "string", "enum": ["hi", "en", "Hindi", "English",
+                                                                  "हिंदी", "अंग्रेज़ी"]}},
              lambda arguments, language: _skill.tool_translate(arguments, language),
              grounded=grounded_translate, say=say_translate),
         Tool("fact", "a general-knowledge fact: capitals, planets, India's national symbols, "

@@ -619,12 +619,13 @@ def vaani_tools() -> list[Tool]:
     return [
         Tool("volume", "change the computer's sound volume: action up, down, set, mute or "
                        "unmute; percent is the level for set (0-100) or the step for up/down",
-             {"action": "string", "percent": "integer"},
+             {"action": {"type": "string", "enum": ["up", "down", "set", "mute", "unmute"]},
+              "percent": "integer"},
              lambda arguments, language: _get().volume_tool(arguments, language),
              acts=True, grounded=volume_grounded, say=say),
         Tool("media", "pause, resume, or skip to the next or previous track in the media "
                       "app that is already running: action pause, resume, next or previous",
-             {"action": "string"},
+             {"action": {"type": "string", "enum": ["pause", "resume", "next", "previous"]}},
              lambda arguments, language: _get().media_tool(arguments, language),
              acts=True, grounded=media_grounded, say=say),
         Tool("open_app", "open an installed desktop application by its name",
