@@ -430,3 +430,18 @@ def test_the_bench_keeps_its_alarms_and_notes_out_of_the_users_data(data_dir):
         assert inside != before and inside.is_dir()
         assert models == str(before / "models")          # models still read from the user's
     assert current() == before and not inside.exists()
+
+
+def test_each_pass_over_the_questions_starts_with_no_alarms_or_notes(data_dir):
+    """Fifty alarm questions over several passes (checks off and on, several models) filled
+    the alarm skill ("You already have 50 alarms") when the passes shared a directory."""
+    from vaani.config import data_dir as current
+
+    user = current()
+    seen = []
+    for _ in range(2):
+        with A.fresh_data_dir():
+            seen.append(current())
+            assert seen[-1] != user and not any(seen[-1].iterdir())
+            (seen[-1] / "alarms.sqlite3").write_bytes(b"x")
+    assert seen[0] != seen[1] and current() == user and not seen[0].exists()

@@ -79,7 +79,7 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from fractions import Fraction
@@ -1212,11 +1212,20 @@ def _throwaway_data_dir(config: Any):
     from vaani.models import ModelStore
 
     models_dir = str(ModelStore.from_config(config).root)
+    with fresh_data_dir():
+        yield models_dir
+
+
+@contextlib.contextmanager
+def fresh_data_dir() -> Iterator[str]:
+    """An empty skills' data directory (``VAANI_DATA_DIR``) while the block runs, removed
+    after: each pass over the questions starts with no alarms or notes (fifty alarm
+    questions asked over several passes fill the alarm skill and change its answers)."""
     old = os.environ.get("VAANI_DATA_DIR")
     with tempfile.TemporaryDirectory(prefix="vaani-bench-") as tmp:
         os.environ["VAANI_DATA_DIR"] = tmp
         try:
-            yield models_dir
+            yield tmp
         finally:
             if old is None:
                 os.environ.pop("VAANI_DATA_DIR", None)
@@ -1244,7 +1253,7 @@ def _run(args: argparse.Namespace, items: list, modes: list[str], models_dir: st
                        "guard": asdict(config.guard)}
         print(f"\n== {mode}: {len(items)} questions ({args.set}), guard "
               f"{'on' if config.guard.enabled else 'off'}, llm {config.llm.model}", flush=True)
-        with block_network(), Assistant(config, needs=("llm",)) as assistant:
+        with fresh_data_dir(), block_network(), Assistant(config, needs=("llm",)) as assistant:
             setup[mode]["warmup_ms"] = {k: round(v) for k, v in assistant.warmup_ms.items()}
             records += ask_items(assistant, items, mode, args.set, tz=clock_zone(config),
                                  on_record=None if args.quiet else _print_record)
