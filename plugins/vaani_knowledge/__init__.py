@@ -33,6 +33,7 @@ Config (``[plugins.knowledge]``): ``wordnet_dir`` (default /usr/share/wordnet),
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -475,9 +476,21 @@ def grounded_define(arguments: dict[str, Any], utterance: str) -> bool:
     return isinstance(word, str) and _word_said(word, utterance)
 
 
+# Words nobody asks to have translated: a model that calls translate on one of them was
+# after something else ("ek sau pachchees aur ... ka total kitna hai" -> translate "ka").
+_FUNCTION_WORDS = frozenset("""का की के को में मे से ने पर और या है हैं था थे क्या कौन कितना
+    ka ki ke ko mein me se ne par aur ya hai hain tha the kya kaun kitna
+    a an the of to in on at is are was were and or what which how""".split())
+# ... and a request for a translation names a language, a meaning or translating
+_ASKS_TRANSLATION = re.compile(
+    rf"{asking.LANG_HI}|{asking.LANG_EN}|{asking.MEANING}|translat|अनुवाद|anuvaad|\bmean")
+
+
 def grounded_translate(arguments: dict[str, Any], utterance: str) -> bool:
     word = arguments.get("word")
     return (isinstance(word, str) and _language_code(arguments.get("to")) is not None
+            and word.strip().lower() not in _FUNCTION_WORDS
+            and _ASKS_TRANSLATION.search(utterance.lower()) is not None
             and _word_said(word, utterance))
 
 

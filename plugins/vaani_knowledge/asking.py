@@ -75,6 +75,7 @@ _SAY = (r"(?:कहते हैं|कहते है|कहते|बोल�
         r"bolte hai|bolte|kahenge|bolenge|kaha jata hai|bola jata hai|hota hai)")
 _TELL = r"(?:बताओ|बताइए|बताइये|बता दो|बताना|batao|bataiye|bata do|batana|bolo|boliye)"
 _MEANING = r"(?:मतलब|अर्थ|मीनिंग|matlab|arth|meaning|matalab)"
+LANG_HI, LANG_EN, MEANING = _LANG_HI, _LANG_EN, _MEANING     # the tool's grounding reads them
 _WORDNOUN = r"(?:शब्द|वर्ड|shabd|word)"
 
 

@@ -586,7 +586,8 @@ def test_tools_are_listed_with_schemas(host):
         plugin, tool = tools[name]
         assert plugin == "knowledge" and tool.grounded is not None and tool.say is not None
         assert tool.schema()["function"]["name"] == name
-    assert tools["translate"][1].parameters == {"word": "string", "to": "string"}
+    assert tools["translate"][1].parameters["word"] == "string"
+    assert set(tools["translate"][1].parameters["to"]["enum"]) >= {"hi", "en"}
 
 
 def test_fact_tool_grounded_in_the_utterance(host):
@@ -631,6 +632,14 @@ def test_dictionary_tools_grounded_in_the_utterance(host, debian_data):
                           utterance="apple in french")["error"]
     ran = host.tool_ran("translate", {"word": "apple", "to": "hi"}, got, "en")
     assert ran.say == "Apple in Hindi is सेब."
+    # a word no one asks to translate, and a request that asks for no translation
+    refused = {"error": "the user did not ask for this"}
+    assert host.call_tool("translate", {"word": "ka", "to": "en"}, "hi", utterance=(
+        "Ek sau pachchees aur teen sau pachhattar ka total kitna hai?")) == refused
+    assert host.call_tool("translate", {"word": "का", "to": "en"}, "hi",
+                          utterance="'प्रसन्न' का मतलब क्या है?") == refused
+    assert host.call_tool("translate", {"word": "seb", "to": "en"}, "hi",
+                          utterance="seb kitne ka hai") == refused
 
 
 def test_abilities(host):
