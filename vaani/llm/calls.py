@@ -410,13 +410,14 @@ class CallDecoder:
         n = len(logits)
         k = min(SCAN, n)
         top = np.argpartition(-logits, k - 1)[:k] if k < n else np.arange(n)
-        order = [top[np.lexsort((top, -logits[top]))]]
-        if k < n:
-            rest = np.setdiff1d(np.arange(n), top)
-            order.append(rest[np.lexsort((rest, -logits[rest]))])
-        for ids in order:
+
+        def rest() -> np.ndarray:            # the others, only when none of the top will do
+            ids = np.setdiff1d(np.arange(n), top)
+            return ids[np.lexsort((ids, -logits[ids]))]
+
+        for part in ((lambda: top[np.lexsort((top, -logits[top]))]), rest)[:1 + (k < n)]:
             allowed = []
-            for t in ids:
+            for t in part():
                 if self._ok(int(t)):
                     allowed.append(int(t))
                     if first:
