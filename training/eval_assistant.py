@@ -4,7 +4,9 @@
         --stage sft=runs/chimera-sft --stage dpo=runs/chimera-dpo --stage grpo=runs/chimera-grpo \\
         --per-cell 20 --data runs/data/chimera --out results/chimera/eval-assistant.json
 
-``--stage NAME=PATH`` (repeated; the table keeps this order): a run folder or a ``ckpt.pt``
+``--stage NAME=PATH[#MODE]`` (repeated; the table keeps this order; ``MODE``: how tool calls
+are decoded, ``grounded`` by default as in the runtime, or ``schema`` / ``free``, see
+:mod:`vaani.llm.calls`): a run folder or a ``ckpt.pt``
 is exported to F16 (:mod:`training.export`) and quantized to Q4_K_M (:mod:`training.quantize`)
 into ``--cache`` (keyed by the checkpoint's hash, so a second run reuses it), as shipping
 does; a ``.gguf`` is used as it is. The shipped v1 (``--v1``, default
@@ -19,8 +21,8 @@ is a training task of any size of that build; the first ``--per-cell`` of each l
 and kind (``tool_call``, ``arithmetic``: the call or the worded result, ``word_result``:
 a tool's result or error to word, ``no_tool``, ``decline``). ``--tasks DIR`` reads them
 from the builder's ``grpo-val_<lang>.jsonl`` instead. Each is asked through VAANI's own
-engine (:class:`vaani.llm.LlamaEngine`: the GGUF's chat template, the task's tools,
-greedy, ``--max-tokens``). Tasks whose conversation ends with a tool's result are asked
+engine (:class:`vaani.llm.LlamaEngine`: the GGUF's chat template, the task's tools, the
+stage's tool-call decoding, greedy, ``--max-tokens``). Tasks whose conversation ends with a tool's result are asked
 with it; when a stage calls the calculator right on an arithmetic task, the calculator
 plugin runs its expression and the result turn is appended and asked too (a follow-up,
 scored as a worded result).
@@ -87,6 +89,9 @@ KINDS = ("tool_call", "arithmetic", "word_result", "no_tool", "decline")   # GRP
 VAL_FRAC = 0.02                     # training.data.assistant.build's default split
 V1 = "models/chimera/chimera-q4_k_m.gguf"
 NEEDS_CALL = ("tool_call", "arithmetic_call")             # training.rewards.WEIGHTS keys
+TOOL_CALLS = ("grounded", "schema", "free")               # vaani.config.TOOL_CALL_MODES
+# the tasks' tool arguments the model writes itself (plugins/vaani_calculator's Tool.composed)
+COMPOSED = {"calculator": ["expression"]}
 WORDED = ("arithmetic_word", "word_result", "word_error")
 
 # column -> (direction, threshold): ">=" a rate at least, "<=" at most (issue 9)
@@ -283,7 +288,7 @@ def followup_task(task: Task, call: tuple[str, Any]) -> Task | None:
 
 
 def ask_tasks(gguf: str | Path, tasks: list[Task], *, threads: int = 1, max_tokens: int = 96,
-              followups: bool = True, n_ctx: int = 2048,
+              followups: bool = True, n_ctx: int = 2048, tool_calls: str = "grounded",
               progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Every task through VAANI's engine (greedy), scored; follow-ups after right
     calculator calls."""
@@ -296,7 +301,8 @@ def ask_tasks(gguf: str | Path, tasks: list[Task], *, threads: int = 1, max_toke
     def ask(t: Task) -> tuple[str, str]:
         try:
             return "".join(engine.process(t.messages, tools=t.tools, max_tokens=max_tokens,
-                                          temperature=0.0)), ""
+                                          temperature=0.0, tool_calls=tool_calls,
+                                          composed=COMPOSED)), ""
         except RequestError as e:        # a prompt longer than the context: counted as empty
             return "", str(e)
 
@@ -318,7 +324,8 @@ def ask_tasks(gguf: str | Path, tasks: list[Task], *, threads: int = 1, max_toke
     return out
 
 
-def answers_bench(gguf: str | Path, *, limit: int = 0, threads: int = 1) -> dict[str, Any]:
+def answers_bench(gguf: str | Path, *, limit: int = 0, threads: int = 1,
+                  tool_calls: str = "grounded") -> dict[str, Any]:
     """``vaani bench answers`` (held-out set) with the GGUF as the LLM, checks off and on:
     ``{"off"|"on": {"all"|lang: {correct_rate, abstained_rate, wrong_rate, n}}, "records"}``."""
     from vaani import config as config_mod
@@ -333,10 +340,12 @@ def answers_bench(gguf: str | Path, *, limit: int = 0, threads: int = 1) -> dict
         config.llm.model = str(Path(gguf).resolve())
         config.llm.seed = 0
         config.llm.threads = threads
+        config.llm.tool_calls = tool_calls
         config.assistant.language = "auto"
         config.trace.enabled = False
         config.guard.enabled = on
-        with block_network(), Assistant(config, needs=("llm",)) as assistant:
+        # alarms and notes in an empty throwaway directory for each pass, never the user's
+        with B.fresh_data_dir(), block_network(), Assistant(config, needs=("llm",)) as assistant:
             records += B.ask_items(assistant, items, mode, "heldout", tz=B.clock_zone(config))
     summary = B.summarize(records)
     keep = ("n", "correct_rate", "abstained_rate", "wrong_rate")
@@ -434,13 +443,15 @@ def run_info(path: str | Path) -> dict[str, Any] | None:
 def evaluate_stage(path: str | Path, tasks: list[Task], *, cache: Path, threads: int = 1,
                    max_tokens: int = 96, answers: bool = True, answers_limit: int = 0,
                    data: str | None = None, eval_tokens: int = 16384, corpus: Any = None,
+                   tool_calls: str = "grounded",
                    log: Callable[[str], None] = print) -> dict[str, Any]:
     t0 = time.time()
     gguf = stage_gguf(path, cache, threads)
-    log(f"  {gguf}: {len(tasks)} tasks")
-    outs = ask_tasks(gguf, tasks, threads=threads, max_tokens=max_tokens)
+    log(f"  {gguf}: {len(tasks)} tasks, tool calls {tool_calls}")
+    outs = ask_tasks(gguf, tasks, threads=threads, max_tokens=max_tokens, tool_calls=tool_calls)
     rep: dict[str, Any] = {
-        "source": str(path), "gguf": str(gguf), "gguf_sha256": sha256(gguf),
+        "source": str(path), "tool_calls": tool_calls, "gguf": str(gguf),
+        "gguf_sha256": sha256(gguf),
         "run": run_info(path), "metrics": by_language(outs),
         "by_kind": {f"{lg}/{k}": {"n": len(sel), "reward": round(sum(o.reward for o in sel)
                                                                   / len(sel), 4)}
@@ -453,7 +464,8 @@ def evaluate_stage(path: str | Path, tasks: list[Task], *, cache: Path, threads:
     if answers:
         log(f"  vaani bench answers ({'all' if not answers_limit else answers_limit} per "
             "language and kind), checks off and on")
-        rep["answers"] = answers_bench(gguf, limit=answers_limit, threads=threads)
+        rep["answers"] = answers_bench(gguf, limit=answers_limit, threads=threads,
+                                       tool_calls=tool_calls)
     if data:
         log(f"  bits per byte on {data}")
         rep["bpb"] = bpb(gguf, data, max_tokens=eval_tokens, threads=threads, corpus=corpus)
@@ -581,21 +593,34 @@ def markdown(report: dict[str, Any]) -> str:
             verdict = "the baseline" if name == base else "no baseline to compare"
         missed = [c for c, ok in st.get("goals", {}).get("all", {}).items() if not ok]
         goals = "meets every goal" if not missed else f"goals missed: {', '.join(missed)}"
-        lines.append(f"- **{name}**: {verdict}; {goals}"
+        mode = f" (tool calls {st['tool_calls']})" if st.get("tool_calls") else ""
+        lines.append(f"- **{name}**{mode}: {verdict}; {goals}"
                      + (f" ({'; '.join(extra)})" if extra else "") + ".")
     return "\n".join(lines) + "\n"
 
 
 # ----------------------------------------------------------------------------- command
 
+def split_mode(spec: str) -> tuple[str, str]:
+    """``PATH`` or ``PATH#MODE`` -> (path, how its tool calls are decoded; default
+    ``grounded``, the runtime's: :mod:`vaani.llm.calls`)."""
+    path, sep, mode = spec.rpartition("#")
+    if not sep:
+        return spec, "grounded"
+    if mode not in TOOL_CALLS:
+        raise SystemExit(f"{spec!r}: tool-call mode must be one of {', '.join(TOOL_CALLS)}")
+    return path, mode
+
+
 def parse_stages(specs: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for s in specs:
         name, sep, path = s.partition("=")
         if not sep or not name or not path:
-            raise SystemExit(f"--stage {s!r}: expected NAME=PATH")
+            raise SystemExit(f"--stage {s!r}: expected NAME=PATH[#MODE]")
         if name in out:
             raise SystemExit(f"--stage {name} given twice")
+        split_mode(path)
         out[name] = path
     return out
 
@@ -625,12 +650,13 @@ def evaluate(stages: dict[str, str], *, per_cell: int = 20, baseline: str | None
                      "answers_limit": answers_limit, "data": data, "eval_tokens": eval_tokens},
         "goals": {c: list(g) for c, g in GOALS.items()}, "stages": {},
     }
-    for name, path in stages.items():
+    for name, spec in stages.items():
+        path, mode = split_mode(spec)
         log(f"{name}: {path}")
         report["stages"][name] = evaluate_stage(
             path, tasks, cache=cache, threads=threads, max_tokens=max_tokens, answers=answers,
             answers_limit=answers_limit, data=data, eval_tokens=eval_tokens, corpus=corpus,
-            log=log)
+            tool_calls=mode, log=log)
     judge(report)
     report["seconds"] = round(time.time() - t0, 1)
     return report
@@ -651,7 +677,9 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m training.eval_assistant", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--stage", action="append", default=[], metavar="NAME=PATH",
-                   help="a run folder, ckpt.pt or .gguf (repeat; table order)")
+                   help="a run folder, ckpt.pt or .gguf (repeat; table order), optionally "
+                        "#grounded (default, the runtime's), #schema or #free: how its tool "
+                        "calls are decoded (vaani.llm.calls)")
     p.add_argument("--v1", default=V1, help="the shipped v1 GGUF, added first as stage v1 "
                                             "('none': leave it out)")
     p.add_argument("--baseline", default="v1", help="the stage the others must beat")

@@ -233,3 +233,18 @@ def test_a_prompt_the_context_cannot_hold_counts_as_an_empty_reply(tmp_path):
                  {"tool": "timer", "arguments": {"minutes": 5}})
     [o] = EA.ask_tasks(gguf, [long])
     assert o.error and o.completion == "" and o.degenerate and o.needs_call and not o.called
+
+
+def test_a_stage_may_say_how_its_tool_calls_are_decoded():
+    assert EA.split_mode("models/x.gguf") == ("models/x.gguf", "grounded")
+    assert EA.split_mode("models/x.gguf#free") == ("models/x.gguf", "free")
+    assert EA.parse_stages(["v1-free=a.gguf#free", "v1=a.gguf"]) == {
+        "v1-free": "a.gguf#free", "v1": "a.gguf"}
+    with pytest.raises(SystemExit, match="tool-call mode"):
+        EA.parse_stages(["v1=a.gguf#strict"])
+
+
+def test_the_composed_arguments_are_the_calculator_plugins():
+    vaani_calculator = pytest.importorskip("vaani_calculator")
+    tools = {t.name: t for t in vaani_calculator.vaani_tools()}
+    assert {name: list(t.composed) for name, t in tools.items()} == EA.COMPOSED
