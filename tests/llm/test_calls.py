@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vaani.llm.calls import (CallRules, arguments_state, call_text, feed, shapes, word_spans)
@@ -239,3 +240,36 @@ def test_a_call_no_offered_tool_fits_is_taken_back_and_answered_in_words(v2, mon
     assert all(r.strip() for r in grounded)            # words instead, never nothing
     monkeypatch.setattr("vaani.llm.calls.MIN_NAME_LOGPROB", float("-inf"))
     assert sum(ask(v2, t).startswith(TOOL_CALL) for t in tasks) == free
+
+
+@pytest.mark.parametrize("which", ["v2", "smollm2"])
+def test_candidates_sharing_a_start_decode_it_once_with_the_same_scores(which, request):
+    """try_sequences decodes the tokens every candidate starts with once (Sequence.branches)
+    and gives the scores one decode per candidate gives; the state is left as it was."""
+    from vaani.llm import LlamaEngine
+    from vaani.llm.engine import try_sequences
+
+    path = V2 if which == "v2" else request.getfixturevalue("smollm2")
+    engine = LlamaEngine(path, n_ctx=512, threads=1, seed=0)
+    try:
+        seq = engine.target
+        assert seq.mode == ("checkpoint" if which == "v2" else "kv")
+        logits = seq.prefill(engine.text_prompt("Set a timer for five minutes"))[-1]
+        start = engine.text_prompt('{"name": "')[-3:]
+        cands = [start + engine.text_prompt(n)[-2:] for n in ("timer", "clock", "note_add")]
+        before = list(seq.tokens)
+        used, real = [], seq.branches
+        seq.branches = lambda prefix, tails: used.append(len(prefix)) or real(prefix, tails)
+        shared = try_sequences(seq, logits, cands, prefixes=True)
+        assert len(used) == 1 and used[0] >= 2                # the start, once
+        assert seq.tokens == before and not seq.pending
+        seq.branches = lambda prefix, tails: None          # one decode per candidate
+        alone = try_sequences(seq, logits, cands, prefixes=True)
+        assert seq.tokens == before
+        assert all(np.allclose(a, b, atol=2e-3) for a, b in zip(shared, alone, strict=True))
+        after = seq.feed([cands[0][0]])[-1]                 # decoding goes on from the prompt
+        seq.reset()
+        ref = seq.prefill(engine.text_prompt("Set a timer for five minutes") + [cands[0][0]])[-1]
+        assert np.allclose(after, ref, atol=2e-2)
+    finally:
+        engine.close()

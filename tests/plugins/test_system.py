@@ -684,7 +684,13 @@ def test_the_tools(host, runner):
     assert {name: plugin for name, (plugin, _) in tools.items()
             if plugin == "system"} == {"volume": "system", "media": "system",
                                        "open_app": "system", "lock_screen": "system"}
-    assert tools["volume"][1].parameters == {"action": "string", "percent": "integer"}
+    assert tools["volume"][1].parameters == {
+        "action": {"type": "string", "enum": ["up", "down", "set", "mute", "unmute"]},
+        "percent": "integer"}
+    # every action the model may write (an enum) is one the tool serves
+    from vaani_system import MEDIA_ACTIONS
+    media = tools["media"][1].parameters["action"]["enum"]
+    assert {({"resume": "play"}).get(a, a) for a in media} <= set(MEDIA_ACTIONS)
     assert tools["volume"][1].acts and tools["media"][1].acts and tools["open_app"][1].acts
     assert not tools["lock_screen"][1].acts          # it only asks
     schema = tools["open_app"][1].schema()["function"]

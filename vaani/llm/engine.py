@@ -674,16 +674,10 @@ def try_sequences(target: Sequence, logits: np.ndarray, seqs: list[list[int]], *
     if target.mode == "rs":
         return None
     first = _log_softmax(logits)
+    decoded = _decode_all(target, [seq if end is not None else seq[:-1] for seq in seqs],
+                          len(logits))
     out: list[Any] = []
-    for seq in seqs:
-        n = len(seq) if end is not None else len(seq) - 1
-        rows = np.empty((0, len(logits)), np.float32)
-        if n > 0:
-            target.begin()
-            try:
-                rows = target.step(seq[:n], n_logits=n)
-            finally:
-                target.keep(0)
+    for seq, rows in zip(seqs, decoded):
         after = [logits] + [rows[j] for j in range(len(rows))]   # what follows each token
         cum = float(first[seq[0]])
         figures = []
@@ -693,6 +687,31 @@ def try_sequences(target: Sequence, logits: np.ndarray, seqs: list[list[int]], *
             if prefixes or k == len(seq):
                 figures.append(cum + (end(after[k]) if end is not None else 0.0))
         out.append(figures if prefixes else figures[-1])
+    return out
+
+
+def _decode_all(target: Sequence, seqs: list[list[int]], n_vocab: int) -> list[np.ndarray]:
+    """The logits after every token of each sequence, each tried after what ``target`` has
+    decoded and undone; the tokens all of them start with are decoded once."""
+    share = 0
+    if len(seqs) > 1 and all(seqs):
+        while all(len(s) > share + 1 for s in seqs) and len({s[share] for s in seqs}) == 1:
+            share += 1
+    if share:
+        got = target.branches(seqs[0][:share], [s[share:] for s in seqs])
+        if got is not None:
+            head, tails = got
+            return [np.concatenate([head, t]) for t in tails]
+    out = []
+    for seq in seqs:
+        if not seq:
+            out.append(np.empty((0, n_vocab), np.float32))
+            continue
+        target.begin()
+        try:
+            out.append(target.step(seq, n_logits=len(seq)))
+        finally:
+            target.keep(0)
     return out
 
 

@@ -214,6 +214,36 @@ class Sequence:
         seq = self.spare if self.mode == "fork" else self.seq
         return self._decode(batch, n_logits, seq=seq)
 
+    def branches(self, prefix: list[int], tails: list[list[int]]
+                 ) -> tuple[np.ndarray, list[np.ndarray]] | None:
+        """Try ``prefix`` and then each of ``tails`` after it, undoing every tail back to the
+        end of the prefix and, at the end, the prefix too: the logits after every token of
+        the prefix, and of each tail (rows, one per token). The prefix is decoded once
+        however many tails there are. None for modes that cannot undo to a point inside a
+        segment (``rs``, ``fork``)."""
+        if self.mode not in ("kv", "checkpoint") or not prefix:
+            return None
+        self.begin()
+        try:
+            head = self.step(prefix, n_logits=len(prefix))
+            mark = len(self.tokens)
+            state = self.ctx.save_seq(self.seq, partial=True) if self.mode == "checkpoint" \
+                else None
+            rows = []
+            for tail in tails:
+                if not tail:
+                    rows.append(np.empty((0, head.shape[1]), np.float32))
+                    continue
+                rows.append(self._decode(list(tail), len(tail)))
+                if state is not None:
+                    self.ctx.load_seq(state, self.seq, partial=True)
+                if not self.ctx.seq_rm(self.seq, mark, -1):
+                    raise EngineError(f"llama.cpp refused to remove KV positions >= {mark}")
+                del self.tokens[mark:]
+        finally:
+            self.keep(0)
+        return head, rows
+
     @property
     def segment(self) -> list[int]:
         assert self._seg_start is not None
