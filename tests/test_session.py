@@ -337,6 +337,9 @@ def test_no_microphone_is_a_state_retried_and_typed_questions_work(monkeypatch):
         assert s.request(protocol.Ask(text="what time is it"), timeout=5).ok
         assert until(lambda: s.state == State.LISTENING)
         assert len(tries) == 3 and mic.opened == 1
+        # the state is set before its event reaches subscribers (through the pipeline): wait
+        assert until(lambda: any(e.kind == "StateChanged" and e.state == "listening"
+                                 for e in events))
         change = next(e for e in events if e.kind == "StateChanged" and e.state == "listening")
         assert change.previous == "no_microphone"
     finally:

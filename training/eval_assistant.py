@@ -89,7 +89,6 @@ KINDS = ("tool_call", "arithmetic", "word_result", "no_tool", "decline")   # GRP
 VAL_FRAC = 0.02                     # training.data.assistant.build's default split
 V1 = "models/chimera/chimera-q4_k_m.gguf"
 NEEDS_CALL = ("tool_call", "arithmetic_call")             # training.rewards.WEIGHTS keys
-TOOL_CALLS = ("grounded", "schema", "free")               # vaani.config.TOOL_CALL_MODES
 # the tasks' tool arguments the model writes itself (plugins/vaani_calculator's Tool.composed)
 COMPOSED = {"calculator": ["expression"]}
 WORDED = ("arithmetic_word", "word_result", "word_error")
@@ -607,8 +606,11 @@ def split_mode(spec: str) -> tuple[str, str]:
     path, sep, mode = spec.rpartition("#")
     if not sep:
         return spec, "grounded"
-    if mode not in TOOL_CALLS:
-        raise SystemExit(f"{spec!r}: tool-call mode must be one of {', '.join(TOOL_CALLS)}")
+    from vaani.config import TOOL_CALL_MODES
+
+    if mode not in TOOL_CALL_MODES:
+        raise SystemExit(f"{spec!r}: tool-call mode must be one of "
+                         f"{', '.join(TOOL_CALL_MODES)}")
     return path, mode
 
 

@@ -88,7 +88,8 @@ def _param(spec: Any, grounded: bool) -> Param:
 def shapes(tools: Iterable[dict[str, Any]], *, ground: str | None,
            composed: Mapping[str, Iterable[str]] | None = None) -> dict[str, ToolShape]:
     """The offered tools (OpenAI function schemas) as call shapes. ``ground``: the user's
-    words (string values must be spans of them); None: any string. ``composed``: per tool, arguments that are free text even so."""
+    words (string values must be spans of them); None: any string. ``composed``: per tool,
+    arguments that are free text even so."""
     out: dict[str, ToolShape] = {}
     for tool in tools:
         fn = tool.get("function", tool) if isinstance(tool, dict) else None

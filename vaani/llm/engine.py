@@ -41,7 +41,6 @@ from vaani.llm.tools import TOOL_CALL
 log = logging.getLogger(__name__)
 
 ROLLBACKS = ("auto", "kv", "rs", "checkpoint", "fork")
-CALL_MODES = TOOL_CALL_MODES
 DRAFT_SOURCES = ("auto", "model", "ngram")
 
 
@@ -410,8 +409,8 @@ class LlamaEngine:
         tools' schemas with string values copied from the user's words (or the tool's
         description), except the ``composed`` arguments of a tool (``{name: [argument]}``);
         ``schema`` without the copying; ``free``: as the model writes it."""
-        if tool_calls not in CALL_MODES:
-            raise RequestError(f"tool_calls must be one of {', '.join(CALL_MODES)}")
+        if tool_calls not in TOOL_CALL_MODES:
+            raise RequestError(f"tool_calls must be one of {', '.join(TOOL_CALL_MODES)}")
         req = Request(max_tokens=max_tokens, temperature=temperature, top_p=top_p,
                       stop=list(stop or []), seed=seed)
         prompt, kept = self._fit(messages, tools, reserve=min(max_tokens, 64))
