@@ -146,3 +146,16 @@ def test_templates_that_encode_arguments_get_objects_not_json_strings():
     text = chat.render(msgs, qwen_like, add_generation_prompt=False)
     assert text == '<tool_call>{"name": "timer", "arguments": {"minutes": 5}}</tool_call>'
     assert msgs[0]["tool_calls"][0]["function"]["arguments"] == '{"minutes": 5}'   # untouched
+
+
+def test_a_call_given_up_is_answered_like_a_failed_call():
+    """vaani.llm.calls gives up a call no offered tool fits: the marker alone."""
+    from vaani.llm.tools import GIVEN_UP
+
+    calls = []
+    out = list(stream_with_tools(lambda msgs: iter([TOOL_CALL]), [{"role": "user", "content": "x"}],
+                                 lambda n, a: calls.append(n) or {}, apology=lambda r: f"sorry {r}"))
+    assert out == [f"sorry {GIVEN_UP}"] and not calls
+    # without an apology nothing is said, as for any call that cannot run
+    assert list(stream_with_tools(lambda msgs: iter([TOOL_CALL, "  "]),
+                                  [{"role": "user", "content": "x"}], lambda n, a: {})) == []

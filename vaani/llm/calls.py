@@ -22,7 +22,10 @@ separators, as ``training/chat.py`` writes it):
   are an ``enum`` in the schema (volume: up, down, set ...); a tool's ``composed``
   arguments (the calculator's expression, which the model writes from number words) are
   free text;
-* then only the end of the turn.
+* then only the end of the turn;
+* a call the model begins for a tool nobody offers (the best offered name is unlikely after
+  the marker, ``min_name_logprob``) is given up: the marker and the end of the turn, which
+  the runtime answers like a failed call, with its apology.
 
 :class:`CallDecoder` works on logits (numpy) and the token pieces of the vocabulary, so the
 speculative loop is not involved: a request with call rules decodes one token at a time
@@ -301,12 +304,6 @@ class CallDecoder:
 
     # -- the name --------------------------------------------------------------------------
 
-    @staticmethod
-    def _instead(token: int, logits: np.ndarray, sampler: Any, rng: np.random.Generator) -> int:
-        masked = np.array(logits, dtype=np.float32, copy=True)
-        masked[token] = -np.inf
-        return sampling.sample(sampler.dist(masked), rng)
-
     def _prefix_tokens(self, name: str) -> list[int]:
         """The canonical tokens of ``{"name": "N", "arguments":`` (as the model saw them in
         a whole call), cut where they stop being a prefix of that text."""
@@ -340,12 +337,11 @@ class CallDecoder:
         """The model chose the call marker ``token`` (``logits``: what it chose from): score
         every offered name after it (each whole, per token, so a name's decorations such as
         ``vaani_`` or ``my_`` cost it nothing). The best one is queued and the marker
-        returned; if even the best is below ``min_name_logprob``, the model was after a
+        returned. If even the best is below ``min_name_logprob``, the model was after a
         tool nobody offers, and writing one anyway would be a wrong call ("book a cab" ->
-        the timer): the marker is taken away and the model's next choice returned (its
-        words, usually an honest "I can't do that yet")."""
-        if self.declined:                         # taken back once: not again in this reply
-            return self._instead(token, logits, sampler, rng)
+        the timer): the call is given up, the marker followed by the end of the turn, which
+        the runtime answers as a call that failed (:func:`vaani.llm.tools.stream_with_tools`:
+        its honest apology)."""
         names = list(self.shapes)
         seqs = [self._prefix_tokens(n) for n in names]
         # scored up to the name's closing quote: what follows (, "arguments":) is the same
@@ -361,9 +357,11 @@ class CallDecoder:
         self.best_name_logprob = float(means[best])
         if means[best] < self.min_name_logprob:
             log.info("no offered tool fits the call the model began (best %s: %.2f per token); "
-                     "it answers in words", names[best], means[best])
+                     "the call is given up", names[best], means[best])
             self.declined = True
-            return self._instead(token, logits, sampler, rng)
+            self.state = ("end",)                 # the marker, then the end of the turn
+            self._marker_pending = True
+            return token
         self.name = names[best]
         self.forced = list(seqs[best])
         self.state = arguments_state(self.shapes[self.name])

@@ -31,6 +31,8 @@ QWEN_TOOL_CALL = "<tool_call>"           # Qwen2.5 (Hermes style): plain text in
 # to be spoken never contains one, and what is not a call is handled like a malformed call.
 FENCED_JSON = "```json"
 MARKERS = (TOOL_CALL, QWEN_TOOL_CALL, FENCED_JSON)
+# what a call that was begun and given up (the marker alone) is answered as
+GIVEN_UP = {"error": "no tool offered for this"}
 
 
 class ToolCallSplitter:
@@ -117,6 +119,11 @@ def stream_with_tools(generate: Callable[[list[dict[str, Any]]], Iterable[str]],
         if not splitter.calling or cancelled():
             return
         call = parse_call(splitter.call_text)
+        if call is None and not splitter.call_text.strip():
+            # a call given up (vaani.llm.calls: no offered tool fits): as a failed call
+            if apology is not None:
+                yield apology(GIVEN_UP) if callable(apology) else apology
+            return
         if call is None:
             log.warning("the model wrote a tool call that is not JSON: %r", splitter.call_text[:200])
             return
