@@ -51,7 +51,7 @@ MAX_DIGITS = 12            # a number longer than this is not an argument anyone
 # CallRules.min_name_logprob. Measured on chimera-v2 over 450 generated tasks that are not
 # the held-out ones (a name scored per token up to its closing quote): every right call's
 # name scored >= -0.69, the false calls (on requests no tool serves) from -2.51 up; -0.75
-# keeps all 117 right calls and takes back 15 of the 28 false ones.
+# keeps all 117 right calls and gives up 15 of the 28 false ones.
 MIN_NAME_LOGPROB = -0.75
 SCAN = 512                 # tokens looked at first (by logit) for an allowed one
 
@@ -268,7 +268,7 @@ class CallRules:
     ground: str | None = None
     composed: Mapping[str, Iterable[str]] = field(default_factory=dict)
     # the best offered name's mean log-probability per token below which a begun call is
-    # taken back (nats; -inf: never)
+    # given up (nats; -inf: never)
     min_name_logprob: float = field(default_factory=lambda: MIN_NAME_LOGPROB)
 
     @staticmethod
@@ -294,7 +294,7 @@ class CallDecoder:
         self.eog = _eog_ids(model)
         self.min_name_logprob = rules.min_name_logprob
         self.best_name_logprob: float | None = None
-        self.declined = False                    # a call was begun and taken back
+        self.declined = False                    # a call was begun and given up
         self._marker_pending = False
 
     @property
