@@ -374,3 +374,29 @@ def test_an_isolated_call_costs_well_under_the_deadline(capsys):
         print(f"\nvaani_handle, median of 200: in process {medians['in']:.3f} ms, isolated "
               f"{medians['out']:.3f} ms (+{medians['out'] - medians['in']:.3f} ms)")
     assert medians["out"] < 5.0
+
+
+def test_a_worker_socket_is_closed_once_whichever_threads_close_it(monkeypatch):
+    """stop() and the reader thread (the worker exited) both close a worker's socket; two
+    closes of one Connection closed its descriptor twice (EBADF in a full run)."""
+    import subprocess
+    import sys
+    import threading
+    from multiprocessing import Pipe
+
+    from vaani.isolation import _Proc
+
+    ours, theirs = Pipe()
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    p = _Proc(proc, ours)
+    closes = []
+    real = ours.close
+    monkeypatch.setattr(ours, "close", lambda: closes.append(1) or real())
+    threads = [threading.Thread(target=p.close_conn) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    p.close()
+    assert closes == [1] and ours.closed
+    theirs.close()

@@ -278,6 +278,8 @@ class _Proc:
         self.proc = proc
         self.conn = conn
         self.send_lock = threading.Lock()
+        self._close_lock = threading.Lock()
+        self._closed = False
 
     @property
     def pid(self) -> int:
@@ -298,6 +300,16 @@ class _Proc:
         """Kill the process (if it runs), reap it and close the socket."""
         self.kill()
         _reap(self)
+        self.close_conn()
+
+    def close_conn(self) -> None:
+        """Close the socket once, whichever thread gets here first: the reader (the worker
+        exited) and ``stop`` may both close it, and two unsynchronised closes of one
+        Connection close its descriptor twice (EBADF, or worse, someone else's new fd)."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
         try:
             self.conn.close()
         except OSError:
@@ -460,7 +472,7 @@ class Worker:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.proc.wait()
-            p.conn.close()
+            p.close_conn()
 
     def _read(self, p: _Proc) -> None:
         """VAANI's reader of one worker process: replies, notifications, events, requests."""
@@ -489,10 +501,7 @@ class Worker:
                 log.warning("plugin %s: a message from its worker was dropped: %s",
                             self.name, exc)
         self._died(p)
-        try:
-            p.conn.close()
-        except OSError:
-            pass
+        p.close_conn()
 
     def _serve(self, p: _Proc, rid: int, what: str, args: tuple[Any, ...]) -> None:
         def answer() -> None:
