@@ -27,7 +27,7 @@ from vaani.events import (Event, PlaybackStarted, PlaybackStopped, ReplyTextChun
                           StageTiming, Transcript, TurnFinished)
 from vaani.guard import ReplyGuard, ToolRan
 from vaani.hookspecs import Utterance
-from vaani.llm.routing import LlmRoute, accepts
+from vaani.llm.routing import LlmRoute
 from vaani.llm.tools import stream_with_tools
 from vaani.plugins import SKILL_NOT_RESPONDING, not_responding
 from vaani.stages import ClauseSplitter, LanguageResolver, TranscriptFilter, TtsStage
@@ -401,7 +401,7 @@ class TurnReply:
             tools = [tool for _, tool in p.host.tools().values()]
             if tools:
                 extra["tools"] = [tool.schema() for tool in tools]
-                if accepts(route.engine.process, "tool_calls"):   # written inside the schemas
+                if route.calls:                      # written inside the schemas
                     extra["tool_calls"] = cfg.tool_calls
                     extra["composed"] = {t.name: list(t.composed) for t in tools if t.composed}
 

@@ -9,9 +9,9 @@ mistakes away at the source; this module does it for the model's own call format
 separators, as ``training/chat.py`` writes it):
 
 * **the name** is one of the offered tools: each offered name is scored as a whole by the
-  model (the sum of its tokens' log-probabilities, the canonical tokenization the model was
-  trained on), and the best is written; a first-token choice would be myopic
-  (``vaani_remind_me`` starts with a token the model does not expect);
+  model (the mean log-probability of its tokens up to the closing quote, in the canonical
+  tokenization the model was trained on), and the best is written; a first-token choice
+  would be myopic (``vaani_remind_me`` starts with a token the model does not expect);
 * **the arguments** follow the chosen tool's schema, token by token: only its property names
   (each at most once, ``required`` ones before the object closes), values of the property's
   JSON type (``integer``, ``number``, ``boolean``, ``string``, an ``enum``'s values); a
@@ -291,10 +291,10 @@ class CallDecoder:
         self.forced: list[int] = []
         self.released = False
         self.name: str | None = None
-        self.eog = _eog_ids(model)
+        self.eog = model.eog_ids
         self.min_name_logprob = rules.min_name_logprob
+        # the best offered name's score once a call began: what MIN_NAME_LOGPROB is set from
         self.best_name_logprob: float | None = None
-        self.declined = False                    # a call was begun and given up
         self._marker_pending = False
 
     @property
@@ -358,7 +358,6 @@ class CallDecoder:
         if means[best] < self.min_name_logprob:
             log.info("no offered tool fits the call the model began (best %s: %.2f per token); "
                      "the call is given up", names[best], means[best])
-            self.declined = True
             self.state = ("end",)                 # the marker, then the end of the turn
             self._marker_pending = True
             return token
@@ -490,7 +489,7 @@ class CallDecoder:
         keep = [i for i, q in enumerate(seqs) if q]
         firsts = sorted({seqs[i][0] for i in keep}, key=lambda t: -float(logits[t]))[:SPAN_STARTS]
         keep = [i for i in keep if seqs[i][0] in firsts]
-        quote = self._quote_ids()
+        quote = self.model.ids_starting_with(b'"')
         # one decode scores a span and every shorter span it starts with (a word's tokens do
         # not depend on the words after it): one per longest span, not one per span
         longest = [i for i in keep if not any(j != i and len(seqs[j]) > len(seqs[i])
@@ -511,18 +510,6 @@ class CallDecoder:
         self.forced = list(seqs[best])
         # the span was scored with the string's end after it: nothing may be added to it
         self.state = ("lit", b'"', 0, ("after", shape, self.state[2]))
-
-    def _quote_ids(self) -> np.ndarray:
-        cached = getattr(self.model, "_quote_ids", None)
-        if cached is None:
-            cached = np.asarray([t for t in range(self.model.n_vocab)
-                                 if self.model.piece(t).startswith(b'"')], np.int64)
-            try:
-                self.model._quote_ids = cached
-            except AttributeError:
-                pass
-        return cached
-
 
 SPAN_STARTS = 4            # a copied string: spans starting with this many likeliest tokens
 SPAN_WORDS = 8             # ... of at most this many words
@@ -548,14 +535,3 @@ def _log_mass(row: np.ndarray, ids: np.ndarray) -> float:
     z = z - z.max()
     e = np.exp(z)
     return float(np.log(max(e[ids].sum(), 1e-300)) - np.log(e.sum()))
-
-
-def _eog_ids(model: Any) -> list[int]:
-    cached = getattr(model, "_eog_ids", None)
-    if cached is None:
-        cached = [t for t in range(model.n_vocab) if model.is_eog(t)]
-        try:
-            model._eog_ids = cached
-        except AttributeError:
-            pass
-    return list(cached)

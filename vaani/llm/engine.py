@@ -406,8 +406,8 @@ class LlamaEngine:
 
         ``tool_calls`` (models whose calls start with Chimera's ``<|tool_call|>`` token;
         :mod:`vaani.llm.calls`): ``grounded`` (default) decodes a call inside the offered
-        tools' schemas with string values copied from the user's words (or the tool's
-        description), except the ``composed`` arguments of a tool (``{name: [argument]}``);
+        tools' schemas with string values copied from the user's words, except the
+        ``composed`` arguments of a tool (``{name: [argument]}``);
         ``schema`` without the copying; ``free``: as the model writes it."""
         if tool_calls not in TOOL_CALL_MODES:
             raise RequestError(f"tool_calls must be one of {', '.join(TOOL_CALL_MODES)}")
@@ -634,6 +634,11 @@ def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sample
     reproduce exactly (greedy) or in distribution (sampling). ``scores`` receives each
     token's (log-probability, entropy under the model's own logits). ``calls``: tool calls
     are decoded inside their schemas (:mod:`vaani.llm.calls`)."""
+    def scorer(logits: np.ndarray) -> Callable[..., list[Any] | None]:
+        """What the call decoder tries candidate token sequences with, after ``logits``."""
+        return lambda seqs, end=None, prefixes=False: try_sequences(
+            target, logits, seqs, end=end, prefixes=prefixes)
+
     logits = target.prefill(prompt)[-1]
     for i in range(max_tokens):
         if calls is not None and calls.active:
@@ -641,9 +646,7 @@ def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sample
         else:
             x = sampling.sample(sampler.dist(logits), rng)
             if calls is not None and calls.begins_call(x):
-                x = calls.open(x, logits, sampler, rng,
-                               lambda seqs, end=None, prefixes=False, logits=logits:
-                               try_sequences(target, logits, seqs, end=end, prefixes=prefixes))
+                x = calls.open(x, logits, sampler, rng, scorer(logits))
         if scores is not None:
             scores.append(sampling.score(logits, x))
         yield x
@@ -657,8 +660,7 @@ def plain_tokens(target: Sequence, prompt: list[int], *, max_tokens: int, sample
             calls.advance(x)
         logits = target.feed([x])[-1]
         if calls is not None:
-            calls.fed(x, logits, lambda seqs, end=None, prefixes=False, logits=logits:
-                      try_sequences(target, logits, seqs, end=end, prefixes=prefixes))
+            calls.fed(x, logits, scorer(logits))
 
 
 def try_sequences(target: Sequence, logits: np.ndarray, seqs: list[list[int]], *,

@@ -202,6 +202,19 @@ class LlamaModel:
         self._pieces[key] = out
         return out
 
+    @functools.cached_property
+    def eog_ids(self) -> list[int]:
+        """Every end-of-generation token id."""
+        return [t for t in range(self.n_vocab) if self.is_eog(t)]
+
+    def ids_starting_with(self, prefix: bytes) -> np.ndarray:
+        """The ids of the tokens whose bytes start with ``prefix`` (kept per prefix)."""
+        cache = self.__dict__.setdefault("_starting", {})
+        if prefix not in cache:
+            cache[prefix] = np.asarray([t for t in range(self.n_vocab)
+                                        if self.piece(t).startswith(prefix)], np.int64)
+        return cache[prefix]
+
     def vocab_fingerprint(self) -> tuple[int, int, int, tuple[bytes, ...]]:
         """Enough of the vocabulary to tell whether two models share it (draft/target)."""
         step = max(1, self.n_vocab // 512)

@@ -38,6 +38,7 @@ class LlmRoute:
     scores: bool          # process() takes scores= (the guard reads token confidence)
     tools: bool           # process() takes tools= (the installed tools go in its prompt)
     routed: bool          # True: the English model, not the main one
+    calls: bool = False   # process() takes tool_calls= and composed= (vaani.llm.calls)
 
 
 def accepts(fn: Any, name: str) -> bool:
@@ -53,7 +54,8 @@ def accepts(fn: Any, name: str) -> bool:
 
 def _route(engine: Any, model: str, routed: bool) -> LlmRoute:
     process = getattr(engine, "process", None)
-    return LlmRoute(engine, model, accepts(process, "scores"), accepts(process, "tools"), routed)
+    return LlmRoute(engine, model, accepts(process, "scores"), accepts(process, "tools"), routed,
+                    accepts(process, "tool_calls"))
 
 
 class LlmRouter:
