@@ -207,12 +207,15 @@ def test_a_call_names_an_offered_tool_with_its_own_arguments_only(v2):
 
 
 def test_a_reply_without_a_call_is_what_the_model_writes_anyway(v2):
-    msgs = [{"role": "user", "content": "Tell me a joke about cats."}]
-    kw = dict(tools=[TIMER, CALC], max_tokens=48, temperature=0.0)
-    free = "".join(v2.process(msgs, tool_calls="free", **kw))
-    grounded = "".join(v2.process(msgs, **kw))
-    if TOOL_CALL not in free:
-        assert grounded == free
+    """Before a call begins nothing is constrained: on held-out no-tool questions the replies
+    the model writes in words are the same, token for token."""
+    worded = 0
+    for task in held_out(("no_tool",), 12):
+        free = ask(v2, task, "free")
+        if TOOL_CALL not in free:
+            worded += 1
+            assert ask(v2, task) == free
+    assert worded >= 6, worded                       # the case this test is about
 
 
 def test_bad_mode_is_a_request_error(v2):
