@@ -15,9 +15,15 @@
   PNG curve are pretraining's (:mod:`training.trainer`).
 * Validation: loss and bits per byte on the assistant tokens of a held-out, hash-chosen split
   (``--val-frac``), per language.
+* Replay (``--replay CORPUS``): every micro-batch also has ``--replay-rows`` windows of the
+  pretraining corpus (``python -m training.data``'s directory), loss on all their tokens,
+  added with weight ``--replay-weight``. Fine-tuning on assistant chats alone forgets the
+  language model (chimera-v2's SFT: bits per byte 0.438 -> 0.601 on the pretraining
+  validation text); replay keeps it. Its validation bits per byte per language are logged.
 
-Logged (``log.jsonl``): ``train`` records (loss, lr, grad_norm, assistant tokens, tokens/s),
-``val`` records (per language: loss, bpb, tokens). The checkpoint is the pretraining format
+Logged (``log.jsonl``): ``train`` records (loss, lr, grad_norm, assistant tokens, tokens/s;
+with replay ``sft_loss`` and ``replay_loss``), ``val`` records (per language: loss, bpb,
+tokens; with replay ``replay``: the pretraining validation streams' loss and bpb). The checkpoint is the pretraining format
 (``training.export`` exports it; every stage's ``--init-from`` reads it).
 """
 
@@ -54,6 +60,14 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--pack", action="store_true", help="pack chats into rows of --seq")
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the model (rows padded to --seq: static shapes)")
+    p.add_argument("--replay", help="pretraining corpus mixed into every micro-batch "
+                                    "(a training.data directory, or synthetic)")
+    p.add_argument("--replay-rows", type=int, default=2,
+                   help="--seq-token windows of the replay corpus per micro-batch")
+    p.add_argument("--replay-weight", type=float, default=0.5,
+                   help="loss = assistant NLL + this x replay NLL (each a mean per token)")
+    p.add_argument("--replay-eval-tokens", type=int, default=16384,
+                   help="replay validation tokens per language")
     add_optim_args(p, lr=3e-4, warmup=50, steps=1000, decay="cosine", weight_decay=0.0,
                    batch=16, seq=512)
     if suppress:
@@ -81,6 +95,14 @@ def make_rows(seqs, a) -> list[tuple[list[int], list[int]]]:
     if a.pack:
         return align.pack_rows(seqs, a.seq)
     return [align.targets(ids, mask) for ids, mask in seqs]
+
+
+def replay_batch(corpus, a, step: int, micro: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``--replay-rows`` windows of the pretraining stream for (step, micro): a pure function
+    of them and the seed (exact resume), drawn apart from pretraining's own batches."""
+    from training.pretrain import get_batch
+
+    return get_batch(corpus.train, a.replay_rows, a.seq, a.seed + 1_000_003, step, micro, 0)
 
 
 @torch.no_grad()
@@ -131,6 +153,17 @@ def main(argv: list[str] | None = None) -> list[float]:
     for d, s in zip(val_kept, val):
         val_by_lang.setdefault(d.lang, []).append(s)
 
+    replay = None
+    if a.replay:
+        if a.replay_rows < 1 or a.replay_weight <= 0:
+            raise SystemExit("--replay needs --replay-rows >= 1 and --replay-weight > 0")
+        from training.pretrain import load_corpus
+
+        replay = load_corpus(a.replay)
+        if len(replay.token_bytes) != tok.vocab_size:
+            raise SystemExit(f"--replay {a.replay}: its vocabulary ({len(replay.token_bytes)}) "
+                             f"is not the tokenizer's ({tok.vocab_size})")
+
     torch.manual_seed(a.seed)
     model = align.load_model(resume if resume is not None else a.init_from, device)
     align.check_vocab(model, tok)
@@ -148,7 +181,10 @@ def main(argv: list[str] | None = None) -> list[float]:
         align.write_run_info(out, "sft", a, model, {
             "data": {"spec": a.data, "train": len(train), "val": len(val),
                      "left_out_too_long": dropped,
-                     "assistant_tokens": sum(sum(m) for _, m in train)}})
+                     "assistant_tokens": sum(sum(m) for _, m in train)},
+            "replay": None if replay is None else {
+                "spec": a.replay, "rows": a.replay_rows, "weight": a.replay_weight,
+                "train_tokens": int(len(replay.train))}})
     ckpt_path = out / "ckpt.pt"
     end = min(a.steps, a.stop_at) if a.stop_at else a.steps
     losses: list[float] = []
@@ -170,26 +206,49 @@ def main(argv: list[str] | None = None) -> list[float]:
                 loss = train_model(x, y, reduction="sum") / n_tok
             loss.backward()
             loss_sum += float(loss.detach())
+        replay_sum = 0.0
+        if replay is not None:
+            n_replay = a.accum * a.replay_rows * a.seq
+            for micro in range(a.accum):
+                x, y = replay_batch(replay, a, step, micro)
+                x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+                with autocast():
+                    loss = train_model(x, y, reduction="sum") / n_replay
+                (a.replay_weight * loss).backward()
+                replay_sum += float(loss.detach())
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
         sched.step()
         opt.zero_grad(set_to_none=True)
         losses.append(loss_sum)
         tokens_since += n_tok
+        extra = {} if replay is None else {"sft_loss": loss_sum, "replay_loss": replay_sum}
         done = step + 1
         if done % a.log_every == 0 or done == end:
             now = time.time()
-            log({"kind": "train", "step": done, "loss": loss_sum, "lr": sched.get_last_lr()[0],
+            log({"kind": "train", "step": done,
+                 "loss": loss_sum + (a.replay_weight * replay_sum if replay else 0.0),
+                 **extra, "lr": sched.get_last_lr()[0],
                  "grad_norm": float(norm), "assistant_tokens": n_tok,
                  "tok_per_s": tokens_since / max(1e-9, now - t_last), "elapsed_s": now - t0})
             t_last, tokens_since = now, 0
-            print(f"step {done}/{a.steps} loss {loss_sum:.4f} lr {sched.get_last_lr()[0]:.2e}",
-                  flush=True)
+            print(f"step {done}/{a.steps} loss {loss_sum:.4f}"
+                  + (f" replay {replay_sum:.4f}" if replay else "")
+                  + f" lr {sched.get_last_lr()[0]:.2e}", flush=True)
         if val_by_lang and a.eval_every and (done % a.eval_every == 0 or done == end):
             v = evaluate(model, val_by_lang, tok, a, device, autocast)
-            log({"kind": "val", "step": done, "val": v})
+            rec: dict = {"kind": "val", "step": done, "val": v}
+            if replay is not None:
+                from training.pretrain import evaluate as lm_evaluate
+
+                rec["replay"] = lm_evaluate(model, replay, a.seq, a.replay_eval_tokens,
+                                            device, autocast)
+            log(rec)
             print("  val " + " ".join(f"{k}: loss {x['loss']:.3f} bpb {x['bpb']:.3f}"
-                                      for k, x in v.items()), flush=True)
+                                      for k, x in v.items())
+                  + ("  replay bpb " + " ".join(f"{k} {x['bpb']:.3f}"
+                                                for k, x in rec["replay"].items())
+                     if replay is not None else ""), flush=True)
         if done % a.ckpt_every == 0 or done == end:
             save_checkpoint(ckpt_path, model, opt, sched, done, saved_args(a),
                             {"stage": "sft", "init_from": str(a.init_from)})
@@ -197,8 +256,10 @@ def main(argv: list[str] | None = None) -> list[float]:
             plot_metrics(log.path, out / "loss.png", "Chimera SFT (assistant tokens)", [
                 ("loss (nats/assistant token)",
                  [("train", "loss")] + [("val", f"val.{lang}.loss") for lang in val_by_lang]),
-                ("bits per byte (validation)", [("val", f"val.{lang}.bpb")
-                                                for lang in val_by_lang])])
+                ("bits per byte (validation)",
+                 [("val", f"val.{lang}.bpb") for lang in val_by_lang]
+                 + ([("val", f"replay.{lang}.bpb") for lang in replay.val]
+                    if replay is not None else []))])
     return losses
 
 

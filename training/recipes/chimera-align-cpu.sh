@@ -36,12 +36,19 @@ DRAFT_IMPORT=${DRAFT_IMPORT:-}
 DRAFT_BASE=${DRAFT_BASE:-$RUNS/chimera-draft/ckpt.pt}
 
 ALIGN=${ALIGN:-$RUNS/data/align}
+REPLAY=${REPLAY:-$RUNS/data/chimera}   # the pretraining corpus, replayed during SFT
+UPTO=${UPTO:-ship}                     # stop after this stage: sft | dpo | grpo | draft | ship
 
 # 0. the alignment data (deterministic; <stage>-train.jsonl, <stage>-val_<lang>.jsonl, manifests)
 for spec in sft:20000 dpo:10000 grpo:5000; do
     [ -f "$ALIGN/${spec%%:*}-manifest.json" ] || \
         $PY -m training.data.assistant --stage "${spec%%:*}" --n "${spec##*:}" --out "$ALIGN"
 done
+
+# 0a. the pretraining corpus (training/recipes/chimera-cpu.sh step 2; without teacher caches
+#     it is the generators' and real text only: ~2 minutes)
+[ -f "$REPLAY/manifest.json" ] || \
+    $PY -m training.data --budget-tokens 24000000 --out "$REPLAY" --seed 0
 
 # 0b. start from a shipped GGUF, read back into a checkpoint
 if [ -n "$IMPORT" ]; then
@@ -56,10 +63,14 @@ fi
 resume_or() { if [ -f "$1/ckpt.pt" ]; then echo --resume "$1/ckpt.pt"; else shift; echo "$@"; fi; }
 common=(--threads 2 --nice 10 --ckpt-every 25)
 
-# 1. SFT on the assistant chats, loss on the assistant's tokens
+# 1. SFT on the assistant chats, loss on the assistant's tokens, with 2 windows of the
+#    pretraining corpus replayed in every step (loss on all their tokens) so that the
+#    language model is not forgotten
 $PY -m training.sft $(resume_or "$RUNS/chimera-sft" --init-from "$BASE" --out "$RUNS/chimera-sft") \
     --data "$ALIGN" --seq 512 --batch 8 --pack --compile --steps "$SFT_STEPS" \
+    --replay "$REPLAY" --replay-rows 2 --replay-weight 1.0 \
     --lr 3e-4 --warmup 30 --decay wsd --eval-every 100 "${common[@]}"
+[ "$UPTO" != sft ] || exit 0
 
 # 2. DPO on the automatic preference pairs (faithful wording, tool choice, decline, language),
 #    reference = the SFT model, a little SFT loss on the chosen turns
@@ -67,6 +78,7 @@ $PY -m training.dpo $(resume_or "$RUNS/chimera-dpo" --init-from "$RUNS/chimera-s
     --out "$RUNS/chimera-dpo") \
     --data "$ALIGN" --seq 512 --batch 8 --beta 0.1 --rpo-alpha 0.2 \
     --steps "$DPO_STEPS" --lr 5e-6 --warmup 20 --eval-every 50 "${common[@]}"
+[ "$UPTO" != dpo ] || exit 0
 
 # 3. GRPO (DAPO settings) on the verifiable tasks, rewards from training.rewards, KL to the
 #    SFT model kept small
@@ -75,12 +87,14 @@ $PY -m training.grpo $(resume_or "$RUNS/chimera-grpo" --init-from "$RUNS/chimera
     --data "$ALIGN" --ref "$RUNS/chimera-sft/ckpt.pt" --dapo --kl-coef 0.02 \
     --prompts 8 --group 8 --max-new 64 --temperature 1.0 --top-p 1.0 --minibatches 4 \
     --steps "$GRPO_STEPS" --lr 1e-5 --warmup 10 --eval-every 20 --eval-tasks 32 "${common[@]}"
+[ "$UPTO" != grpo ] || exit 0
 
 # 4. the draft, distilled from the new target so speculation keeps its acceptance
 $PY -m training.pretrain $(resume_or "$RUNS/chimera-draft-v2" --size chimera-draft \
     --init-from "$DRAFT_BASE" --out "$RUNS/chimera-draft-v2") \
     --data "$RUNS/data/chimera" --teacher "$RUNS/chimera-grpo/ckpt.pt" --seq 512 --batch 4 \
     --steps "$DRAFT_STEPS" --lr 1e-3 --warmup 50 --decay wsd --eval-every 250 "${common[@]}"
+[ "$UPTO" != draft ] || exit 0
 
 # 5. export, quantize, evaluate (training.eval_assistant: every stage of the chain and v1),
 #    cards, manifest: a new pack beside v1 (chimera stays loadable by name); it becomes the
