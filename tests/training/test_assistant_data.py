@@ -371,3 +371,25 @@ def test_ids_are_the_gguf_templates_through_llama_cpp(tmp_path):
         llama.close()
     for ex in docs()[:300]:
         assert len(chat.encode_messages(ex.messages, tok, tools=ex.tools)) <= 512
+
+
+def test_word_problems_are_also_asked_in_words():
+    """Half the word problems say their numbers in words, as people ask them; the expression
+    the model must write keeps digits and is still grounded in the question."""
+    import random
+
+    import vaani_calculator
+
+    assert A._spelled("Ravi had 42 apples and gave 19 to Meera.", "en") == \
+        "Ravi had forty-two apples and gave nineteen to Meera."
+    assert A._spelled("रवि के पास 42 आम थे, ₹40 का एक।", "hi") == "रवि के पास बयालीस आम थे, ₹40 का एक।"
+    assert A._spelled("Ravi ke paas 42 aam the, 7.5 kilo.", "hinglish") == \
+        "Ravi ke paas 42 aam the, 7.5 kilo."                  # romanised words up to 20 only
+    rng = random.Random(0)
+    spelled = 0
+    for i in range(300):
+        req = A._rq_calc(rng, A.LANGS[i % 3])
+        q, expr = req.user, req.args["expression"]
+        assert vaani_calculator.grounded({"expression": expr}, q)
+        spelled += not any(c.isdigit() for c in q)
+    assert spelled >= 20

@@ -56,6 +56,7 @@ import dataclasses
 import datetime as dt
 import json
 import random
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -611,8 +612,27 @@ _DECIMAL_Q = {"hi": ["{a} गुणा {b} कितना है?", "{a} और
 _ZERO_Q = {"hi": "{a} को 0 से भाग दो।", "en": "Divide {a} by 0.", "hinglish": "{a} ko 0 se divide karo."}
 
 
+_BARE_NUMBER = re.compile(r"(?<![₹\d.,])\b\d+\b(?![.,]\d)")
+
+
+def _spelled(text: str, lang: str) -> str:
+    """``text`` with its whole numbers said in words, as people ask ("I had fifty rupees and
+    spent eighteen"): Hindi and English words for any of them, romanised Hindi up to 20
+    (larger ones stay digits, as ASR writes them); prices (₹) and decimals stay as they are."""
+    def say(m: re.Match[str]) -> str:
+        n = int(m.group())
+        if lang == "hi":
+            return N.hindi_words(n) if n < 1000 else m.group()
+        if lang == "en":
+            return N.english_words(n) if n < 1000 else m.group()
+        return N.HINGLISH_0_20[n] if n <= 20 else m.group()
+
+    return _BARE_NUMBER.sub(say, text)
+
+
 def _calc_question(rng: random.Random, lang: str) -> tuple[str, str]:
-    """(question, expression) of an arithmetic request."""
+    """(question, expression) of an arithmetic request; a word problem's numbers are said in
+    words half of the time (the expression keeps digits: the model writes them)."""
     r = rng.random()
     if r < 0.45:
         d = G.gen_calculator(rng, lang)
@@ -620,6 +640,8 @@ def _calc_question(rng: random.Random, lang: str) -> tuple[str, str]:
         return user, d.meta["expression"]
     if r < 0.75:
         q, steps, _, _ = G._problem(rng, lang)
+        if rng.random() < 0.5:
+            q = _spelled(q, lang)
         return q, _steps_expression(steps)
     if r < 0.87:
         a = rng.randint(11, 99)
