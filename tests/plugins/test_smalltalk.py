@@ -68,6 +68,13 @@ ENGLISH = [
     ("can you tell me a joke please", "joke"), ("do you know any jokes", "joke"),
     ("make me laugh", "joke"), ("good job", "praise"), ("well done", "praise"),
     ("are you there", "here"),
+    # thanks for something, meeting, how the day went, abilities offline
+    ("Thank you for helping me.", "thanks"), ("thanks for everything", "thanks"),
+    ("That was really helpful!", "thanks"), ("I appreciate it", "thanks"),
+    ("Nice to meet you, Vaani.", "greet"), ("pleased to meet you", "greet"),
+    ("How are you feeling?", "how"), ("How was your day?", "how"),
+    ("good evening, how has your day been", "how"),
+    ("What can you do without the internet?", "abilities"),
 ]
 HINDI = [
     ("नमस्ते", "greet"), ("नमस्कार जी", "greet"), ("हेलो वाणी", "greet"), ("सुप्रभात", "greet"),
@@ -80,6 +87,9 @@ HINDI = [
     ("क्या तुम रोबोट हो", "robot"), ("क्या आप इंसान हैं?", "robot"),
     ("एक चुटकुला सुनाओ", "joke"), ("कोई जोक सुनाइए", "joke"), ("मुझे हँसाओ", "joke"),
     ("शाबाश", "praise"), ("बहुत बढ़िया", "praise"),
+    ("मदद के लिए धन्यवाद", "thanks"), ("इससे बहुत मदद मिली", "thanks"),
+    ("आपसे मिलकर ख़ुशी हुई", "greet"), ("तुम्हारा दिन कैसा रहा?", "how"),
+    ("आप ऑफ़लाइन क्या कर सकती हैं", "abilities"),
 ]
 ROMAN = [
     ("namaste", "greet"), ("namaste ji", "greet"), ("aap kaise ho", "how"),
@@ -89,6 +99,9 @@ ROMAN = [
     ("acha", "ok"), ("theek hai", "ok"), ("alvida", "bye"), ("phir milenge", "bye"),
     ("kya tum robot ho", "robot"), ("ek joke sunao", "joke"), ("mujhe ek chutkula sunao", "joke"),
     ("koi joke sunao na", "joke"), ("shabash", "praise"),
+    ("aapki madad ke liye shukriya", "thanks"), ("isse madad mili", "thanks"),
+    ("tumse milkar achha laga", "greet"), ("aapka din kaisa ja raha hai", "how"),
+    ("tum offline mere liye kya kar sakti ho", "abilities"),
 ]
 
 
@@ -291,7 +304,9 @@ NOT_SMALLTALK = [
     "okay google", "bye bye birdie movie", "mujhe tumhara naam pasand hai",
     "तुम्हारा नाम किसने रखा", "कैसे हो सकता है", "धन्यवाद पत्र कैसे लिखें", "joke kya hota hai",
     "chutkule ki kitaab", "ok what is the weather", "namaste ka matlab kya hai", "vaani",
-    "please", "", "Thank you for watching!",
+    "please", "", "Thank you for watching!", "thank you for subscribing",
+    "how was the movie", "what can you do with python offline", "nice to meet you in hindi",
+    "मदद के लिए किसे बुलाऊँ",
 ]
 
 
