@@ -13,8 +13,10 @@ compared through the spelling-tolerant keys of :mod:`vaani.language`.
 
 Replies:
 
-* in the utterance's language, except that a Hindi-only word ("namaste", "dhanyavaad",
-  "kaise ho") makes the reply Hindi whatever the text's language was resolved to;
+* in the utterance's language, except that Hindi-only phrases ("namaste", "dhanyavaad",
+  "kaise ho") make the reply Hindi whatever the text's language was resolved to, unless
+  English-only phrases have more words ("Namaste, nice to meet you" is answered in English,
+  "Good evening, aapka din kaisa raha" in Hindi);
 * Hindi replies are always in Devanagari, also for romanised Hindi (Hinglish) input, as
   the other skills do: the Hindi voice reads Devanagari, and the screen shows what it says;
 * a greeting fits the time of day of the plugin's clock (``ctx.now``, in ``timezone``):
@@ -291,8 +293,8 @@ _NIGHT = frozenset(word_key(w) for w in "night रात्रि रात न�
 
 @dataclass(frozen=True)
 class Talk:
-    """What was said: its phrases' intents, whether a Hindi-only phrase was among them, and
-    the time-of-day words used (morning, night)."""
+    """What was said: its phrases' intents, whether it was mostly Hindi-only phrases (more
+    of their words than of English-only ones), and the time-of-day words used."""
 
     intents: tuple[str, ...]
     hindi: bool = False
@@ -304,11 +306,12 @@ class Talk:
         return next(i for i in PRECEDENCE if i in self.intents)
 
 
-def _segment(ks: Sequence[str]) -> list[set[tuple[str, str]]] | None:
-    """``ks`` cut into lexicon phrases (longest first, backtracking), or None."""
-    memo: dict[int, list[set[tuple[str, str]]] | None] = {}
+def _segment(ks: Sequence[str]) -> list[tuple[set[tuple[str, str]], int]] | None:
+    """``ks`` cut into lexicon phrases (longest first, backtracking), or None; each phrase
+    as (its (intent, language) readings, its length in words)."""
+    memo: dict[int, list[tuple[set[tuple[str, str]], int]] | None] = {}
 
-    def at(i: int) -> list[set[tuple[str, str]]] | None:
+    def at(i: int) -> list[tuple[set[tuple[str, str]], int]] | None:
         if i == len(ks):
             return []
         if i in memo:
@@ -319,7 +322,7 @@ def _segment(ks: Sequence[str]) -> list[set[tuple[str, str]]] | None:
             if found:
                 rest = at(i + size)
                 if rest is not None:
-                    memo[i] = [found, *rest]
+                    memo[i] = [(found, size), *rest]
                     break
         return memo[i]
 
@@ -336,18 +339,19 @@ def understand(text: str) -> Talk | None:
     if segments is None:
         return None
     intents: list[str] = []
-    hindi = False
-    for found in segments:
+    said = {_HI: 0, _EN: 0}                  # words of Hindi-only and English-only phrases
+    for found, size in segments:
         names = {intent for intent, _ in found}
         intent = next((i for i in PRECEDENCE if i in names), "filler")
         if intent == "filler":
             continue
         intents.append(intent)
         languages = {language for i, language in found if i == intent}
-        hindi = hindi or languages == {_HI}
+        if len(languages) == 1 and languages <= {_HI, _EN}:
+            said[languages.pop()] += size
     if not intents or len(intents) > 3:
         return None
-    return Talk(tuple(intents), hindi, morning=any(k in _MORNING for k in ks),
+    return Talk(tuple(intents), said[_HI] > said[_EN], morning=any(k in _MORNING for k in ks),
                 night=any(k in _NIGHT for k in ks))
 
 

@@ -113,6 +113,17 @@ def test_english(host, text, intent):
     assert answer.reply.language == "en" and script_ok(answer.reply.text, "en")
 
 
+@pytest.mark.parametrize("text, language", [
+    ("Namaste VAANI, nice to meet you.", "en"), ("namaste, how are you", "en"),
+    ("Good evening, aapka din kaisa raha?", "hi"), ("hello, kaise ho", "hi"),
+    ("thanks, bahut bahut shukriya", "hi")])
+def test_mixed_phrases_are_answered_in_the_language_of_most_of_them(host, text, language):
+    for resolved in ("en", "hinglish"):
+        answer = ask(host, text, resolved)
+        assert answer is not None and answer.plugin == "smalltalk", text
+        assert answer.reply.language == language, (text, resolved)
+
+
 @pytest.mark.parametrize("text, intent", HINDI + ROMAN)
 def test_hindi_and_hinglish_get_devanagari_hindi(host, text, intent):
     for language in ("hi", "en"):            # a Hindi word makes the reply Hindi either way
