@@ -3,7 +3,9 @@
 Answers "what time is it", "what's the date today", "what day is tomorrow", "समय क्या हुआ
 है", "कितने बजे हैं", "आज कौन सा दिन है", "aaj ki tarikh kya hai", relative days ("कल कौन सा
 दिन होगा" tomorrow, "कल कौन सा दिन था" yesterday: कल is told apart by the tense; "परसों",
-"parso kya din hai" two days away) and code-mixed forms, and nothing else: a question
+"parso kya din hai" two days away), counting questions (:mod:`vaani_clock.calendar`: "what
+day will it be in ten days", "if today is Monday, what day is it after two days", "which
+month comes after March") and code-mixed forms, and nothing else: a question
 about time in general ("tell me about time travel", "what time does the bank open",
 "मीटिंग कितने बजे है") goes to the LLM. English questions must match one of a few sentence
 shapes; Hindi ones (Devanagari or romanised) may use only a closed vocabulary of time words,
@@ -28,6 +30,7 @@ from vaani.errors import ConfigError
 from vaani.hookspecs import PluginContext, Reply, Tool, Utterance, hookimpl
 from vaani.kit import ANY, Option, plugin_options
 from vaani.language import keys, word_key, words
+from vaani_clock import calendar
 from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS,
                                    HINDI_WEEKDAYS, hindi_time)
 
@@ -94,7 +97,7 @@ _ENGLISH = (
         rf"what (?:the )?date (?:it )?is(?: {_RELATIVE})?|what {_RELATIVE} date is|"
         rf"what date it is(?: {_RELATIVE})?|which date is {_RELATIVE}")),
     ("day", re.compile(
-        rf"(?:what|which) day (?:of the week )?is it(?: {_RELATIVE})?|"
+        rf"(?:what|which) day (?:of the week )?(?:is|was) it(?: {_RELATIVE})?|"
         rf"(?:what|which) day (?:of the week )?(?:is|was) {_RELATIVE}|"
         rf"what is (?:the )?day(?: of the week)?(?: {_RELATIVE})?|what weekday is it|"
         rf"what is {_RELATIVE} day|(?:what|which) day (?:will|would) it be {_RELATIVE}|"
@@ -242,7 +245,7 @@ class Clock:
     def handle(self, utterance: Utterance) -> Reply | None:
         query = understand(utterance.text)
         if query is None:
-            return None
+            return self.count(utterance)
         language = utterance.language if utterance.language in ("hi", "en") else "en"
         now = self.current()
         day = now + timedelta(days=query.offset_days)
@@ -251,6 +254,37 @@ class Clock:
                 "timezone": now.tzname() or ""}
         text = (self._hindi if language == "hi" else self._english)(query, now, day)
         return Reply(text, language, data)
+
+    def count(self, utterance: Utterance) -> Reply | None:
+        """A calendar question answered by counting (:mod:`vaani_clock.calendar`)."""
+        w = words(utterance.text)
+        q = calendar.understand(w)
+        if q is None:
+            return None
+        hindi = calendar.hindi(w) is not None and calendar.english(w) is None
+        language = "hi" if utterance.language == "hi" or hindi else "en"
+        if isinstance(q, calendar.WeekdayIf):
+            return Reply(calendar.weekday_answer(q, language), language,
+                         {"intent": "weekday_if", "weekday": ENGLISH_WEEKDAYS[q.answer],
+                          "given": ENGLISH_WEEKDAYS[q.weekday], "given_offset": q.anchor,
+                          "offset": q.target})
+        if isinstance(q, calendar.MonthNext):
+            return Reply(calendar.month_answer(q, language), language,
+                         {"intent": "month_order", "month": ENGLISH_MONTHS[q.answer],
+                          "given": ENGLISH_MONTHS[q.month], "step": q.step})
+        now = self.current()
+        day = now + timedelta(days=q.offset)
+        if language == "hi":
+            said = (f"{HINDI_WEEKDAYS[day.weekday()]}, {day.day} {HINDI_MONTHS[day.month - 1]} "
+                    f"{day.year}" if q.intent == "date" else HINDI_WEEKDAYS[day.weekday()])
+        else:
+            said = (f"{ENGLISH_WEEKDAYS[day.weekday()]}, {ENGLISH_MONTHS[day.month - 1]} "
+                    f"{day.day}, {day.year}" if q.intent == "date"
+                    else ENGLISH_WEEKDAYS[day.weekday()])
+        return Reply(calendar.days_answer(q, said, language), language,
+                     {"intent": q.intent, "offset": q.offset, "date": day.date().isoformat(),
+                      "weekday": ENGLISH_WEEKDAYS[day.weekday()],
+                      "timezone": now.tzname() or ""})
 
     def tool(self, arguments: dict[str, Any], language: str) -> dict[str, Any]:
         """The LLM's ``clock`` tool: what an answer about the time or date needs."""
