@@ -149,12 +149,9 @@ _TODAY = keys("आज aaj today".split())
 _AND = keys("और aur and".split())
 # Relative days: कल is both tomorrow and yesterday, told apart by the tense of the verb
 # ("कल कौन सा दिन होगा" / "कल कौन सा दिन था"); with no tense (है, or none) it is tomorrow.
-_RELATIVE_DAYS = {
-    1: keys("कल kal kall".split()),
-    2: keys("परसों परसो parso parson parsoon parsun parsom".split()),
-}
-_FUTURE = keys("होगा होगी होंगे रहेगा रहेगी रहेंगे hoga hogi honge rahega rahegi rahenge".split())
-_PAST = keys("था थी थे tha thi the".split())
+_RELATIVE_DAYS = {days: vocab for days, vocab in calendar.HI_DAYS.items() if days}
+_FUTURE = calendar.HI_FUTURE
+_PAST = calendar.HI_PAST | keys(["the"])     # romanised थे (after the English shapes failed)
 
 
 @dataclass(frozen=True)

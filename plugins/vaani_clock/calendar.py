@@ -157,11 +157,14 @@ _HI_WEEKDAYS = [keys(names.split()) for names in (
 _HI_MONTHS = [keys([hi, en.lower()]) for hi, en in zip(HINDI_MONTHS, ENGLISH_MONTHS)]
 _HI_IF = keys("अगर यदि agar yadi".split())
 _HI_THEN = keys("तो to".split())
-_HI_REL = {0: keys("आज aaj aj".split()), 1: keys("कल kal kall".split()),
-           2: keys("परसों परसो parso parson parsoon parsun".split())}
+# आज, कल (tomorrow or yesterday, by the verb's tense), परसों (two days either way); the
+# clock's own relative-day questions use these too
+HI_DAYS = {0: keys("आज aaj aj".split()), 1: keys("कल kal kall".split()),
+           2: keys("परसों परसो parso parson parsoon parsun parsom".split())}
 _HI_PRESENT = keys("है हैं hai hain".split())
-_HI_FUTURE = keys("होगा होगी होंगे रहेगा रहेगी hoga hogi honge rahega rahegi".split())
-_HI_PAST = keys("था थी थे tha thi".split())
+HI_FUTURE = keys("होगा होगी होंगे रहेगा रहेगी रहेंगे hoga hogi honge rahega rahegi "
+                 "rahenge".split())
+HI_PAST = keys("था थी थे tha thi".split())
 _HI_DAY = keys("दिन वार din vaar var".split())
 _HI_DATE = keys("तारीख तारीख़ दिनांक tarikh tareekh".split())
 _HI_MONTH = keys("महीना महिना mahina mahinaa".split())
@@ -176,9 +179,9 @@ _HI_FILLER = keys("सा सी से के का की में ठीक
 
 def _tense(ks: list[str]) -> int:
     for k in ks:
-        if k in _HI_PAST:
+        if k in HI_PAST:
             return -1
-        if k in _HI_FUTURE:
+        if k in HI_FUTURE:
             return 1
     return 0
 
@@ -202,13 +205,13 @@ def _hindi_target(ks: list[str]) -> tuple[int, str] | None:
             if what is not None:
                 return None
             what = "date" if k in _HI_DATE else "day"
-        elif any(k in v for v in _HI_REL.values()):
+        elif any(k in v for v in HI_DAYS.values()):
             if rel is not None:
                 return None
-            rel = next(d for d, v in _HI_REL.items() if k in v)
+            rel = next(d for d, v in HI_DAYS.items() if k in v)
         elif k in _HI_QUESTION:
             question = True
-        elif not (k in _HI_FILLER or k in _HI_PRESENT or k in _HI_FUTURE or k in _HI_PAST):
+        elif not (k in _HI_FILLER or k in _HI_PRESENT or k in HI_FUTURE or k in HI_PAST):
             return None
         i += 1
     if not question or what is None or (rel is not None and n is not None):
@@ -244,16 +247,16 @@ def _hindi_if(ks: list[str]) -> WeekdayIf | None:
     if cut is None:
         at = next(i for i, k in enumerate(ks) if any(k in v for v in _HI_WEEKDAYS))
         cut = next((i for i in range(at, len(ks))
-                    if ks[i] in _HI_PRESENT or ks[i] in _HI_PAST or ks[i] in _HI_FUTURE), at)
+                    if ks[i] in _HI_PRESENT or ks[i] in HI_PAST or ks[i] in HI_FUTURE), at)
         head, rest = ks[:cut + 1], ks[cut + 1:]
     else:
         head, rest = ks[:cut], ks[cut + 1:]
     anchor = None
     for k in head:
-        if any(k in v for v in _HI_WEEKDAYS) or k in _HI_PRESENT or k in _HI_FUTURE or \
-                k in _HI_PAST or k in _HI_FILLER:
+        if any(k in v for v in _HI_WEEKDAYS) or k in _HI_PRESENT or k in HI_FUTURE or \
+                k in HI_PAST or k in _HI_FILLER:
             continue
-        days = next((d for d, v in _HI_REL.items() if k in v), None)
+        days = next((d for d, v in HI_DAYS.items() if k in v), None)
         if days is None or anchor is not None:
             return None
         anchor = days
