@@ -11,7 +11,7 @@ from vaani.assistant import Assistant
 from vaani.engines import EngineSpec
 from vaani.events import Error, Notification
 from vaani.hookspecs import Pending, Reply, Tool, Utterance, hookimpl
-from vaani.plugins import BUSY, LATE, OK, RAISED, CallPool, PluginHost
+from vaani.plugins import BUSY, LATE, OK, RAISED, REFUSED, CallPool, PluginHost
 from vaani.testing import FakeEngines, FakeLlm, fake_config
 
 
@@ -323,6 +323,29 @@ def test_describe_lists_each_plugins_tools():
 
     host, _ = make_host(TwoTools())
     assert host.describe()[0]["tools"] == ["a_tool", "b_tool"]
+
+
+def test_a_tool_without_parameters_is_offered_only_where_its_check_accepts_the_utterance():
+    """The model is not offered a parameterless tool that would refuse any call for this
+    utterance (chimera picked ``clock`` for a money word problem); tools with parameters,
+    and those without a check, are always offered."""
+    class Tools:
+        @hookimpl
+        def vaani_tools(self):
+            now = Tool("now", "the time", {}, lambda a, lang: {"time": "10:00"},
+                       grounded=lambda a, u: "time" in u)
+            broken = Tool("broken", "raises", {}, lambda a, lang: {},
+                          grounded=lambda a, u: 1 / 0)
+            plain = Tool("plain", "no check", {}, lambda a, lang: {})
+            calc = Tool("calc", "arithmetic", {"expression": "string"}, lambda a, lang: {},
+                        grounded=lambda a, u: False)
+            return [now, broken, plain, calc]
+
+    host, _ = make_host(Tools())
+    names = lambda text: sorted(t.name for t in host.tools_for(text))
+    assert names("what time is it") == ["calc", "now", "plain"]
+    assert names("I had fifty rupees and spent eighteen") == ["calc", "plain"]
+    assert host.call_tool("now", {}, "en", utterance="fifty rupees") == {"error": REFUSED[0]}
 
 
 @pytest.mark.parametrize("workers, stuck", [(0, 1), (1, 0)])

@@ -709,6 +709,26 @@ class PluginHost:
                     found[tool.name] = (name, tool)
         return found
 
+    def tools_for(self, utterance: str, turn: int = 0,
+                  timeout_ms: float | None = None) -> list[Tool]:
+        """The tools a model may call for ``utterance``: every tool, except one without
+        parameters whose ``grounded`` check refuses the utterance: :meth:`call_tool` would
+        refuse any call of it, so offering it only lets a small model pick it over the tool
+        that fits (chimera picked ``clock`` for "I had fifty rupees and spent eighteen")."""
+        timeout_s = self._timeout_s(timeout_ms)
+        out: list[Tool] = []
+        for plugin, tool in self.tools().values():
+            grounded = tool.grounded
+            if not tool.parameters and grounded is not None:
+                ran, ok = self._run(
+                    plugin, lambda check=grounded: bool(check({}, utterance)), timeout_s,
+                    f"tool '{tool.name}' of plugin '{plugin}' did not check the utterance",
+                    turn=turn)
+                if not (ran and ok is True):
+                    continue
+            out.append(tool)
+        return out
+
     def call_tool(self, name: str, arguments: Any, language: str, turn: int = 0,
                   timeout_ms: float | None = None, utterance: str | None = None) -> dict[str, Any]:
         """Call a tool under the plugin deadline. Never raises: failures are error events

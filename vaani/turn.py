@@ -398,7 +398,7 @@ class TurnReply:
         scores: list[tuple[float, float]] = []
         extra: dict[str, Any] = {"scores": scores} if guard is not None and route.scores else {}
         if route.tools and p.host is not None:   # the model reads what it may call
-            tools = [tool for _, tool in p.host.tools().values()]
+            tools = p.host.tools_for(text, turn=self.turn)
             if tools:
                 extra["tools"] = [tool.schema() for tool in tools]
                 if route.calls:                      # written inside the schemas
