@@ -231,6 +231,11 @@ def _notify_as(notify: Callable[[str, str, str], None],
     return lambda text, language: notify(text, language, name)
 
 
+def _accepts(grounded: Callable[[dict[str, Any], str], Any], utterance: str) -> bool:
+    """A parameterless tool's check of ``utterance``."""
+    return bool(grounded({}, utterance))
+
+
 class PluginHost:
     """Owns the pluggy manager, the worker pool plugin calls run on, and every plugin's
     health.
@@ -718,10 +723,9 @@ class PluginHost:
         timeout_s = self._timeout_s(timeout_ms)
         out: list[Tool] = []
         for plugin, tool in self.tools().values():
-            grounded = tool.grounded
-            if not tool.parameters and grounded is not None:
+            if not tool.parameters and tool.grounded is not None:
                 ran, ok = self._run(
-                    plugin, lambda check=grounded: bool(check({}, utterance)), timeout_s,
+                    plugin, partial(_accepts, tool.grounded, utterance), timeout_s,
                     f"tool '{tool.name}' of plugin '{plugin}' did not check the utterance",
                     turn=turn)
                 if not (ran and ok is True):
