@@ -3,16 +3,20 @@
 #
 # Every stage is resumable: rerun the script and each one continues from its checkpoint
 # (exactly; a finished stage does nothing). The step counts below are the ones chimera-v2 was
-# made with, wall times measured on the shared 2-core machine (other work running beside it):
+# made with (the second time: SFT with replay), wall times measured on the shared 2-core
+# machine (other work running beside it):
 #
-#   0. data                        ~30 s
+#   0. data                        ~30 s (assistant) + ~2 min (pretraining corpus for replay)
 #   0b. IMPORT (optional)          3 s: v1 read back from its shipped Q4_K_M GGUF
-#   1. SFT   800 steps x 8 x 512   1,069 s (val bpb on assistant tokens hi 0.075, en 0.134, hinglish 0.131)
-#   2. DPO   150 steps x 8 pairs   786 s (lr 5e-6: margin only 0.08 at the end; raise lr next run)
-#   3. GRPO   40 steps x 8 x 8     904 s (val reward flat: 0.726/0.780/0.688 -> 0.730/0.765/0.689)
-#   4. draft: NOT RUN for chimera-v2 (out of session time); ship without --draft, the
-#      runtime keeps pairing chimera-draft with v1 only
-#   5. ship (eval_assistant of v1 and every stage, export, quantize, cards)  a few minutes
+#   1. SFT   800 steps x 8 x 512   1,618 s with 2 replay windows a step (val bpb on assistant
+#                                  tokens hi 0.083, en 0.138, hinglish 0.129; on the
+#                                  pretraining text 0.193 / 0.309 / 0.191, v1 0.395 / 0.614 / 0.446)
+#   2. DPO   150 steps x 8 pairs   799 s (lr 5e-6: implicit reward margin 0.13 at the end)
+#   3. GRPO   40 steps x 8 x 8     705 s (val reward 0.631/0.769/0.659 at step 20 ->
+#                                  0.635/0.772/0.676 at 40)
+#   4. draft 1000 steps x 4 x 512  distilled from the GRPO model (DRAFT_IMPORT: the shipped
+#                                  chimera-draft as the start)
+#   5. ship (export, quantize, cards; the per-stage table from training.eval_assistant)
 #
 #   BASE          the pretrained target (training/recipes/chimera-cpu.sh, or a larger run)
 #   IMPORT        a shipped Chimera GGUF to start from instead (training.import_gguf): how
@@ -30,7 +34,7 @@ BASE=${BASE:-$RUNS/chimera/ckpt.pt}
 SFT_STEPS=${SFT_STEPS:-800}
 DPO_STEPS=${DPO_STEPS:-150}
 GRPO_STEPS=${GRPO_STEPS:-40}
-DRAFT_STEPS=${DRAFT_STEPS:-1000}   # not yet run (see 4 above)
+DRAFT_STEPS=${DRAFT_STEPS:-1000}
 IMPORT=${IMPORT:-}
 DRAFT_IMPORT=${DRAFT_IMPORT:-}
 DRAFT_BASE=${DRAFT_BASE:-$RUNS/chimera-draft/ckpt.pt}
