@@ -191,16 +191,20 @@ def test_sampled_calls_stay_inside_the_schema(v2):
 
 def test_a_call_names_an_offered_tool_with_its_own_arguments_only(v2):
     """The guarantee, not the choice: for "set the volume" with an odd volume tool and a
-    timer offered, chimera-v2 picks the timer (it prefers names it knows), which the timer's
-    own grounding then refuses in the runtime; it never writes a name or key not offered."""
+    timer offered, chimera-v2 (free, it writes a name not offered) either gives the call up
+    or picks an offered one (the first v2 picked the timer, which the timer's own grounding
+    then refuses in the runtime); it never writes a name or key not offered."""
     odd = fn("zq_volume_knob", {"zq_level": {"type": "integer"}}, description="the volume")
     msgs = [{"role": "user", "content": "Set the volume to 30."}]
     text = "".join(v2.process(msgs, tools=[odd, TIMER], max_tokens=48, temperature=0.0))
     free = "".join(v2.process(msgs, tools=[odd, TIMER], max_tokens=48, temperature=0.0,
                               tool_calls="free"))
     call, wrote = parse_call(text.removeprefix(TOOL_CALL)), parse_call(free.removeprefix(TOOL_CALL))
-    assert text.startswith(TOOL_CALL) and call is not None, text
     assert wrote is not None and wrote[0] not in ("zq_volume_knob", "timer"), free
+    assert text.startswith(TOOL_CALL), text
+    if call is None:                                 # given up: no offered name fits enough
+        assert text == TOOL_CALL, text
+        return
     assert call[0] in ("zq_volume_knob", "timer")
     assert set(call[1]) <= set(TIMER["function"]["parameters"]["properties"]
                                if call[0] == "timer" else {"zq_level"}), call
@@ -285,6 +289,8 @@ def test_candidates_sharing_a_start_decode_it_once_with_the_same_scores(which, r
         after = seq.feed([cands[0][0]])[-1]                 # decoding goes on from the prompt
         seq.reset()
         ref = seq.prefill(engine.text_prompt("Set a timer for five minutes") + [cands[0][0]])[-1]
-        assert np.allclose(after, ref, atol=2e-2)
+        # one token fed after the restored prompt against the prompt and token prefilled in
+        # one batch: llama.cpp's batch sizes round differently (up to 0.04 on chimera-v2)
+        assert np.allclose(after, ref, atol=6e-2)
     finally:
         engine.close()

@@ -177,7 +177,7 @@ def test_ship_names_an_aligned_model_anew_and_keeps_v1_in_the_manifest(tmp_path)
         packs["chimera-v2"].description and "aligned sft → dpo → grpo" in \
         packs["chimera-v2"].description
     assert [p for p in packs if p.startswith("chimera")] == ["chimera", "chimera-draft",
-                                                              "chimera-v2"]
+                                                              "chimera-v2", "chimera-v2-draft"]
     assert ship.describe("chimera-v2-draft", draft_of="chimera-v2")[0] == "llm-draft"
     rep = json.loads(_assistant_report(tmp_path / "ea.json").read_text())
     assert "beats v1 on every column" in ship.verdict(rep, "chimera-v2")
