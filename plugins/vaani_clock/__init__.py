@@ -254,12 +254,11 @@ class Clock:
 
     def count(self, utterance: Utterance) -> Reply | None:
         """A calendar question answered by counting (:mod:`vaani_clock.calendar`)."""
-        w = words(utterance.text)
-        q = calendar.understand(w)
-        if q is None:
+        found = calendar.understand(words(utterance.text))
+        if found is None:
             return None
-        hindi = calendar.hindi(w) is not None and calendar.english(w) is None
-        language = "hi" if utterance.language == "hi" or hindi else "en"
+        q, shape = found
+        language = "hi" if utterance.language == "hi" or shape == "hi" else "en"
         if isinstance(q, calendar.WeekdayIf):
             return Reply(calendar.weekday_answer(q, language), language,
                          {"intent": "weekday_if", "weekday": ENGLISH_WEEKDAYS[q.answer],

@@ -193,8 +193,8 @@ def _hindi_target(ks: list[str]) -> tuple[int, str] | None:
     question = False
     while i < len(ks):
         k = ks[i]
-        if i + 2 < len(ks) + 1 and i + 1 < len(ks) and ks[i + 1] in _HI_DAY and \
-                i + 2 < len(ks) and (ks[i + 2] in _HI_AFTER or ks[i + 2] in _HI_BEFORE):
+        if i + 2 < len(ks) and ks[i + 1] in _HI_DAY and \
+                (ks[i + 2] in _HI_AFTER or ks[i + 2] in _HI_BEFORE):      # "दो दिन बाद"
             count = _count(k)
             if count is None or n is not None:
                 return None
@@ -238,14 +238,14 @@ def hindi(w: tuple[str, ...]) -> Question | None:
 
 
 def _hindi_if(ks: list[str]) -> WeekdayIf | None:
-    weekday = next((d for i, k in enumerate(ks) for d, v in enumerate(_HI_WEEKDAYS) if k in v),
-                   None)
-    if weekday is None:
+    found = next(((i, d) for i, k in enumerate(ks) for d, v in enumerate(_HI_WEEKDAYS)
+                  if k in v), None)
+    if found is None:
         return None
+    at, weekday = found
     # the condition: up to "तो", else up to its verb after the weekday
     cut = next((i for i, k in enumerate(ks) if k in _HI_THEN), None)
     if cut is None:
-        at = next(i for i, k in enumerate(ks) if any(k in v for v in _HI_WEEKDAYS))
         cut = next((i for i in range(at, len(ks))
                     if ks[i] in _HI_PRESENT or ks[i] in HI_PAST or ks[i] in HI_FUTURE), at)
         head, rest = ks[:cut + 1], ks[cut + 1:]
@@ -261,10 +261,10 @@ def _hindi_if(ks: list[str]) -> WeekdayIf | None:
             return None
         anchor = days
     anchor = (anchor or 0) * (-1 if _tense(head) < 0 else 1)
-    found = _hindi_target(rest)
-    if found is None or found[1] != "day":
+    target = _hindi_target(rest)
+    if target is None or target[1] != "day":
         return None
-    return WeekdayIf(weekday, anchor, found[0])
+    return WeekdayIf(weekday, anchor, target[0])
 
 
 def _hindi_month(ks: list[str], months: list[int]) -> MonthNext | None:
@@ -291,11 +291,16 @@ def _hindi_month(ks: list[str], months: list[int]) -> MonthNext | None:
     return MonthNext(month, step)
 
 
-def understand(w: tuple[str, ...]) -> Question | None:
-    """The calendar question in the words ``w``, or None."""
+def understand(w: tuple[str, ...]) -> tuple[Question, str] | None:
+    """The calendar question in the words ``w`` and the language of its shape ("en", or
+    "hi" for Hindi and romanised Hindi), or None."""
     if not w or len(w) > 20:
         return None
-    return english(w) or hindi(w)
+    q = english(w)
+    if q is not None:
+        return q, "en"
+    q = hindi(w)
+    return None if q is None else (q, "hi")
 
 
 # -- wording ---------------------------------------------------------------------------------
