@@ -23,8 +23,9 @@
 
 Logged (``log.jsonl``): ``train`` records (loss, lr, grad_norm, assistant tokens, tokens/s;
 with replay ``sft_loss`` and ``replay_loss``), ``val`` records (per language: loss, bpb,
-tokens; with replay ``replay``: the pretraining validation streams' loss and bpb). The checkpoint is the pretraining format
-(``training.export`` exports it; every stage's ``--init-from`` reads it).
+tokens; with replay ``replay``: the pretraining validation streams' loss and bpb). The
+checkpoint is the pretraining format (``training.export`` exports it; every stage's
+``--init-from`` reads it).
 """
 
 from __future__ import annotations
