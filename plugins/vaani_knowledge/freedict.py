@@ -36,6 +36,7 @@ from pathlib import Path
 from vaani.language import deva_key, roman_key
 
 from .roman import keys as roman_keys
+from .roman import romanize, romanize_kept
 
 DEFAULT_DIR = "/usr/share/dictd"
 NAME = "freedict-eng-hin"
@@ -215,10 +216,14 @@ class FreeDict:
                              key=lambda k: self._reverse[k][0][0])      # type: ignore[index]
             if not matches:
                 return None
-            if len(matches) > 1 and not _dominates(self._reverse[matches[0]][0][0],
-                                                   self._reverse[matches[1]][0][0]):
+            spelled = [k for k in matches if _vowels(asked) in _spelling_vowels(k)]
+            if len(matches) > 1 and len(spelled) == 1:
+                key = spelled[0]            # "aasmaan": आसमान (sky), not असमान (uneven)
+            elif len(matches) > 1 and not _dominates(self._reverse[matches[0]][0][0],
+                                                     self._reverse[matches[1]][0][0]):
                 return None                 # दाल/डाल both read "dal": not guessed
-            key = matches[0]
+            else:
+                key = matches[0]
         items = self._reverse.get(key)
         if not items or not self._strong(items[0][0]):
             return None
@@ -237,6 +242,29 @@ class FreeDict:
         first_sense = rank[1] == 0
         used = not self._has_counts or -rank[3] > 0
         return first_sense and used
+
+
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+_LONG = {"aa": "A", "ee": "I", "ii": "I", "oo": "U", "uu": "U"}
+
+
+def _vowels(latin: str) -> tuple[str, ...]:
+    """The vowels of a Latin spelling, long ones marked: "aasmaan" -> (A, A), "asmaan" ->
+    (a, A). roman_key folds this difference away; it still tells two dictionary words apart
+    when the user wrote it."""
+    return tuple(_LONG.get(v, v) for v in _VOWEL_RUN.findall(latin.lower()))
+
+
+def _spelling_vowels(devanagari: str) -> set[tuple[str, ...]]:
+    """:func:`_vowels` of the chat spellings of a Devanagari word (final long vowels are
+    often written short: "kamra")."""
+    out = set()
+    for latin in (romanize(devanagari), romanize_kept(devanagari)):
+        v = _vowels(latin)
+        out.add(v)
+        if v and v[-1] in "AIU":
+            out.add(v[:-1] + (v[-1].lower(),))
+    return out
 
 
 def _dominates(a: tuple[int, ...], b: tuple[int, ...]) -> bool:

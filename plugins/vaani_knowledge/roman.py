@@ -110,12 +110,17 @@ def romanize(word: str) -> str:
                     if w.endswith(("aa", "ee")) and len(w) > 3 else w for w in text.split())
 
 
+def romanize_kept(word: str) -> str:
+    """:func:`romanize` with every inherent vowel written ("समझना" -> "samajhanaa")."""
+    return "".join("a" if x == _SCHWA else x for x in _syllables(word))
+
+
 @lru_cache(maxsize=16384)
 def keys(word: str) -> frozenset[str]:
     """roman_key spellings a Latin-typed ``word`` may have: schwas dropped and kept."""
     pieces = _syllables(word)
     dropped = romanize(word)
-    kept = "".join("a" if x == _SCHWA else x for x in pieces)
+    kept = romanize_kept(word)
     final_only = "".join("a" if x == _SCHWA else x for x in _drop_final(pieces))
     return frozenset(roman_key(s.replace(" ", "")) for s in (dropped, kept, final_only)
                      if s.strip())

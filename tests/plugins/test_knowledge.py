@@ -160,6 +160,8 @@ TRANSLATIONS = [
     ("किताब का अंग्रेज़ी क्या है", "hi", "en", "book", None),
     ("seb ko english mein kya kehte hain", "hi", "en", "apple", None),
     ("billi ko angrezi mein kya bolte hain", "hi", "en", "cat", None),
+    # आसमान (sky) and असमान (uneven) share a spelling key; the long vowels typed decide
+    ("aasmaan ko english mein kya kehte hain", "hi", "en", "sky", None),
     ("what is कुत्ता in English", "hi", "en", "dog", None),
 ]
 

@@ -90,6 +90,8 @@ HINDI = [
     ("मदद के लिए धन्यवाद", "thanks"), ("इससे बहुत मदद मिली", "thanks"),
     ("आपसे मिलकर ख़ुशी हुई", "greet"), ("तुम्हारा दिन कैसा रहा?", "how"),
     ("आप ऑफ़लाइन क्या कर सकती हैं", "abilities"),
+    # "today", "and", "what else": around phrases that were already known
+    ("आप आज कैसे हैं?", "how"), ("और सुनाओ", "how"), ("आप कौन हैं और आपका नाम क्या है", "who"),
 ]
 ROMAN = [
     ("namaste", "greet"), ("namaste ji", "greet"), ("aap kaise ho", "how"),
@@ -102,6 +104,7 @@ ROMAN = [
     ("aapki madad ke liye shukriya", "thanks"), ("isse madad mili", "thanks"),
     ("tumse milkar achha laga", "greet"), ("aapka din kaisa ja raha hai", "how"),
     ("tum offline mere liye kya kar sakti ho", "abilities"),
+    ("aaj aap kaise hain", "how"), ("aur batao yaar", "how"),
 ]
 
 
@@ -317,7 +320,8 @@ NOT_SMALLTALK = [
     "chutkule ki kitaab", "ok what is the weather", "namaste ka matlab kya hai", "vaani",
     "please", "", "Thank you for watching!", "thank you for subscribing",
     "how was the movie", "what can you do with python offline", "nice to meet you in hindi",
-    "मदद के लिए किसे बुलाऊँ",
+    "मदद के लिए किसे बुलाऊँ", "आज क्या है", "और क्या", "aur batao kal ka mausam kaisa hai",
+    "आज कौन सा दिन है और कितने बजे हैं",
 ]
 
 
