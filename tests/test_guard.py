@@ -52,6 +52,9 @@ def test_the_same_sentence_twice_is_repetition():
     ("मैं ठीक हूँ।", "en", False, False),
     ("مجھے نہیں معلوم", "hi", False, False),             # Urdu script: not what was asked
     ("12 + 30 = 42", "en", False, True),
+    ("It comes to 500.", "hi", True, False),            # romanised Hindi asked, English said
+    ("125 aur 375 milakar 500 hota hai.", "hi", True, True),
+    ("500.", "hi", True, True),
 ])
 def test_script(text, language, romanised, ok):
     assert G.script_ok(text, language, romanised) is ok
@@ -480,6 +483,32 @@ def test_a_misread_tool_result_is_replaced_by_the_skills_own_wording():
                   plugins=(Clockish(),))
     assert turn.reply == "अभी दोपहर के तीन बजकर तैंतीस मिनट हुए हैं।"
     assert turn.data["guard"]["replaced"].startswith("unfaithful")
+
+
+def test_a_tool_result_worded_in_the_wrong_language_is_said_in_the_tools_own_words():
+    # Chimera v2 answered "125 और 375 का जोड़" with the right call and "It comes to 500."
+    turn, _ = ask("अभी समय कितना हुआ बताओ ना", model_calling("clock", "It is 3:33 PM."),
+                  plugins=(Clockish(),))
+    assert turn.reply == "अभी दोपहर के तीन बजकर तैंतीस मिनट हुए हैं।"
+    assert turn.data["guard"]["replaced"] == "wrong_language" and "abstained" not in turn.data
+    turn, _ = ask("abhi time kya hua hai", model_calling("clock", "It is 3:33 PM."),
+                  plugins=(Clockish(),))
+    assert turn.data["guard"]["replaced"] == "wrong_language"
+    assert "तीन बजकर तैंतीस" in turn.reply
+
+
+def test_the_model_reads_numbers_said_in_words_as_digits():
+    seen = []
+
+    def model(user):
+        seen.append(user)
+        return "Sorry."
+    ask("मेरे पास पचास रुपये थे, अठारह का पेन लिया। कितने बचे?", model)
+    assert seen[0] == "मेरे पास 50 रुपये थे, 18 का पेन लिया। कितने बचे?"
+    seen.clear()
+    r = rig(Script(), llm=FakeLlm(model), config={"llm": {"digits": False}})
+    r.pipeline.ask("I had fifty rupees and spent eighteen. How much is left?")
+    assert seen[0] == "I had fifty rupees and spent eighteen. How much is left?"
 
 
 def test_a_tool_call_that_does_not_fit_the_question_is_not_run():

@@ -8,7 +8,7 @@ import pytest
 from vaani.language import deva_key, roman_key, tokens
 from vaani.numwords import (HINDI_0_99, ROMAN_0_100, english_ordinal, english_words,
                             find_numbers, format_number, hindi_ordinal, hindi_words,
-                            parse_number)
+                            parse_number, with_digits)
 
 
 # -- round trips ----------------------------------------------------------------------------
@@ -177,3 +177,28 @@ def test_format_number():
     assert format_number(Fraction(10, 3), 4) == "3.3333"
     assert format_number(1000000) == "1,000,000"
     assert format_number(-2.5) == "-2.5"
+
+
+# -- numbers in words as digits, for the model ------------------------------------------------
+
+@pytest.mark.parametrize("text, roman, expected", [
+    ("I had fifty rupees and spent eighteen on a pen.", False, "I had 50 rupees and spent 18 on a pen."),
+    ("A bus carries forty-two people and nineteen get off.", False,
+     "A bus carries 42 people and 19 get off."),
+    ("मेरे पास पचास रुपये थे, अठारह का पेन लिया।", True, "मेरे पास 50 रुपये थे, 18 का पेन लिया।"),
+    ("साढ़े तीन सौ में से डेढ़ सौ घटाओ", True, "350 में से 150 घटाओ"),
+    ("Ek sau pachchees aur teen sau pachhattar ka total?", True, "125 aur 375 ka total?"),
+    ("two thousand five hundred minus seven hundred", False, "2500 minus 700"),
+    ("बस में ४२ लोग थे", True, "बस में 42 लोग थे"),              # Devanagari digits made ASCII
+    # left as said: a lone "one"/"एक" (an article as often), the verb "do", "at", no numbers
+    ("If one notebook costs thirty five rupees, how much do six cost?", True,
+     "If one notebook costs 35 rupees, how much do 6 cost?"),
+    ("एक कॉपी पैंतीस रुपये की है", True, "एक कॉपी 35 रुपये की है"),
+    ("nau ghata do to kitna bachega", True, "9 ghata do to kitna bachega"),
+    ("get off at the first stop", True, "get off at the first stop"),
+    ("Hello there, Vaani!", True, "Hello there, Vaani!"),
+    # romanised Hindi numbers only where asked for: "teen" is English here
+    ("my teen son is fifteen", False, "my teen son is 15"),
+])
+def test_numbers_in_words_become_digits(text, roman, expected):
+    assert with_digits(text, roman_hindi=roman) == expected

@@ -22,10 +22,11 @@ and kind (``tool_call``, ``arithmetic``: the call or the worded result, ``word_r
 a tool's result or error to word, ``no_tool``, ``decline``). ``--tasks DIR`` reads them
 from the builder's ``grpo-val_<lang>.jsonl`` instead. Each is asked through VAANI's own
 engine (:class:`vaani.llm.LlamaEngine`: the GGUF's chat template, the task's tools, the
-stage's tool-call decoding, greedy, ``--max-tokens``). Tasks whose conversation ends with a tool's result are asked
-with it; when a stage calls the calculator right on an arithmetic task, the calculator
-plugin runs its expression and the result turn is appended and asked too (a follow-up,
-scored as a worded result).
+stage's tool-call decoding, greedy, ``--max-tokens``; the user's numbers in words as
+digits, as the runtime sends them, ``[llm] digits``, unless ``--no-digits``). Tasks whose
+conversation ends with a tool's result are asked with it; when a stage calls the
+calculator right on an arithmetic task, the calculator plugin runs its expression and the
+result turn is appended and asked too (a follow-up, scored as a worded result).
 
 **Metrics** (per language and overall; every reply read as the runtime reads it and scored
 by :func:`training.rewards.reward`):
@@ -288,18 +289,28 @@ def followup_task(task: Task, call: tuple[str, Any]) -> Task | None:
 
 def ask_tasks(gguf: str | Path, tasks: list[Task], *, threads: int = 1, max_tokens: int = 96,
               followups: bool = True, n_ctx: int = 2048, tool_calls: str = "grounded",
+              digits: bool = True,
               progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Every task through VAANI's engine (greedy), scored; follow-ups after right
-    calculator calls."""
+    calculator calls. With ``digits`` the user's numbers in words reach the model as digits,
+    as the runtime sends them (``[llm] digits``; scoring reads the words as said)."""
     from training import rewards
     from vaani.llm import LlamaEngine
     from vaani.llm.chat import RequestError
+    from vaani.numwords import with_digits
 
     engine = LlamaEngine(gguf, n_ctx=n_ctx, threads=threads, seed=0)
 
+    def as_sent(t: Task) -> list[dict[str, Any]]:
+        if not digits:
+            return t.messages
+        return [{**m, "content": with_digits(m["content"], roman_hindi=t.lang != "en")}
+                if m.get("role") == "user" and isinstance(m.get("content"), str) else m
+                for m in t.messages]
+
     def ask(t: Task) -> tuple[str, str]:
         try:
-            return "".join(engine.process(t.messages, tools=t.tools, max_tokens=max_tokens,
+            return "".join(engine.process(as_sent(t), tools=t.tools, max_tokens=max_tokens,
                                           temperature=0.0, tool_calls=tool_calls,
                                           composed=COMPOSED)), ""
         except RequestError as e:        # a prompt longer than the context: counted as empty
@@ -324,7 +335,7 @@ def ask_tasks(gguf: str | Path, tasks: list[Task], *, threads: int = 1, max_toke
 
 
 def answers_bench(gguf: str | Path, *, limit: int = 0, threads: int = 1,
-                  tool_calls: str = "grounded") -> dict[str, Any]:
+                  tool_calls: str = "grounded", digits: bool = True) -> dict[str, Any]:
     """``vaani bench answers`` (held-out set) with the GGUF as the LLM, checks off and on:
     ``{"off"|"on": {"all"|lang: {correct_rate, abstained_rate, wrong_rate, n}}, "records"}``."""
     from vaani import config as config_mod
@@ -340,6 +351,7 @@ def answers_bench(gguf: str | Path, *, limit: int = 0, threads: int = 1,
         config.llm.seed = 0
         config.llm.threads = threads
         config.llm.tool_calls = tool_calls
+        config.llm.digits = digits
         config.assistant.language = "auto"
         config.trace.enabled = False
         config.guard.enabled = on
@@ -442,12 +454,13 @@ def run_info(path: str | Path) -> dict[str, Any] | None:
 def evaluate_stage(path: str | Path, tasks: list[Task], *, cache: Path, threads: int = 1,
                    max_tokens: int = 96, answers: bool = True, answers_limit: int = 0,
                    data: str | None = None, eval_tokens: int = 16384, corpus: Any = None,
-                   tool_calls: str = "grounded",
+                   tool_calls: str = "grounded", digits: bool = True,
                    log: Callable[[str], None] = print) -> dict[str, Any]:
     t0 = time.time()
     gguf = stage_gguf(path, cache, threads)
     log(f"  {gguf}: {len(tasks)} tasks, tool calls {tool_calls}")
-    outs = ask_tasks(gguf, tasks, threads=threads, max_tokens=max_tokens, tool_calls=tool_calls)
+    outs = ask_tasks(gguf, tasks, threads=threads, max_tokens=max_tokens, tool_calls=tool_calls,
+                     digits=digits)
     rep: dict[str, Any] = {
         "source": str(path), "tool_calls": tool_calls, "gguf": str(gguf),
         "gguf_sha256": sha256(gguf),
@@ -464,7 +477,7 @@ def evaluate_stage(path: str | Path, tasks: list[Task], *, cache: Path, threads:
         log(f"  vaani bench answers ({'all' if not answers_limit else answers_limit} per "
             "language and kind), checks off and on")
         rep["answers"] = answers_bench(gguf, limit=answers_limit, threads=threads,
-                                       tool_calls=tool_calls)
+                                       tool_calls=tool_calls, digits=digits)
     if data:
         log(f"  bits per byte on {data}")
         rep["bpb"] = bpb(gguf, data, max_tokens=eval_tokens, threads=threads, corpus=corpus)
@@ -631,7 +644,8 @@ def evaluate(stages: dict[str, str], *, per_cell: int = 20, baseline: str | None
              cache: Path = REPO / ".cache" / "eval-assistant", tasks_dir: Path | None = None,
              seed: int = 0, val_frac: float = VAL_FRAC, threads: int = 1, max_tokens: int = 96,
              answers: bool = True, answers_limit: int = 0, data: str | None = None,
-             eval_tokens: int = 16384, log: Callable[[str], None] = print) -> dict[str, Any]:
+             eval_tokens: int = 16384, digits: bool = True,
+             log: Callable[[str], None] = print) -> dict[str, Any]:
     t0 = time.time()
     tasks = tasks_from_dir(tasks_dir, per_cell) if tasks_dir else \
         cached_tasks(cache, per_cell, seed, val_frac)
@@ -649,6 +663,7 @@ def evaluate(stages: dict[str, str], *, per_cell: int = 20, baseline: str | None
                   "cells": {f"{lg}/{k}": sum(t.lang == lg and t.kind == k for t in tasks)
                             for lg in LANGS for k in KINDS}},
         "settings": {"max_tokens": max_tokens, "temperature": 0.0, "threads": threads,
+                     "digits": digits,
                      "answers_limit": answers_limit, "data": data, "eval_tokens": eval_tokens},
         "goals": {c: list(g) for c, g in GOALS.items()}, "stages": {},
     }
@@ -658,7 +673,7 @@ def evaluate(stages: dict[str, str], *, per_cell: int = 20, baseline: str | None
         report["stages"][name] = evaluate_stage(
             path, tasks, cache=cache, threads=threads, max_tokens=max_tokens, answers=answers,
             answers_limit=answers_limit, data=data, eval_tokens=eval_tokens, corpus=corpus,
-            tool_calls=mode, log=log)
+            tool_calls=mode, digits=digits, log=log)
     judge(report)
     report["seconds"] = round(time.time() - t0, 1)
     return report
@@ -696,6 +711,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data", help="corpus dir (training.data): bits per byte per language")
     p.add_argument("--eval-tokens", type=int, default=16384, help="bpb tokens per language")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--no-digits", action="store_true",
+                   help="numbers in words reach the model as said (the runtime's [llm] digits "
+                        "= false); default: as digits, as the runtime sends them")
     p.add_argument("--cache", type=Path, default=REPO / ".cache" / "eval-assistant",
                    help="exported GGUFs and the task list")
     p.add_argument("--out", type=Path, default=Path("results/chimera/eval-assistant.json"))
@@ -709,7 +727,7 @@ def main(argv: list[str] | None = None) -> None:
                       tasks_dir=a.tasks, seed=a.data_seed, val_frac=a.val_frac,
                       threads=a.threads, max_tokens=a.max_tokens, answers=not a.no_answers,
                       answers_limit=a.answers_limit, data=a.data, eval_tokens=a.eval_tokens,
-                      log=lambda s: print(s, file=sys.stderr, flush=True))
+                      digits=not a.no_digits, log=lambda s: print(s, file=sys.stderr, flush=True))
     table = write(report, a.out)
     print(table)
     print(f"report: {a.out} and {a.out.with_suffix('.md')} ({report['seconds']} s)")

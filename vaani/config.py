@@ -122,6 +122,9 @@ class LlmConfig:
     # how a tool call is decoded (vaani/llm/calls.py): "grounded" inside the tools' schemas,
     # strings copied from the user's words; "schema" without the copying; "free" as written
     tool_calls: str = "grounded"
+    # the model reads numbers said in words as digits ("fifty" -> 50; vaani.numwords.
+    # with_digits): small models copy digits into a calculator call, not number words
+    digits: bool = True
     options: dict[str, Any] = field(default_factory=dict)
 
 

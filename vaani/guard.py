@@ -46,6 +46,7 @@ from fractions import Fraction
 from typing import Any
 
 from vaani.language import DEVANAGARI, LATIN, is_romanized_hindi, tokens, words
+from vaani.language import scores as language_scores
 from vaani.numwords import durations, find_numbers
 from vaani.stages.clauses import ClauseSplitter
 from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS,
@@ -362,7 +363,8 @@ def degenerate(clause: str, before: str = "") -> str:
 
 def script_ok(text: str, language: str, romanised: bool = False) -> bool:
     """The reply is in the user's script: Devanagari for Hindi (a few Latin words allowed),
-    Latin for English, either for a question in romanised Hindi. No other script."""
+    Latin for English, either for a question in romanised Hindi (Latin then with Hindi
+    function words no fewer than English ones). No other script."""
     letters = [ch for ch in text if ch.isalpha() or unicodedata.category(ch).startswith("M")]
     if not letters:
         return True
@@ -375,7 +377,10 @@ def script_ok(text: str, language: str, romanised: bool = False) -> bool:
     if language == "hi":
         if deva >= 0.7 * len(letters):
             return True
-        return romanised and deva == 0
+        if not romanised or deva:
+            return False
+        hi, en = language_scores(text)     # romanised Hindi, not English: "It comes to 500." is
+        return en <= hi                    # no answer to "... ka total kitna hai?"
     return True
 
 
@@ -838,13 +843,16 @@ class ReplyGuard:
     def _verdict(self, clause: str, confidence: float | None) -> str:
         """"" = speak it; "stop:<why>" = never; "replace:<why>" = the tool's own wording;
         "greet:<why>" = a greeting that contradicts the clock."""
-        bad = degenerate(clause, " ".join(self.spoken))
-        if bad:
-            return f"stop:{bad}"
-        if not script_ok(clause, self.language, self.romanised):
-            return "stop:wrong_language"
         ok_runs = [r for r in self.tool_runs
                    if not (isinstance(r.result, Mapping) and "error" in r.result)]
+        # a tool's result the model worded badly (garbled, or in the other language) is
+        # still the answer: the tool's own wording says it
+        fix = "replace" if ok_runs else "stop"
+        bad = degenerate(clause, " ".join(self.spoken))
+        if bad:
+            return f"{fix}:{bad}"
+        if not script_ok(clause, self.language, self.romanised):
+            return f"{fix}:wrong_language"
         if claims_action(clause) and not any(r.acts for r in ok_runs):
             return "stop:claimed_action"
         if ok_runs and self._allowed is not None:
@@ -861,7 +869,8 @@ class ReplyGuard:
         return ""
 
     def _replace(self, why: str) -> list[str]:
-        """The model misworded a tool's result: the tool's own wording, or an apology."""
+        """The model misworded a tool's result (unfaithful, garbled, the other language): the
+        tool's own wording, or an apology."""
         say = next((r.say for r in reversed(self.tool_runs) if r.say), "")
         self.replaced = why
         if self.spoken or not say:
@@ -869,7 +878,7 @@ class ReplyGuard:
                 self.done = True
                 self.cut = why
                 return []
-            return self.abstain("unfaithful")
+            return self.abstain(why.split(" ")[0])
         self.done = True
         return self._say(say)
 

@@ -87,6 +87,21 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(text))
 
 
+def token_spans(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """``text`` NFC-normalised with ASCII digits, and where each of :func:`tokens`' tokens
+    lies in it (start, end); None where lower-casing changes its length (no one-to-one
+    map), which Devanagari and Latin text never do."""
+    t = unicodedata.normalize("NFC", to_ascii_digits(text))
+    lowered = t.lower()
+    if len(lowered) != len(t):
+        return None
+    lowered = _WORD_HYPHEN.sub(" ", lowered.replace("’", "'").replace("‘", "'"))
+    found = list(_TOKEN.finditer(lowered))
+    if tuple(m.group() for m in found) != tokens(text):
+        return None
+    return t, [m.span() for m in found]
+
+
 _CONTRACTIONS = {"s": "is", "re": "are", "m": "am", "ll": "will", "ve": "have", "d": "would"}
 _IS_BEFORE = frozenset("what it that where when how who there here".split())
 _SYMBOL_WORDS = frozenset("+ - × * / ÷ % ^ = ₹ $ √".split())

@@ -20,7 +20,7 @@ from fractions import Fraction
 from functools import lru_cache
 from collections.abc import Sequence
 
-from vaani.language import deva_key, roman_key, tokens
+from vaani.language import deva_key, roman_key, token_spans, tokens
 
 # -- the lexicon --------------------------------------------------------------------------
 
@@ -426,6 +426,37 @@ def find_numbers(toks: Sequence[str], roman_hindi: bool = True) -> list[NumberSp
         spans.append(span)
         i = span.end
     return spans
+
+
+# Latin words that read as Hindi numbers but are mostly something else: the verb "do"
+# (ghata do = subtract) or the English word; "at" is how "aath" (8) folds.
+_NOT_NUMBERS_ALONE = frozenset({"do", "at"})
+# "one notebook", "एक कॉपी": an article as often as a number, so left as said
+_ONE_ALONE = frozenset({"one", "ek", "एक"})
+
+
+def with_digits(text: str, roman_hindi: bool = True) -> str:
+    """``text`` with its numbers in words written in digits: "I had fifty rupees" -> "I had
+    50 rupees", "बस में बयालीस लोग थे" -> "बस में 42 लोग थे", "ek sau pachchees" -> "125"
+    (with ``roman_hindi``), "two thousand" -> "2000" (no separators), "४२" -> "42". A small language model copies digits into a calculator call far
+    more reliably than it converts number words (ASR systems call this inverse text
+    normalisation). A lone "one"/"ek"/"एक", "do" and "at" are left as they are; so is the
+    whole text if its words cannot be located one to one (then nothing is guessed)."""
+    located = token_spans(text)
+    if located is None:
+        return text
+    t, spans = located
+    toks = tokens(text)
+    out, at = [], 0
+    for span in find_numbers(toks, roman_hindi):
+        if not span.spoken:
+            continue
+        if span.end - span.start == 1 and toks[span.start] in _NOT_NUMBERS_ALONE | _ONE_ALONE:
+            continue
+        start, end = spans[span.start][0], spans[span.end - 1][1]
+        out += [t[at:start], format_number(span.value).replace(",", "")]
+        at = end
+    return "".join(out) + t[at:]
 
 
 def parse_number(text: str, roman_hindi: bool = True) -> Fraction | None:

@@ -29,6 +29,7 @@ from vaani.guard import ReplyGuard, ToolRan
 from vaani.hookspecs import Utterance
 from vaani.llm.routing import LlmRoute
 from vaani.llm.tools import stream_with_tools
+from vaani.numwords import with_digits
 from vaani.plugins import SKILL_NOT_RESPONDING, not_responding
 from vaani.stages import ClauseSplitter, LanguageResolver, TranscriptFilter, TtsStage
 
@@ -393,7 +394,9 @@ class TurnReply:
                     q.put(_Said(clause))
                 q.put(_END)
                 return
-        messages = p.messages(text)
+        # the model reads "50", not "पचास" (the tools' grounding still checks the words said)
+        messages = p.messages(with_digits(text, roman_hindi=language != "en")
+                              if cfg.digits else text)
         cancel = self._llm_cancel
         scores: list[tuple[float, float]] = []
         extra: dict[str, Any] = {"scores": scores} if guard is not None and route.scores else {}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -573,6 +574,13 @@ def _numbers(text: str) -> set[Fraction]:
     return {n.value for roman in (True, False) for n in find_numbers(toks, roman)}
 
 
+def _times_said(text: str) -> Counter[Fraction]:
+    """How often each number occurs (read with romanised Hindi or without, the larger)."""
+    toks = words(text)
+    counts = [Counter(n.value for n in find_numbers(toks, roman)) for roman in (True, False)]
+    return counts[0] | counts[1]
+
+
 # Numbers a question implies without saying them: "15 percent of 240" is 240 * 15 / 100.
 _IMPLIED = (
     (keys("percent percentage % प्रतिशत फ़ीसदी फीसदी परसेंट pratishat fisadi".split()), 100),
@@ -597,10 +605,13 @@ def grounded(arguments: dict[str, Any], utterance: str) -> bool:
     if not used or not said:
         return False
     utterance_keys = {word_key(w) for w in words(utterance)}
-    for vocabulary, value in _IMPLIED:
-        if utterance_keys & vocabulary:
-            said.add(Fraction(value))
-    return used <= said
+    implied = {Fraction(value) for vocabulary, value in _IMPLIED if utterance_keys & vocabulary}
+    if not used <= said | implied:
+        return False
+    # a number said once is used once: "50 rupees, a pen for 18" is not "18 - 18"
+    times = _times_said(utterance)
+    return all(n <= times[value] for value, n in _times_said(expression).items()
+               if value not in implied)
 
 
 def say(result: dict[str, Any], language: str) -> str:

@@ -266,3 +266,19 @@ def test_brackets_that_are_not_arithmetic(text):
     from vaani_calculator import parse
 
     assert parse(text) is None
+
+
+# -- the LLM's calls: numbers said, each used as often as said -------------------------------
+
+@pytest.mark.parametrize("expression, utterance, ok", [
+    ("50 - 18", "मेरे पास पचास रुपये थे, अठारह रुपये का पेन खरीदा। अब कितने बचे?", True),
+    ("18 - 18", "मेरे पास पचास रुपये थे, अठारह रुपये का पेन खरीदा। अब कितने बचे?", False),
+    ("13 * 13 - 9", "Terah guna terah mein se nau ghata do to kitna bachega?", True),
+    ("15 * 7", "Riya reads fifteen pages a day. How many pages in a week?", True),   # implied
+    ("240 * 15 / 100", "what is 15 percent of 240", True),
+    ("100 / 100 * 5", "5 percent of 100", True),      # said once and implied once
+    ("2 + 2", "what is the capital of India", False),
+    ("42 - 7", "A bus carries 42 people and 19 get off.", False),
+])
+def test_a_calculator_call_uses_the_numbers_said_as_often_as_said(expression, utterance, ok):
+    assert vaani_calculator.grounded({"expression": expression}, utterance) is ok
