@@ -19,6 +19,8 @@ from tests.conftest import large_model_file
 
 ROUTED = {"llm": {"route_english": "big-en"}}
 
+MAIN = config_mod.LlmConfig().model              # the default LLM (chimera-v2)
+
 
 class Store:
     """A model store with some packs installed."""
@@ -76,7 +78,7 @@ def test_the_english_engine_is_built_from_the_route_s_model_and_draft():
     assert engine == "engine"
     (c,) = built
     assert (c.llm.model, c.llm.draft_model) == ("big-en", "small-en")
-    assert cfg.llm.model == "chimera" and cfg.llm.draft_model == "chimera-draft"  # untouched
+    assert cfg.llm.model == MAIN and cfg.llm.draft_model == "chimera-draft"  # untouched
     assert english_config(cfg).assistant is cfg.assistant
 
 
@@ -109,8 +111,8 @@ def test_a_missing_draft_or_a_failing_engine_never_stops_the_assistant(caplog):
 def test_off_or_the_main_model_itself_loads_nothing(caplog):
     with caplog.at_level(logging.WARNING):
         assert english_engine(config_mod.from_dict({}), Store(), lambda c: 1 / 0) is None
-        same = config_mod.from_dict({"llm": {"route_english": "chimera"}})
-        assert english_engine(same, Store("chimera"), lambda c: 1 / 0) is None
+        same = config_mod.from_dict({"llm": {"route_english": MAIN}})
+        assert english_engine(same, Store(MAIN), lambda c: 1 / 0) is None
     assert not caplog.records
 
 
@@ -139,7 +141,7 @@ def test_hindi_and_hinglish_stay_on_the_main_model():
     p, r = routed_rig(big, config={"guard": {"min_confidence": 0.0}})
     for question in ("आसमान नीला क्यों होता है?", "aasman neela kyon hota hai?"):
         turn = p.ask(question)
-        assert turn.language == "hi" and turn.data["llm_model"] == "chimera"
+        assert turn.language == "hi" and turn.data["llm_model"] == MAIN
     assert len(r.llm.calls) == 2 and not big.calls
 
 
@@ -227,5 +229,5 @@ def test_the_assistant_routes_english_to_the_installed_large_model():
         hi = a.pipeline.ask("आसमान नीला क्यों होता है?")
     assert en.source == "llm" and en.data["llm_model"] == "qwen2.5-coder-1.5b", en
     assert "scatter" in en.reply.lower() or "light" in en.reply.lower(), en
-    assert hi.data["llm_model"] == "chimera" and hi.language == "hi"
+    assert hi.data["llm_model"] == MAIN and hi.language == "hi"
     assert started_s < 120

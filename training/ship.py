@@ -34,8 +34,9 @@ from typing import Any
 BEGIN, END = "# >>> chimera packs (written by python -m training.ship)", "# <<< chimera packs"
 V1 = "chimera"
 DESCRIPTIONS = {
-    "chimera": ("llm", "Chimera Q4_K_M GGUF: VAANI's own hybrid Mamba-2/attention model "
-                       "(Hindi, English, Hinglish; tool calls); the default LLM"),
+    "chimera": ("llm", "Chimera Q4_K_M GGUF: VAANI's own hybrid Mamba-2/attention model, v1 "
+                       "(pretrained only; Hindi, English, Hinglish; tool calls); load it by "
+                       "name (llm.model = \"chimera\")"),
     "chimera-draft": ("llm-draft", "chimera-draft Q4_K_M GGUF: 4-block draft sharing "
                                    "Chimera's tokenizer, for speculative decoding"),
 }
@@ -48,22 +49,27 @@ def describe(name: str, draft_of: str | None = None, stages: str = "") -> tuple[
     if draft_of:
         return ("llm-draft", f"{name} Q4_K_M GGUF: draft sharing Chimera's tokenizer, "
                              f"distilled for {draft_of}, for speculative decoding")
+    from vaani.config import LlmConfig
+
     how = f"aligned {stages}" if stages else "pretrained"
+    use = ("the default LLM" if name == LlmConfig().model
+           else f"load it by name (llm.model = \"{name}\")")
     return ("llm", f"{name} Q4_K_M GGUF: VAANI's own hybrid Mamba-2/attention model, {how} "
-                   f"(Hindi, English, Hinglish; tool calls); load it by name "
-                   f"(llm.model = \"{name}\")")
+                   f"(Hindi, English, Hinglish; tool calls); {use}")
 
 
 def manifest_block(repo: Path, files: dict[str, Path],
                    descriptions: dict[str, tuple[str, str]] | None = None) -> str:
+    from vaani.config import LlmConfig
     from vaani.models import manifest_entry
 
     parts = [BEGIN]
     for name, path in files.items():
         role, description = (descriptions or {}).get(name) or DESCRIPTIONS[name]
-        # only the packs the assistant uses by default install by default; an aligned model
-        # that has not beaten v1 is an optional pack (vaani models install NAME)
-        group = "default" if name in DESCRIPTIONS else "extra"
+        # only the packs the assistant uses by default install by default (v1 and its draft,
+        # and the default LLM); an aligned model that is not the default LLM is an optional
+        # pack (vaani models install NAME)
+        group = "default" if name in DESCRIPTIONS or name == LlmConfig().model else "extra"
         parts.append(manifest_entry(path, name=name, role=role, group=group,
                                     licence="Apache-2.0", description=description,
                                     repo_root=repo).rstrip())
@@ -236,9 +242,11 @@ def verdict(report: dict[str, Any], name: str) -> str:
         return (f"{name} ({last}) beats v1 on every column of the evaluation: it may become "
                 f"the default (LlmConfig.model = \"{name}\" in vaani/config.py); shipping did "
                 "not change it")
+    from vaani.config import LlmConfig
+
     worse = [c for c, ok in st["vs_baseline"].items() if not ok]
     return (f"{name} ({last}) does not beat v1 on: {', '.join(worse)}; the default LLM stays "
-            f"{V1!r} (load {name} by name: llm.model = \"{name}\")")
+            f"{LlmConfig().model!r} (load {name} by name: llm.model = \"{name}\")")
 
 
 if __name__ == "__main__":

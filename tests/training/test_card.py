@@ -173,9 +173,13 @@ def test_ship_names_an_aligned_model_anew_and_keeps_v1_in_the_manifest(tmp_path)
     assert text.count("[packs.chimera-v2]") == 1 and text.count(ship.BEGIN) == 1
     packs = load_manifest(manifest).packs
     assert packs["chimera"].role == "llm" and packs["chimera-draft"].role == "llm-draft"
-    assert packs["chimera-v2"].role == "llm" and 'llm.model = "chimera-v2"' in \
-        packs["chimera-v2"].description and "aligned sft → dpo → grpo" in \
-        packs["chimera-v2"].description
+    # the default LLM installs by default and says so; another aligned pack is loaded by name
+    assert packs["chimera-v2"].role == "llm" and packs["chimera-v2"].group == "default"
+    assert "the default LLM" in packs["chimera-v2"].description and \
+        "aligned sft → dpo → grpo" in packs["chimera-v2"].description
+    v3 = ship.manifest_block(tmp_path, {"chimera-v2": v2},
+                             {"chimera-v2": ship.describe("chimera-v3", stages="sft")})
+    assert 'llm.model = \\"chimera-v3\\"' in v3
     assert [p for p in packs if p.startswith("chimera")] == ["chimera", "chimera-draft",
                                                               "chimera-v2", "chimera-v2-draft"]
     assert ship.describe("chimera-v2-draft", draft_of="chimera-v2")[0] == "llm-draft"
@@ -183,7 +187,7 @@ def test_ship_names_an_aligned_model_anew_and_keeps_v1_in_the_manifest(tmp_path)
     assert "beats v1 on every column" in ship.verdict(rep, "chimera-v2")
     rep["stages"]["grpo"]["vs_baseline"]["exact"] = False
     rep["stages"]["grpo"]["beats_baseline"] = False
-    assert "does not beat v1 on: exact; the default LLM stays 'chimera'" in \
+    assert "does not beat v1 on: exact; the default LLM stays 'chimera-v2'" in \
         ship.verdict(rep, "chimera-v2")
 
 
