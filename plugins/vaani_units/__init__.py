@@ -4,6 +4,8 @@ sizes, cooking measures and Indian numbers (lakh, crore), in Hindi and English.
 "convert 5 km to miles", "100 fahrenheit in celsius", "how many feet in a yard", "how many
 lakhs in a crore", "पाँच किलो कितने पाउंड होते हैं", "एक गज में कितने फ़ीट", "ek gaj mein
 kitne feet", "डेढ़ लीटर को मिलीलीटर में बदलो", "1 crore in million", "30°C in F".
+And which of two quantities is more (:mod:`vaani_units.compare`): "which is longer, a week or
+ten days", "एक किलो रुई और एक किलो लोहे में कौन ज़्यादा भारी है".
 
 How: the words are cut into unit names (longest first: "square feet", "km/h", "degrees
 Fahrenheit", "वर्ग मीटर"), one number (vaani.numwords: digits, words, डेढ़/साढ़े, "half a"),
@@ -49,6 +51,8 @@ from vaani.kit import Option, plugin_options
 from vaani.language import keys, word_key, words
 from vaani.numwords import (NumberSpan, find_numbers, format_number, hindi_words, lookup,
                             parse_number)
+
+from . import compare
 
 NAME = "units"
 F = Fraction
@@ -700,7 +704,7 @@ class Converter:
         language = utterance.language if utterance.language in ("hi", "en") else "en"
         query = understand(utterance.text, language, self.units)
         if query is None:
-            return None
+            return self._compare(utterance.text, language)
         data: dict[str, Any] = {"value": _number(query.value), "from": query.source.id,
                                 "to": query.target.id, "dimension": query.source.dim}
         if query.problem:
@@ -713,6 +717,14 @@ class Converter:
         said, exact = rounded(result)
         data.update(result=_number(said), exact=exact)
         return Reply(sentence(query, said, exact, language), language, data)
+
+    def _compare(self, text: str, language: str) -> Reply | None:
+        """Which of two quantities is more (:mod:`vaani_units.compare`)."""
+        comparison = compare.understand(text, self.units)
+        if comparison is None:
+            return None
+        said, data = compare.answer(comparison, self.units, language)
+        return Reply(said, language, data)
 
     # -- the LLM's tool --
 

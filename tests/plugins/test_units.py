@@ -372,3 +372,59 @@ def test_handle_before_startup_still_works():
     assert vaani_units.vaani_handle(Utterance("how many feet in a yard", "en")).text == \
         "1 yard is 3 feet."
     assert Converter(Settings()).handle(Utterance("what time is it", "en")) is None
+
+
+# -- which of two quantities is more ---------------------------------------------------------
+
+COMPARISONS = [
+    # (text, language asked in, answer: left / right / equal, a phrase the reply says)
+    ("Which is longer, a week or ten days?", "en", "right", "10 days is longer: 1 week is 7 days."),
+    ("Which is heavier, a kilogram of cotton or a kilogram of iron?", "en", "equal",
+     "They are the same: 1 kilogram is 1 kilogram, whatever it is of."),
+    ("which is longer, one hour or fifty minutes", "en", "left", "1 hour is 60 minutes"),
+    ("which is less, 500 grams or half a kilo", "en", "equal", "500 grams is 0.5 kilograms"),
+    ("which is more, 1 mile or 1.5 km", "en", "left", "1 mile is about 1.61 kilometres"),
+    ("1 litre or 900 ml, which is less?", "en", "right", "900 millilitres is less"),
+    ("which is hotter, 30 celsius or 80 fahrenheit", "en", "left", "86 degrees Fahrenheit"),
+    ("एक किलो रुई और एक किलो लोहे में कौन ज़्यादा भारी है?", "hi", "equal",
+     "दोनों बराबर हैं: एक किलो एक किलो ही होता है, चाहे किसी भी चीज़ का हो।"),
+    ("एक हफ़्ता और दस दिन में कौन सा समय ज़्यादा लंबा है?", "hi", "right",
+     "दस दिन ज़्यादा लंबा है: एक हफ़्ता सात दिन के बराबर है।"),
+    ("हज़ार ग्राम और एक किलो में कौन भारी है", "hi", "equal", "दोनों बराबर हैं"),
+    ("Ek kilo rui aur ek kilo lohe mein kaun zyada bhaari hai?", "hi", "equal", "दोनों बराबर"),
+    ("ek ghanta aur pachaas minute mein kaun kam hai", "hi", "right", "पचास मिनट कम है"),
+    ("do meter ya saat feet mein kaunsa lamba hai", "hi", "right", "सात फ़ीट"),
+]
+NOT_COMPARISONS = [
+    "which is heavier, a metre or a foot",         # the adjective does not fit the units
+    "which is longer, the Ganga or the Yamuna",    # no quantities
+    "a kilo or a pound?",                          # nothing asked
+    "which is cheaper, a kilo of rice or a kilo of dal",
+    "5 km or 3 miles, which one should I run today",
+    "which is heavier, a kilo of cotton or a kilo of iron or a kilo of gold",
+    "एक किलो आलू या दो किलो प्याज़ लाऊँ",
+    "which is more, 5 dollars or 400 rupees",       # money: only at the user's rates
+]
+
+
+@pytest.mark.parametrize("text, language, which, says", COMPARISONS)
+def test_which_of_two_quantities_is_more(host, text, language, which, says):
+    answer = ask(host, text, language)
+    assert answer is not None and answer.plugin == "units", text
+    assert answer.reply.data["kind"] == "comparison"
+    assert answer.reply.data["answer"] == which, answer.reply.text
+    assert says in answer.reply.text and answer.reply.language == language
+
+
+@pytest.mark.parametrize("text", NOT_COMPARISONS)
+def test_not_a_comparison(host, text):
+    for language in ("en", "hi"):
+        answer = ask(host, text, language)
+        assert answer is None or answer.plugin != "units", (text, answer and answer.reply.text)
+
+
+def test_the_other_skills_requests_are_not_comparisons():
+    from vaani_units import compare
+
+    for text in OTHERS + NOT_UNITS:
+        assert compare.understand(text, vaani_units._units) is None, text
