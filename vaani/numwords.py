@@ -428,11 +428,10 @@ def find_numbers(toks: Sequence[str], roman_hindi: bool = True) -> list[NumberSp
     return spans
 
 
-# Latin words that read as Hindi numbers but are mostly something else: the verb "do"
-# (ghata do = subtract) or the English word; "at" is how "aath" (8) folds.
-_NOT_NUMBERS_ALONE = frozenset({"do", "at"})
-# "one notebook", "एक कॉपी": an article as often as a number, so left as said
-_ONE_ALONE = frozenset({"one", "ek", "एक"})
+# Words that are a number alone only sometimes, so left as said: the Latin "do" (the verb:
+# ghata do = subtract; or the English word) and "at" (how "aath", 8, folds); "one", "ek",
+# "एक" (an article as often as a number: "one notebook", "एक कॉपी").
+_NOT_NUMBERS_ALONE = frozenset({"do", "at", "one", "ek", "एक"})
 
 
 def with_digits(text: str, roman_hindi: bool = True) -> str:
@@ -451,7 +450,7 @@ def with_digits(text: str, roman_hindi: bool = True) -> str:
     for span in find_numbers(toks, roman_hindi):
         if not span.spoken:
             continue
-        if span.end - span.start == 1 and toks[span.start] in _NOT_NUMBERS_ALONE | _ONE_ALONE:
+        if span.end - span.start == 1 and toks[span.start] in _NOT_NUMBERS_ALONE:
             continue
         start, end = spans[span.start][0], spans[span.end - 1][1]
         out += [t[at:start], format_number(span.value).replace(",", "")]

@@ -569,11 +569,6 @@ def vaani_tools() -> list[Tool]:
                  grounded=grounded, say=say, composed=("expression",))]
 
 
-def _numbers(text: str) -> set[Fraction]:
-    toks = words(text)
-    return {n.value for roman in (True, False) for n in find_numbers(toks, roman)}
-
-
 def _times_said(text: str) -> Counter[Fraction]:
     """How often each number occurs (read with romanised Hindi or without, the larger)."""
     toks = words(text)
@@ -600,18 +595,15 @@ def grounded(arguments: dict[str, Any], utterance: str) -> bool:
     expression = arguments.get("expression")
     if not isinstance(expression, str):
         return False
-    used = _numbers(expression)
-    said = _numbers(utterance)
+    used, said = _times_said(expression), _times_said(utterance)
     if not used or not said:
         return False
     utterance_keys = {word_key(w) for w in words(utterance)}
     implied = {Fraction(value) for vocabulary, value in _IMPLIED if utterance_keys & vocabulary}
-    if not used <= said | implied:
+    if not set(used) <= set(said) | implied:
         return False
     # a number said once is used once: "50 rupees, a pen for 18" is not "18 - 18"
-    times = _times_said(utterance)
-    return all(n <= times[value] for value, n in _times_said(expression).items()
-               if value not in implied)
+    return all(n <= said[value] for value, n in used.items() if value not in implied)
 
 
 def say(result: dict[str, Any], language: str) -> str:

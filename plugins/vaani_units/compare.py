@@ -14,7 +14,7 @@ said to be equal, whatever they are of (the old riddle).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +59,6 @@ MAX_OF = 2                      # words saying what a quantity is of
 class Side:
     value: Fraction
     unit: Unit
-    start: int                  # where it was said
     of: tuple[str, ...] = ()    # what it is of, as said
 
 
@@ -94,11 +93,11 @@ def understand(text: str, units: Units) -> Comparison | None:
         span = next((s for s in spans if s.end == m.start or (
             s.end == m.start - 1 and w[s.end] in _ONE)), None)
         if span is not None:
-            value, start = span.value, span.start
+            value = span.value
             used.update(range(span.start, m.start))
         elif m.start and w[m.start - 1] in _ONE:
-            value, start = Fraction(1), m.start - 1
-            used.add(start)
+            value = Fraction(1)
+            used.add(m.start - 1)
         else:
             return None
         # what it is of: "of cotton", "रुई", "lohe" (up to the "or" or the question words)
@@ -112,7 +111,7 @@ def understand(text: str, units: Units) -> Comparison | None:
             of.append(w[j])
             j += 1
         used.update(range(m.end, j))
-        sides.append(Side(value, m.units[0], start, tuple(of)))
+        sides.append(Side(value, m.units[0], tuple(of)))
         readings.append(m.units)
     pair = _pair(*readings)
     if pair is None:
@@ -131,8 +130,7 @@ def understand(text: str, units: Units) -> Comparison | None:
         sign, en = -sign, {"more": "less"}.get(en, en)
     if not adjectives:
         en = "more" if sign > 0 else "less"
-    left = Side(sides[0].value, pair[0], sides[0].start, sides[0].of)
-    right = Side(sides[1].value, pair[1], sides[1].start, sides[1].of)
+    left, right = (replace(side, unit=unit) for side, unit in zip(sides, pair))
     return Comparison(left, right, sign, en, hi)
 
 
