@@ -287,6 +287,18 @@ def followup_task(task: Task, call: tuple[str, Any]) -> Task | None:
                 "arithmetic", expect, meta={"followup": True})
 
 
+def sent_messages(task: Task, digits: bool = True) -> list[dict[str, Any]]:
+    """The task's conversation as the runtime sends it to the model: with ``digits``
+    (``[llm] digits``) the user's numbers in words become digits."""
+    if not digits:
+        return task.messages
+    from vaani.numwords import with_digits
+
+    return [{**m, "content": with_digits(m["content"], roman_hindi=task.lang != "en")}
+            if m.get("role") == "user" and isinstance(m.get("content"), str) else m
+            for m in task.messages]
+
+
 def ask_tasks(gguf: str | Path, tasks: list[Task], *, threads: int = 1, max_tokens: int = 96,
               followups: bool = True, n_ctx: int = 2048, tool_calls: str = "grounded",
               digits: bool = True,
@@ -297,22 +309,14 @@ def ask_tasks(gguf: str | Path, tasks: list[Task], *, threads: int = 1, max_toke
     from training import rewards
     from vaani.llm import LlamaEngine
     from vaani.llm.chat import RequestError
-    from vaani.numwords import with_digits
 
     engine = LlamaEngine(gguf, n_ctx=n_ctx, threads=threads, seed=0)
 
-    def as_sent(t: Task) -> list[dict[str, Any]]:
-        if not digits:
-            return t.messages
-        return [{**m, "content": with_digits(m["content"], roman_hindi=t.lang != "en")}
-                if m.get("role") == "user" and isinstance(m.get("content"), str) else m
-                for m in t.messages]
-
     def ask(t: Task) -> tuple[str, str]:
         try:
-            return "".join(engine.process(as_sent(t), tools=t.tools, max_tokens=max_tokens,
-                                          temperature=0.0, tool_calls=tool_calls,
-                                          composed=COMPOSED)), ""
+            return "".join(engine.process(sent_messages(t, digits), tools=t.tools,
+                                          max_tokens=max_tokens, temperature=0.0,
+                                          tool_calls=tool_calls, composed=COMPOSED)), ""
         except RequestError as e:        # a prompt longer than the context: counted as empty
             return "", str(e)
 

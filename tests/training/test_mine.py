@@ -1,0 +1,113 @@
+"""training.mine: on-policy pairs from the policy's own failures, never from the held-out side,
+and the whole command on a random tiny GGUF (two worker processes) feeding training.dpo."""
+
+from __future__ import annotations
+
+import json
+
+from training import align
+from training import eval_assistant as EA
+from training import mine as M
+from training import rewards
+from training.data.build import is_val
+from training.data.tasks import Task
+
+LIMITS = {"max_sentences": 2, "max_chars": 240, "tools": ["timer", "clock"]}
+CALL = "<|tool_call|>"
+
+
+def _task(kind: str, lang: str, user: str, expect: dict, reference: str) -> Task:
+    return Task([{"role": "user", "content": user}], None, lang, kind, {**LIMITS, **expect},
+                meta={"reference": reference})
+
+
+DECLINE = _task("decline", "hi", "कल मैच कौन जीता?", {"reason": "unsure", "topic": ""},
+                "माफ़ कीजिए, यह मैं अभी ऑफ़लाइन नहीं बता सकती।")
+TIMER = _task("tool_call", "hinglish", "paanch minute ka timer laga do",
+              {"tool": "timer", "arguments": {"minutes": 5}},
+              CALL + '{"name": "timer", "arguments": {"minutes": 5}}')
+
+
+def _outcome(task: Task, completion: str) -> dict:
+    import dataclasses
+
+    return dataclasses.asdict(EA.score(task, completion))
+
+
+def test_a_failure_pairs_the_reference_against_the_policys_own_reply():
+    assert rewards.reward(DECLINE, DECLINE.meta["reference"]).total >= 0.9
+    bad = CALL                                         # an empty call where it should decline
+    pairs, report = M.mine([DECLINE, TIMER], [_outcome(DECLINE, bad),
+                                              _outcome(TIMER, TIMER.meta["reference"])])
+    [p] = pairs
+    assert (p.kind, p.lang, p.meta["task_kind"]) == ("onpolicy", "hi", "decline")
+    assert p.chosen == {"content": DECLINE.meta["reference"]} and p.rejected == {"content": bad}
+    assert "false_call" in p.meta["failures"] and "not_declined" in p.meta["failures"]
+    assert p.meta["ref_reward"] - p.meta["reward"] >= 0.25
+    # the right call made no pair; the report counts per language and kind
+    cells = {(c["lang"], c["kind"]): c for c in report["cells"]}
+    assert cells[("hinglish", "tool_call")] == {
+        "lang": "hinglish", "kind": "tool_call", "tasks": 1, "reward": 1.0, "ref_reward": 1.0,
+        "failed": 0, "weak_reference": 0, "pairs": 0, "flags": {}}
+    assert cells[("hi", "decline")]["failed"] == 1 and report["all"]["pairs"] == 1
+    assert report["all"]["flags"]["false_call"] == 1
+
+
+def test_the_conversation_is_the_one_the_runtime_sent():
+    wrong = _outcome(TIMER, CALL + '{"name": "clock", "arguments": {}}')
+    [p], _ = M.mine([TIMER], [wrong])
+    assert p.messages[0]["content"] == "5 minute ka timer laga do"       # [llm] digits
+    assert "wrong_tool" in p.meta["failures"]
+    [p], _ = M.mine([TIMER], [wrong], digits=False)
+    assert p.messages == TIMER.messages
+
+
+def test_a_weak_reference_or_a_small_gap_makes_no_pair():
+    weak = _task("decline", "en", "Who won the match yesterday?",
+                 {"reason": "unsure", "topic": ""}, "It was India, by six wickets.")
+    assert rewards.reward(weak, weak.meta["reference"]).total < 0.9
+    pairs, report = M.mine([weak], [_outcome(weak, "India won.")])
+    assert pairs == [] and report["cells"][0]["weak_reference"] == 1
+    # a reply about as good as the reference (a different honest decline) is no lesson
+    other = "Sorry, I can't tell you that offline yet."
+    pairs, report = M.mine([DECLINE], [_outcome(DECLINE, other)], gap=0.25)
+    assert pairs == []
+
+
+def test_the_held_out_side_is_never_mined():
+    tasks = M.load_tasks("assistant", 40, seed=0, data_seed=0, val_frac=0.5)
+    assert 0 < len(tasks) < 40
+    assert not any(is_val(align.example_text(t), 0, 0.5) for t in tasks)
+    assert all(t.meta["reference"] for t in tasks)
+
+
+def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):
+    from training import export
+    from training.data import assistant
+
+    gguf = tmp_path / "random.gguf"
+    export.write_random_tiny_gguf(gguf, seed=0, context_length=4096)
+    rule = tmp_path / "align"
+    assistant.build("dpo", 40, rule)
+    out = tmp_path / "mined"
+    M.main(["--policy", str(gguf), "--n", "8", "--seed", "3", "--mix", str(rule),
+            "--mix-n", "5", "--workers", "2", "--max-tokens", "16", "--out", str(out)])
+    rep = json.loads((out / "mine-report.json").read_text())
+    assert rep["all"]["tasks"] == 8 == sum(c["tasks"] for c in rep["cells"])
+    assert rep["all"]["failed"] >= 6                      # random weights fail nearly everything
+    assert rep["all"]["pairs"] >= 1
+    w = rep["written"]
+    assert w["mined_train"] + w["mined_val"] == rep["all"]["pairs"] and w["rule_train"] == 5
+    train, val = align.load_split("dpo", str(out), 0, 0, 0.02)
+    assert len(train) == w["mined_train"] + 5 and len(val) == w["mined_val"] + w["rule_val"]
+    tasks = M.load_tasks("assistant", 8, 3, 0, 0.02)
+    by_prompt = {json.dumps(EA.sent_messages(t), ensure_ascii=False): t for t in tasks}
+    for p in (p for p in train if p.kind == "onpolicy"):
+        t = by_prompt[json.dumps(p.messages, ensure_ascii=False)]
+        assert p.chosen == {"content": t.meta["reference"]} and p.lang == t.lang
+    # one process asks the same and pairs each reply with its own task: the same files
+    one = tmp_path / "one"
+    M.main(["--policy", str(gguf), "--n", "8", "--seed", "3", "--mix", str(rule),
+            "--mix-n", "5", "--workers", "1", "--max-tokens", "16", "--out", str(one)])
+    for name in ("dpo-train.jsonl", "dpo-val_hi.jsonl", "dpo-val_en.jsonl"):
+        assert (one / name).read_text() == (out / name).read_text()

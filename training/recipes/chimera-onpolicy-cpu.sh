@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# An on-policy preference round on the shared 2-core CPU machine: the shipped model answers
+# fresh training tasks, its own failures become the rejected turns (training.mine), DPO
+# against itself as the reference, then the evaluation beside the model it started from.
+#
+#   0. data     the rule pairs to mix in (training.data.assistant --stage dpo, ~15 s) and the
+#               pretraining corpus for bits per byte (training.data, ~2 min)
+#   1. IMPORT   the starting model read back from its shipped Q4_K_M GGUF (3 s)
+#   2. mine     MINE_N fresh tasks (stream seed MINE_SEED, never the held-out side) asked
+#               through VAANI's engine as the runtime asks them, 2 processes (12,000 tasks:
+#               ~8 min); pairs where the reference beats the reply by 0.25 of reward
+#   3. DPO      DPO_STEPS x 8 pairs, reference = the imported model
+#   4. eval     training.eval_assistant: v1, the starting model and the new one (baseline:
+#               the starting model), Q4_K_M through the runtime's engine
+#   5. ship     UPTO=ship: export, quantize and cards as a new pack (NAME)
+#
+#   IMPORT     the model to improve (default: chimera-v2's shipped GGUF)
+#   FROM       its name in the table (default chimera-v2)
+#   NAME       the new pack's name (default chimera-v3)
+#   ROUND      a suffix for the run folders, so rounds can be chained: ROUND=2
+#              IMPORT=models/chimera-v3/chimera-v3-q4_k_m.gguf FROM=chimera-v3 ...
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-.venv/bin/python}
+RUNS=${RUNS:-runs}
+IMPORT=${IMPORT:-models/chimera-v2/chimera-v2-q4_k_m.gguf}
+FROM=${FROM:-chimera-v2}
+NAME=${NAME:-chimera-v3}
+ROUND=${ROUND:-1}
+MINE_N=${MINE_N:-12000}
+MINE_SEED=${MINE_SEED:-$ROUND}
+MIX_N=${MIX_N:-3000}
+DPO_STEPS=${DPO_STEPS:-250}
+UPTO=${UPTO:-eval}                     # stop after this stage: mine | dpo | eval | ship
+
+ALIGN=${ALIGN:-$RUNS/data/align}
+CORPUS=${CORPUS:-$RUNS/data/chimera}
+BASE=$RUNS/onpolicy$ROUND/start/ckpt.pt
+MINED=$RUNS/data/mined$ROUND
+DPO=$RUNS/onpolicy$ROUND/dpo
+
+[ -f "$ALIGN/dpo-manifest.json" ] || \
+    $PY -m training.data.assistant --stage dpo --n 10000 --out "$ALIGN"
+[ -f "$CORPUS/manifest.json" ] || \
+    $PY -m training.data --budget-tokens 24000000 --out "$CORPUS" --seed 0
+[ -f "$BASE" ] || $PY -m training.import_gguf "$IMPORT" --out "$BASE"
+[ -f "$MINED/mine-report.json" ] || \
+    $PY -m training.mine --policy "$IMPORT" --n "$MINE_N" --seed "$MINE_SEED" \
+        --mix "$ALIGN" --mix-n "$MIX_N" --workers 2 --out "$MINED"
+[ "$UPTO" != mine ] || exit 0
+
+resume_or() { if [ -f "$1/ckpt.pt" ]; then echo --resume "$1/ckpt.pt"; else shift; echo "$@"; fi; }
+$PY -m training.dpo $(resume_or "$DPO" --init-from "$BASE" --out "$DPO") \
+    --data "$MINED" --seq 512 --batch 8 --beta 0.1 --rpo-alpha 0.2 \
+    --steps "$DPO_STEPS" --lr 1e-5 --warmup 20 --eval-every 125 \
+    --threads 2 --nice 10 --ckpt-every 25
+[ "$UPTO" != dpo ] || exit 0
+
+$PY -m training.eval_assistant --stage "$FROM=$IMPORT" --stage "dpo=$DPO" --baseline "$FROM" \
+    --data "$CORPUS" --threads 2 --out "results/$NAME/eval-onpolicy$ROUND.json"
+[ "$UPTO" != eval ] || exit 0
+
+$PY -m training.ship --target "$DPO" --name "$NAME" --results "results/$NAME" \
+    --data "$CORPUS" --eval-assistant "results/$NAME/eval-onpolicy$ROUND.json"
