@@ -35,6 +35,7 @@ from fractions import Fraction
 
 from vaani.language import keys, to_ascii_digits, word_key, words
 from vaani.numwords import DURATION_UNITS, durations, find_numbers
+from vaani.textnorm.spoken import WEEKDAY_SPELLINGS
 
 # -- words ----------------------------------------------------------------------------------
 
@@ -78,16 +79,10 @@ _TONIGHT = keys("tonight".split())
 _TODAY = keys("today aaj आज".split())
 _TOMORROW = keys("tomorrow tommorow tomorow tommorrow kal kall कल".split())
 _DAY_AFTER = keys("परसों परसो parso parson parsoon parsun parsom".split())
-WEEKDAY_WORDS: tuple[frozenset[str], ...] = (
-    keys("monday सोमवार somvar somwaar somvaar".split()),
-    keys("tuesday मंगलवार mangalvar mangalwaar mangal".split()),
-    keys("wednesday बुधवार budhvar budhwaar budh".split()),
-    keys("thursday गुरुवार बृहस्पतिवार वीरवार guruvar guruwaar brihaspativar veervar "
-         "virvar".split()),
-    keys("friday शुक्रवार shukravar shukrawaar sukravar".split()),
-    keys("saturday शनिवार shanivar shaniwaar".split()),
-    keys("sunday रविवार इतवार ravivar raviwaar itvar itwaar etvar".split()),
-)
+# the shared spellings, and the short forms said before a time ("mangal ko")
+WEEKDAY_WORDS: tuple[frozenset[str], ...] = tuple(
+    keys([*names, *extra]) for names, extra in zip(WEEKDAY_SPELLINGS, (
+        (), ("mangal",), ("budh",), (), (), (), ())))
 _WEEKDAY_OF = {k: i for i, vocab in enumerate(WEEKDAY_WORDS) for k in vocab}
 _PLURAL_WEEKDAYS = {word_key(n + "s"): i for i, n in enumerate(
     "monday tuesday wednesday thursday friday saturday sunday".split())}

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from vaani.language import keys, word_key
 from vaani.numwords import parse_number
-from vaani.textnorm.spoken import ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS, HINDI_WEEKDAYS
+from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS, HINDI_WEEKDAYS,
+                                   WEEKDAY_SPELLINGS)
 
 MAX_DAYS = 366
 
@@ -148,12 +149,7 @@ def english(w: tuple[str, ...]) -> Question | None:
 
 # -- Hindi and romanised Hindi ---------------------------------------------------------------
 
-_HI_WEEKDAYS = [keys(names.split()) for names in (
-    "सोमवार somvar somvaar somwar monday", "मंगलवार mangalvar mangalvaar mangalwar tuesday",
-    "बुधवार budhvar budhvaar budhwar wednesday", "गुरुवार बृहस्पतिवार guruvar guruvaar guruwar "
-    "brihaspativar thursday", "शुक्रवार shukravar shukravaar shukrawar friday",
-    "शनिवार shanivar shanivaar shaniwar saturday",
-    "रविवार इतवार ravivar ravivaar raviwar itvaar itwar etwar sunday")]
+_HI_WEEKDAYS = [keys(names) for names in WEEKDAY_SPELLINGS]
 _HI_MONTHS = [keys([hi, en.lower()]) for hi, en in zip(HINDI_MONTHS, ENGLISH_MONTHS)]
 _HI_IF = keys("अगर यदि agar yadi".split())
 _HI_THEN = keys("तो to".split())

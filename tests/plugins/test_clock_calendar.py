@@ -39,6 +39,7 @@ WEEKDAY_IF = [
     ("Agar aaj Monday hai to do din baad kaunsa din hoga?", "तो परसों बुधवार होगा।"),
     ("Agar kal Friday tha, to aaj kaunsa din hai?", "तो आज शनिवार है।"),
     ("agar aaj shanivar hai to kal kaun sa din tha", "तो कल शुक्रवार था।"),
+    ("agar aaj virvar hai to kal kaun sa din hoga", "तो कल शुक्रवार होगा।"),   # alarms' first
 ]
 MONTHS = [
     ("Which month comes right after March?", "April comes after March."),

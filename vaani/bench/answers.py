@@ -92,7 +92,7 @@ import numpy as np
 from vaani.language import DEVANAGARI, deva_key, roman_key, scores, to_ascii_digits, tokens, words
 from vaani.numwords import durations, find_numbers
 from vaani.textnorm.spoken import (ENGLISH_MONTHS, ENGLISH_WEEKDAYS, HINDI_MONTHS,
-                                   HINDI_WEEKDAYS)
+                                   WEEKDAY_SPELLINGS)
 
 log = logging.getLogger(__name__)
 
@@ -386,13 +386,7 @@ def _same(a: Fraction | float, b: Fraction | float) -> bool:
 
 # -- weekdays, months, parts of the day ------------------------------------------------------------
 
-_WEEKDAY_NAMES = {
-    i: [ENGLISH_WEEKDAYS[i], HINDI_WEEKDAYS[i]] + extra.split()
-    for i, extra in enumerate((
-        "somvar somvaar", "mangalvar mangalvaar", "budhvar budhvaar",
-        "guruvar guruvaar बृहस्पतिवार वीरवार brihaspativar veervar", "shukravar shukravaar",
-        "shanivar shanivaar", "ravivar ravivaar इतवार itvar itwaar"))
-}
+_WEEKDAY_NAMES = dict(enumerate(map(list, WEEKDAY_SPELLINGS)))
 _MONTH_NAMES = {
     i: [ENGLISH_MONTHS[i], HINDI_MONTHS[i]] + extra.split()
     for i, extra in enumerate((

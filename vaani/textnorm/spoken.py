@@ -17,6 +17,19 @@ ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July"
 HINDI_WEEKDAYS = ("सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार", "रविवार")
 ENGLISH_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                     "Sunday")
+# every way of writing a weekday that VAANI reads (Monday first): the English name, the
+# Devanagari names in use, the romanised spellings (skills, the answer bench)
+WEEKDAY_SPELLINGS: tuple[tuple[str, ...], ...] = (
+    ("Monday", "सोमवार", "somvar", "somvaar", "somwar", "somwaar"),
+    ("Tuesday", "मंगलवार", "mangalvar", "mangalvaar", "mangalwar", "mangalwaar"),
+    ("Wednesday", "बुधवार", "budhvar", "budhvaar", "budhwar", "budhwaar"),
+    ("Thursday", "गुरुवार", "बृहस्पतिवार", "वीरवार", "guruvar", "guruvaar", "guruwar",
+     "guruwaar", "brihaspativar", "veervar", "virvar"),
+    ("Friday", "शुक्रवार", "shukravar", "shukravaar", "shukrawar", "shukrawaar", "sukravar"),
+    ("Saturday", "शनिवार", "shanivar", "shanivaar", "shaniwar", "shaniwaar"),
+    ("Sunday", "रविवार", "इतवार", "ravivar", "ravivaar", "raviwar", "raviwaar", "itvar",
+     "itvaar", "itwar", "itwaar", "etvar", "etwar"),
+)
 
 
 def hindi_day_period(hour: int) -> str:
