@@ -172,9 +172,35 @@ def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 
     return pairs, report
 
 
+def _calls(turn: dict[str, Any]) -> bool:
+    from training.chat import TOOL_CALL
+
+    return bool(turn.get("tool_calls")) or TOOL_CALL in (turn.get("content") or "")
+
+
+def direction(p: Pair) -> str:
+    """What a pair teaches about calling: ``call>words`` (call where it answered in words),
+    ``words>call`` (answer or decline where it called), ``same`` (both call or both words)."""
+    c, r = _calls(p.chosen), _calls(p.rejected)
+    return "call>words" if c and not r else "words>call" if r and not c else "same"
+
+
+def balance(pairs: list[Pair], seed: int) -> tuple[list[Pair], int]:
+    """At most as many ``words>call`` pairs as ``call>words`` ones (a random choice of them,
+    order kept otherwise): pairs that only ever say "do not call" teach the model to stop
+    calling tools, and its recall falls (measured: 1,001 against 320 took recall from
+    84.6% to 71.4%). Returns the pairs kept and how many were dropped."""
+    against = [i for i, p in enumerate(pairs) if direction(p) == "words>call"]
+    room = sum(direction(p) == "call>words" for p in pairs)
+    rng = random.Random(seed)
+    drop = set(rng.sample(against, max(0, len(against) - room)))
+    return [p for i, p in enumerate(pairs) if i not in drop], len(drop)
+
+
 def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
-          data_seed: int, val_frac: float) -> dict[str, int]:
-    """``dpo-train.jsonl`` and ``dpo-val_<lang>.jsonl`` in ``out`` (see the module doc)."""
+          data_seed: int, val_frac: float, balanced: bool = False) -> dict[str, int]:
+    """``dpo-train.jsonl`` and ``dpo-val_<lang>.jsonl`` in ``out`` (see the module doc);
+    ``balanced``: the training pairs (mined and mixed) through :func:`balance`."""
     from training import align
 
     out.mkdir(parents=True, exist_ok=True)
@@ -189,14 +215,15 @@ def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
             f = mix / f"dpo-val_{lang}.jsonl"
             if f.exists():
                 rule_val[lang] = align.load_examples("dpo", str(f))
-    mixed = train + rule_train
+    mixed, dropped = balance(train + rule_train, seed) if balanced else (train + rule_train, 0)
     random.Random(seed).shuffle(mixed)
     align.write_jsonl(out / "dpo-train.jsonl", mixed)
     for lang in LANGS:
         align.write_jsonl(out / f"dpo-val_{lang}.jsonl",
                           [p for p in val if p.lang == lang] + rule_val[lang])
     return {"mined_train": len(train), "mined_val": len(val), "rule_train": len(rule_train),
-            "rule_val": sum(len(v) for v in rule_val.values())}
+            "rule_val": sum(len(v) for v in rule_val.values()), "dropped": dropped,
+            "directions": dict(Counter(direction(p) for p in mixed))}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -215,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
                    help="the reference must beat the reply by this much")
     p.add_argument("--mix", type=Path, help="a builder directory whose dpo pairs are mixed in")
     p.add_argument("--mix-n", type=int, default=0)
+    p.add_argument("--balance", action="store_true",
+                   help="no more 'answer, do not call' pairs than 'call, do not answer' ones")
     p.add_argument("--max-tokens", type=int, default=96)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--no-digits", dest="digits", action="store_false",
@@ -232,7 +261,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"--tasks {a.tasks}: no training-side task with a reference")
     outcomes = ask_all(a.policy, tasks, a.workers, a.max_tokens, a.digits)
     pairs, report = mine(tasks, outcomes, min_ref=a.min_ref, gap=a.gap, digits=a.digits)
-    report["written"] = write(a.out, pairs, a.mix, a.mix_n, a.seed, a.data_seed, a.val_frac)
+    report["written"] = write(a.out, pairs, a.mix, a.mix_n, a.seed, a.data_seed, a.val_frac,
+                              a.balance)
     report["settings"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()}
     report["seconds"] = round(time.time() - t0, 1)
     (a.out / "mine-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1)

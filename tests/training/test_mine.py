@@ -91,7 +91,8 @@ def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):
     assistant.build("dpo", 40, rule)
     out = tmp_path / "mined"
     M.main(["--policy", str(gguf), "--n", "8", "--seed", "3", "--mix", str(rule),
-            "--mix-n", "5", "--workers", "2", "--max-tokens", "16", "--out", str(out)])
+            "--mix-n", "5", "--workers", "2", "--max-tokens", "16", "--balance",
+            "--out", str(out)])
     rep = json.loads((out / "mine-report.json").read_text())
     assert rep["all"]["tasks"] == 8 == sum(c["tasks"] for c in rep["cells"])
     assert rep["all"]["failed"] >= 6                      # random weights fail nearly everything
@@ -99,7 +100,9 @@ def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):
     w = rep["written"]
     assert w["mined_train"] + w["mined_val"] == rep["all"]["pairs"] and w["rule_train"] == 5
     train, val = align.load_split("dpo", str(out), 0, 0, 0.02)
-    assert len(train) == w["mined_train"] + 5 and len(val) == w["mined_val"] + w["rule_val"]
+    assert len(train) == w["mined_train"] + 5 - w["dropped"]
+    assert len(val) == w["mined_val"] + w["rule_val"]
+    assert w["directions"].get("words>call", 0) <= w["directions"].get("call>words", 0)
     tasks = M.load_tasks("assistant", 8, 3, 0, 0.02)
     by_prompt = {json.dumps(EA.sent_messages(t), ensure_ascii=False): t for t in tasks}
     for p in (p for p in train if p.kind == "onpolicy"):
@@ -108,6 +111,32 @@ def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):
     # one process asks the same and pairs each reply with its own task: the same files
     one = tmp_path / "one"
     M.main(["--policy", str(gguf), "--n", "8", "--seed", "3", "--mix", str(rule),
-            "--mix-n", "5", "--workers", "1", "--max-tokens", "16", "--out", str(one)])
+            "--mix-n", "5", "--workers", "1", "--max-tokens", "16", "--balance",
+            "--out", str(one)])
     for name in ("dpo-train.jsonl", "dpo-val_hi.jsonl", "dpo-val_en.jsonl"):
         assert (one / name).read_text() == (out / name).read_text()
+
+
+def test_balance_keeps_no_more_do_not_call_pairs_than_call_pairs():
+    from training.data.tasks import Pair
+
+    call = {"content": CALL + '{"name": "timer", "arguments": {"minutes": 5}}'}
+    listed = {"content": "", "tool_calls": [{"type": "function", "function": {
+        "name": "timer", "arguments": '{"minutes": 5}'}}]}
+    words = {"content": "Sorry, I can't do that yet."}
+
+    def pair(chosen, rejected, i):
+        return Pair([{"role": "user", "content": f"q{i}"}], chosen, rejected, None, "en", "x")
+
+    assert M.direction(pair(call, words, 0)) == "call>words"
+    assert M.direction(pair(words, listed, 0)) == "words>call"       # a rule pair's form
+    assert M.direction(pair(call, listed, 0)) == M.direction(pair(words, words, 0)) == "same"
+    pairs = ([pair(words, call, i) for i in range(5)] + [pair(call, words, i) for i in range(2)]
+             + [pair(call, call, i) for i in range(3)])
+    kept, dropped = M.balance(pairs, seed=0)
+    assert dropped == 3 and len(kept) == 7
+    got = [M.direction(p) for p in kept]
+    assert got.count("words>call") == got.count("call>words") == 2 and got.count("same") == 3
+    assert [p.messages for p in kept if M.direction(p) != "words>call"] == \
+        [p.messages for p in pairs if M.direction(p) != "words>call"]     # the rest in order
+    assert M.balance(pairs, seed=0) == (kept, 3)                        # seeded
