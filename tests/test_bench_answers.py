@@ -445,3 +445,21 @@ def test_each_pass_over_the_questions_starts_with_no_alarms_or_notes(data_dir):
             assert seen[-1] != user and not any(seen[-1].iterdir())
             (seen[-1] / "alarms.sqlite3").write_bytes(b"x")
     assert seen[0] != seen[1] and current() == user and not seen[0].exists()
+
+
+@pytest.mark.models
+def test_two_runs_at_one_seed_give_the_same_replies(require_models, tmp_path):
+    """The LLM samples (temperature 0.3): at a fixed llm.seed, two runs of the same code differ
+    nowhere, so a before/after comparison shows the change, not the dice."""
+    require_models("chimera-v2")
+    reports = []
+    for i in range(2):
+        out = tmp_path / f"answers{i}.json"
+        assert cli.main(["bench", "answers", "--baseline", "--kinds", "out_of_scope,definition",
+                         "--languages", "en,hinglish", "--limit", "4", "--quiet",
+                         "--out", str(out)]) == 0
+        reports.append(json.loads(out.read_text()))
+    assert reports[0]["setup"]["baseline"]["llm"]["seed"] == 0
+    replies = [[(r["id"], r["mode"], r["reply"]) for r in rep["records"]] for rep in reports]
+    assert any(r["source"] == "llm" for r in reports[0]["records"])
+    assert replies[0] == replies[1]
