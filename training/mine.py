@@ -30,7 +30,9 @@ out, so the evaluation never meets a mined prompt.
 Writes ``--out``: ``dpo-train.jsonl`` (the mined pairs of the training side, then
 ``--mix-n`` rule pairs from ``--mix``'s ``dpo-train.jsonl`` so the earlier lessons stay),
 ``dpo-val_<lang>.jsonl`` (mined pairs that the split puts on the validation side, and the
-rule pairs' validation files), which ``training.dpo --data OUT`` reads; and
+rule pairs' validation files), which ``training.dpo --data OUT`` reads; ``grpo-train.jsonl``
+and ``grpo-val_<lang>.jsonl``, the task of every pair (its conversation as sent), which
+``training.grpo --data OUT`` reads: reinforcement on exactly what the policy gets wrong; and
 ``mine-report.json``: per language and kind, the tasks asked, the policy's mean reward,
 the failures by flag and the pairs kept (what the policy gets wrong on its training
 distribution, a measurement in itself).
@@ -120,9 +122,11 @@ def ask_all(gguf: str, tasks: list[Task], workers: int, max_tokens: int,
 
 
 def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 0.9,
-         gap: float = 0.25, digits: bool = True) -> tuple[list[Pair], dict[str, Any]]:
+         gap: float = 0.25, digits: bool = True,
+         failed: list[Task] | None = None) -> tuple[list[Pair], dict[str, Any]]:
     """The pairs and the report from the scored replies (``outcomes[i]`` answers
-    ``tasks[i]``)."""
+    ``tasks[i]``); ``failed`` gets the task of every pair, its conversation as sent (GRPO on
+    exactly what the policy gets wrong)."""
     from training import rewards
     from training.data.assistant import _same_turn
     from training.eval_assistant import Outcome, sent_messages
@@ -151,6 +155,8 @@ def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 
         if ref_reward - o.reward < gap or _same_turn(chosen, rejected):
             continue
         c["pairs"] += 1
+        if failed is not None:
+            failed.append(dataclasses.replace(task, messages=sent_messages(task, digits)))
         pairs.append(Pair(sent_messages(task, digits), chosen, rejected, task.tools, task.lang,
                           "onpolicy", meta={"task_kind": task.kind, "key": o.key,
                                             "reward": o.reward, "ref_reward": ref_reward,
@@ -226,6 +232,18 @@ def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
             "directions": dict(Counter(direction(p) for p in mixed))}
 
 
+def write_tasks(out: Path, tasks: list[Task], data_seed: int, val_frac: float) -> dict[str, int]:
+    """The failed tasks as ``grpo-train.jsonl`` / ``grpo-val_<lang>.jsonl`` in ``out``, which
+    ``training.grpo --data OUT`` reads (split like the pairs)."""
+    from training import align
+
+    train, val = align.split_val(tasks, data_seed, val_frac)
+    align.write_jsonl(out / "grpo-train.jsonl", train)
+    for lang in LANGS:
+        align.write_jsonl(out / f"grpo-val_{lang}.jsonl", [t for t in val if t.lang == lang])
+    return {"tasks_train": len(train), "tasks_val": len(val)}
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m training.mine", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -260,9 +278,12 @@ def main(argv: list[str] | None = None) -> None:
     if not tasks:
         raise SystemExit(f"--tasks {a.tasks}: no training-side task with a reference")
     outcomes = ask_all(a.policy, tasks, a.workers, a.max_tokens, a.digits)
-    pairs, report = mine(tasks, outcomes, min_ref=a.min_ref, gap=a.gap, digits=a.digits)
+    failed: list[Task] = []
+    pairs, report = mine(tasks, outcomes, min_ref=a.min_ref, gap=a.gap, digits=a.digits,
+                         failed=failed)
     report["written"] = write(a.out, pairs, a.mix, a.mix_n, a.seed, a.data_seed, a.val_frac,
                               a.balance)
+    report["written"].update(write_tasks(a.out, failed, a.data_seed, a.val_frac))
     report["settings"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()}
     report["seconds"] = round(time.time() - t0, 1)
     (a.out / "mine-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1)

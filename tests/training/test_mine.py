@@ -55,8 +55,10 @@ def test_a_failure_pairs_the_reference_against_the_policys_own_reply():
 
 def test_the_conversation_is_the_one_the_runtime_sent():
     wrong = _outcome(TIMER, CALL + '{"name": "clock", "arguments": {}}')
-    [p], _ = M.mine([TIMER], [wrong])
+    failed: list = []
+    [p], _ = M.mine([TIMER], [wrong], failed=failed)
     assert p.messages[0]["content"] == "5 minute ka timer laga do"       # [llm] digits
+    assert [t.messages for t in failed] == [p.messages] and failed[0].expect == TIMER.expect
     assert "wrong_tool" in p.meta["failures"]
     [p], _ = M.mine([TIMER], [wrong], digits=False)
     assert p.messages == TIMER.messages
@@ -103,6 +105,12 @@ def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):
     assert len(train) == w["mined_train"] + 5 - w["dropped"]
     assert len(val) == w["mined_val"] + w["rule_val"]
     assert w["directions"].get("words>call", 0) <= w["directions"].get("call>words", 0)
+    # the failed tasks, for GRPO: one per mined pair, read back as tasks
+    gtrain, gval = align.load_split("grpo", str(out), 0, 0, 0.02)
+    assert len(gtrain) + len(gval) == rep["all"]["pairs"] == w["tasks_train"] + w["tasks_val"]
+    asked = {json.dumps(t.messages, ensure_ascii=False) for t in gtrain + gval}
+    assert {json.dumps(p.messages, ensure_ascii=False)
+            for p in train + val if p.kind == "onpolicy"} <= asked
     tasks = M.load_tasks("assistant", 8, 3, 0, 0.02)
     by_prompt = {json.dumps(EA.sent_messages(t), ensure_ascii=False): t for t in tasks}
     for p in (p for p in train if p.kind == "onpolicy"):
