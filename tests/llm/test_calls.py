@@ -261,6 +261,11 @@ def test_a_call_no_offered_tool_fits_is_given_up(v2, monkeypatch):
     assert not [g for g in (ask(v2, t) for t in tasks) if g == TOOL_CALL]
 
 
+# how far the scores of one decode may be from another's of different batch size (measured
+# max: chimera-v2 0.04 on an AVX2 machine, 0.058 on an AVX-512 one; SmolLM2 under 2e-3)
+BATCH_ATOL = {"v2": 0.1, "smollm2": 2e-3}
+
+
 @pytest.mark.parametrize("which", ["v2", "smollm2"])
 def test_candidates_sharing_a_start_decode_it_once_with_the_same_scores(which, request):
     """try_sequences decodes the tokens every candidate starts with once (Sequence.branches)
@@ -285,12 +290,15 @@ def test_candidates_sharing_a_start_decode_it_once_with_the_same_scores(which, r
         seq.branches = lambda prefix, tails: None          # one decode per candidate
         alone = try_sequences(seq, logits, cands, prefixes=True)
         assert seq.tokens == before
-        assert all(np.allclose(a, b, atol=2e-3) for a, b in zip(shared, alone, strict=True))
+        # llama.cpp's batch sizes round differently, more so with AVX-512 kernels: up to
+        # 0.058 on chimera-v2 here (a candidate scored in the wrong state is off by nats)
+        assert all(np.allclose(a, b, atol=BATCH_ATOL[which])
+                   for a, b in zip(shared, alone, strict=True))
         after = seq.feed([cands[0][0]])[-1]                 # decoding goes on from the prompt
         seq.reset()
         ref = seq.prefill(engine.text_prompt("Set a timer for five minutes") + [cands[0][0]])[-1]
         # one token fed after the restored prompt against the prompt and token prefilled in
         # one batch: llama.cpp's batch sizes round differently (up to 0.04 on chimera-v2)
-        assert np.allclose(after, ref, atol=6e-2)
+        assert np.allclose(after, ref, atol=BATCH_ATOL["v2"])
     finally:
         engine.close()
