@@ -201,6 +201,22 @@ class Outcome:
     reward: float = 0.0
     components: dict[str, float] = field(default_factory=dict)
 
+    def failures(self) -> list[str]:
+        """What this reply got wrong, by the columns :func:`aggregate` counts: a missed,
+        false or wrong call, inexact arguments, unfaithful, not declined, wrong language,
+        degenerate (``training.mine`` pairs the reference against such replies)."""
+        checks = {
+            "missed_call": self.needs_call and not self.called,
+            "false_call": not self.needs_call and self.called,
+            "wrong_tool": self.needs_call and self.called and not self.right_call,
+            "inexact": self.right_call and not self.exact,
+            "unfaithful": self.faithful is False,
+            "not_declined": self.declined is False,
+            "wrong_language": self.wrong_language is True,
+            "degenerate": self.degenerate,
+        }
+        return [name for name, failed in checks.items() if failed]
+
 
 def score(task: Task, completion: str, *, followup: bool = False, error: str = "") -> Outcome:
     """Score one completion of ``task`` (what the engine wrote for the assistant's turn,

@@ -55,28 +55,6 @@ from training.data.tasks import Pair, Task
 LANGS = ("hi", "en", "hinglish")
 
 
-def failures(o) -> list[str]:
-    """The evaluation's failure flags of one scored reply (:class:`eval_assistant.Outcome`)."""
-    out = []
-    if o.needs_call and not o.called:
-        out.append("missed_call")
-    if not o.needs_call and o.called:
-        out.append("false_call")
-    if o.needs_call and o.called and not o.right_call:
-        out.append("wrong_tool")
-    if o.right_call and not o.exact:
-        out.append("inexact")
-    if o.faithful is False:
-        out.append("unfaithful")
-    if o.declined is False:
-        out.append("not_declined")
-    if o.wrong_language:
-        out.append("wrong_language")
-    if o.degenerate:
-        out.append("degenerate")
-    return out
-
-
 def load_tasks(spec: str, n: int, seed: int, data_seed: int, val_frac: float) -> list[Task]:
     """Training-side tasks with a reference turn (see the module doc)."""
     from training import align
@@ -139,7 +117,7 @@ def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 
         o = Outcome(**od)
         ref = task.meta["reference"]
         ref_reward = rewards.reward(task, ref).total
-        flags = failures(o)
+        flags = o.failures()
         c = cells[(task.lang, task.kind)]
         c["tasks"] += 1
         c["reward"] += o.reward
@@ -155,9 +133,10 @@ def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 
         if ref_reward - o.reward < gap or _same_turn(chosen, rejected):
             continue
         c["pairs"] += 1
+        sent = sent_messages(task, digits)
         if failed is not None:
-            failed.append(dataclasses.replace(task, messages=sent_messages(task, digits)))
-        pairs.append(Pair(sent_messages(task, digits), chosen, rejected, task.tools, task.lang,
+            failed.append(dataclasses.replace(task, messages=sent))
+        pairs.append(Pair(sent, chosen, rejected, task.tools, task.lang,
                           "onpolicy", meta={"task_kind": task.kind, "key": o.key,
                                             "reward": o.reward, "ref_reward": ref_reward,
                                             "failures": flags}))

@@ -70,10 +70,12 @@ def test_a_weak_reference_or_a_small_gap_makes_no_pair():
     assert rewards.reward(weak, weak.meta["reference"]).total < 0.9
     pairs, report = M.mine([weak], [_outcome(weak, "India won.")])
     assert pairs == [] and report["cells"][0]["weak_reference"] == 1
-    # a reply about as good as the reference (a different honest decline) is no lesson
-    other = "Sorry, I can't tell you that offline yet."
-    pairs, report = M.mine([DECLINE], [_outcome(DECLINE, other)], gap=0.25)
-    assert pairs == []
+    # a reply nearly as good as the reference (an honest decline, in English to a Hindi
+    # question: 0.89 against 1.0) is a failure but too small a lesson at the default gap
+    other = _outcome(DECLINE, "Sorry, I can't tell you that offline yet.")
+    pairs, report = M.mine([DECLINE], [other], gap=0.25)
+    assert pairs == [] and report["all"]["failed"] == 1
+    assert len(M.mine([DECLINE], [other], gap=0.1)[0]) == 1
 
 
 def test_the_held_out_side_is_never_mined():

@@ -1248,7 +1248,7 @@ def _run(args: argparse.Namespace, items: list, modes: list[str], models_dir: st
         config.assistant.language = "auto"       # resolved per question, as `vaani ask` does
         config.trace.enabled = False
         config.guard.enabled = mode == "guarded"
-        if getattr(args, "seed", -1) >= 0:
+        if args.seed >= 0:
             config.llm.seed = args.seed
         setup[mode] = {"llm": {"engine": config.llm.engine, "model": config.llm.model,
                                "temperature": config.llm.temperature, "seed": config.llm.seed,
