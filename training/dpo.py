@@ -16,6 +16,21 @@ policy / the reference::
 The second term (``--rpo-alpha``, RPO-style) keeps the chosen answers likely. β → 0 makes
 the loss log 2 whatever the model (no gradient); large β approaches a hinge on the margin.
 
+``--loss decision`` aims at the one token where the pair parts: ``t``, the first position of
+the reply where the chosen and rejected ids differ (everything before it is shared, so it
+cancels out of the DPO margin anyway). The runtime decodes greedily, so what decides the
+reply is whether the chosen token is the policy's top token there; with ``m`` the policy's
+log-probability of the chosen token minus that of the strongest other token at ``t``::
+
+    loss = softplus(γ - m) + κ · KL(ref ‖ π) per token of the rest of the chosen turn
+           [+ α · NLL(chosen) per token]
+
+``--margin`` is γ (nats), ``--kl`` is κ: the KL term keeps every other token of the turn
+where the reference put it, so the step moves the decision and little else. Logged:
+``decision_loss``, ``kl``, ``margin`` (mean m), ``accuracy`` (m > 0: greedy decoding
+takes the chosen token), ``flipped_from_rejected`` (the share of pairs whose top token at
+``t`` is the rejected one: the policy's own mistake, before training most of them).
+
 Logged (``log.jsonl``, ``train`` and per-language ``val`` records): ``loss``, ``dpo_loss``,
 ``sft_loss`` (with α > 0), ``beta``, ``margin`` (the implicit reward margin
 β((π_c - ref_c) - (π_r - ref_r)), mean), ``chosen_reward`` β(π_c - ref_c) and
@@ -55,6 +70,16 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--beta", type=float, default=0.1, help="DPO temperature β")
     p.add_argument("--rpo-alpha", type=float, default=0.0,
                    help="weight of the SFT loss on the chosen turn (RPO); 0: plain DPO")
+    p.add_argument("--loss", choices=("dpo", "decision"), default="dpo",
+                   help="dpo: the sequence-level DPO loss; decision: a margin loss at the "
+                        "first token where chosen and rejected part, KL to the reference "
+                        "elsewhere")
+    p.add_argument("--margin", type=float, default=1.0,
+                   help="decision loss: γ, the top-1 margin in nats the chosen token should "
+                        "have over every other token at the parting position")
+    p.add_argument("--kl", type=float, default=1.0,
+                   help="decision loss: κ, weight of KL(ref ‖ policy) per token on the rest "
+                        "of the chosen turn")
     add_optim_args(p, lr=5e-6, warmup=20, steps=500, decay="cosine", weight_decay=0.0,
                    batch=8, seq=512)
     if suppress:
@@ -74,14 +99,49 @@ def dpo_loss(pi_c: torch.Tensor, pi_r: torch.Tensor, ref_c: torch.Tensor, ref_r:
                                    "margin": margin.detach()}
 
 
+def parting(chosen: list[int], rejected: list[int], n: int) -> int | None:
+    """The first index at or after ``n`` (the prompt's length) where the two differ; None if
+    one is a prefix of the other (never for two replies that both end with ``<|end|>``)."""
+    return next((i for i in range(n, min(len(chosen), len(rejected)))
+                 if chosen[i] != rejected[i]), None)
+
+
+def decision_loss(logits: torch.Tensor, ref_logits: torch.Tensor, y: torch.Tensor,
+                  at: torch.Tensor, rejected: torch.Tensor, margin: float
+                  ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+    """Per pair: the margin loss at the parting position and the summed KL(ref ‖ π) over the
+    other target positions, with the top-1 margin and whether the top token was the rejected
+    one. ``logits`` / ``ref_logits`` (b, l, V) of the chosen rows, ``y`` their targets (-100
+    where not trained), ``at`` (b,) the input position whose next token is the parting one,
+    ``rejected`` (b,) the rejected token there."""
+    rows = torch.arange(len(at), device=at.device)
+    lp = logits[rows, at].log_softmax(-1)
+    target = y[rows, at]
+    lp_c = lp[rows, target]
+    others = lp.scatter(1, target[:, None], float("-inf"))
+    top = others.max(-1).values
+    m = lp_c - top
+    lose = F.softplus(margin - m)
+    was_rejected = (lp.argmax(-1) == rejected).float()
+
+    mask = (y != -100)
+    mask[rows, at] = False
+    ref_lp = ref_logits.log_softmax(-1)
+    kl_tok = (ref_lp.exp() * (ref_lp - logits.log_softmax(-1))).sum(-1)
+    kl = (kl_tok * mask).sum(1)
+    return lose, kl, {"margin": m.detach(), "was_rejected": was_rejected.detach(),
+                      "kl_tokens": mask.sum(1)}
+
+
 def encode_pairs(pairs, tok, seq: int):
-    """Per pair: (chosen ids, rejected ids, prompt length); pairs longer than seq+1 are left out."""
+    """Per pair: (chosen ids, rejected ids, prompt length); pairs longer than seq+1 are left
+    out, and so are pairs whose two replies encode to the same ids."""
     out, kept, dropped = [], [], 0
     for p in pairs:
         c, n = align.encode_turn(p.messages, p.chosen, p.tools, tok)
         r, n2 = align.encode_turn(p.messages, p.rejected, p.tools, tok)
         assert n == n2
-        if max(len(c), len(r)) > seq + 1:
+        if max(len(c), len(r)) > seq + 1 or parting(c, r, n) is None:
             dropped += 1
             continue
         out.append((c, r, n))
@@ -112,10 +172,43 @@ def pair_logprobs(model, enc, pad_id, device, autocast) -> tuple[torch.Tensor, t
     return seq_lp[:b], seq_lp[b:], n_tok[:b], n_tok[b:]
 
 
+def decision_stats(model, ref, enc, a, pad_id, device, autocast, n_total: int,
+                   tok_total: int) -> tuple[torch.Tensor, dict[str, float]]:
+    """``--loss decision`` for a micro-batch, scaled to the step like :func:`batch_stats`."""
+    rows = [align.targets(c, [i >= n for i in range(len(c))]) for c, _, n in enc]
+    x, y = align.pad_rows(rows, pad_id)
+    x, y = x.to(device), y.to(device)
+    at = torch.tensor([parting(c, r, n) - 1 for c, r, n in enc], device=device)
+    rej = torch.tensor([r[parting(c, r, n)] for c, r, n in enc], device=device)
+    with autocast():
+        logits = model(x)
+        with torch.no_grad():
+            ref_logits = ref(x)
+    lose, kl, st = decision_loss(logits.float(), ref_logits.float(), y, at, rej, a.margin)
+    kl_total = max(1, tok_total - n_total)
+    dec = lose.sum() / n_total
+    kl_term = kl.sum() / kl_total
+    loss = dec + a.kl * kl_term
+    sums = {"decision_loss": float(dec.detach()), "kl": float(kl_term.detach()),
+            "margin": float(st["margin"].sum()) / n_total,
+            "accuracy": float((st["margin"] > 0).float().sum()) / n_total,
+            "flipped_from_rejected": float(st["was_rejected"].sum()) / n_total}
+    if a.rpo_alpha:
+        lp = logits.float().log_softmax(-1)
+        nll = -(lp.gather(-1, y.clamp(min=0)[..., None])[..., 0] * (y != -100)).sum()
+        sft = nll / tok_total
+        loss = loss + a.rpo_alpha * sft
+        sums["sft_loss"] = float(sft.detach())
+    sums["loss"] = float(loss.detach())
+    return loss, sums
+
+
 def batch_stats(model, ref, enc, a, pad_id, device, autocast, n_total: int,
                 tok_total: int) -> tuple[torch.Tensor, dict[str, float]]:
     """The loss of a micro-batch scaled to the step (pairs / chosen tokens of the whole step)
     and its summed statistics."""
+    if a.loss == "decision":
+        return decision_stats(model, ref, enc, a, pad_id, device, autocast, n_total, tok_total)
     pi_c, pi_r, nc, _ = pair_logprobs(model, enc, pad_id, device, autocast)
     with torch.no_grad():
         ref_c, ref_r, _, _ = pair_logprobs(ref, enc, pad_id, device, autocast)
@@ -232,7 +325,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if done % a.log_every == 0 or done == end:
             log(rec)
             print(f"step {done}/{a.steps} loss {rec['loss']:.4f} margin {rec['margin']:.4f} "
-                  f"acc {rec['accuracy']:.2f}", flush=True)
+                  f"acc {rec['accuracy']:.2f}"
+                  + (f" kl {rec['kl']:.4f}" if a.loss == "decision" else ""), flush=True)
         if val_by_lang and a.eval_every and (done % a.eval_every == 0 or done == end):
             v = evaluate(model, ref, val_by_lang, a, tok.eos_id, device, autocast)
             log({"kind": "val", "step": done, "val": v})
@@ -242,11 +336,21 @@ def main(argv: list[str] | None = None) -> list[dict]:
             save_checkpoint(ckpt_path, model, opt, sched, done, saved_args(a),
                             {"stage": "dpo", "init_from": str(a.init_from), "ref_sha": ref_sha})
             keep_copy(ckpt_path, done, a.keep_every)
-            plot_metrics(log.path, out / "loss.png", f"Chimera DPO (β = {a.beta})", [
-                ("loss", [("train", "loss"), ("train", "dpo_loss")]
-                 + [("val", f"val.{lang}.loss") for lang in val_by_lang]),
-                ("implicit reward", [("train", "chosen_reward"), ("train", "rejected_reward"),
-                                     ("train", "margin")]),
+            if a.loss == "decision":
+                title = f"Chimera decision loss (γ = {a.margin}, κ = {a.kl})"
+                middle = ("top-1 margin at the parting token / KL",
+                          [("train", "margin"), ("train", "kl")]
+                          + [("val", f"val.{lang}.margin") for lang in val_by_lang])
+                first = ("loss", [("train", "loss"), ("train", "decision_loss")]
+                         + [("val", f"val.{lang}.loss") for lang in val_by_lang])
+            else:
+                title = f"Chimera DPO (β = {a.beta})"
+                middle = ("implicit reward", [("train", "chosen_reward"),
+                                              ("train", "rejected_reward"), ("train", "margin")])
+                first = ("loss", [("train", "loss"), ("train", "dpo_loss")]
+                         + [("val", f"val.{lang}.loss") for lang in val_by_lang])
+            plot_metrics(log.path, out / "loss.png", title, [
+                first, middle,
                 ("accuracy (margin > 0)", [("train", "accuracy")]
                  + [("val", f"val.{lang}.accuracy") for lang in val_by_lang])])
     return history

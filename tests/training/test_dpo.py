@@ -1,6 +1,9 @@
 """DPO: the loss is -log σ(β((π_c - ref_c) - (π_r - ref_r))) on the assistant turn only, it
 falls and the implicit reward margin grows on a toy set, the reference stays frozen, β = 0
-gives log 2 and no gradient, RPO mixing adds the chosen turn's NLL, resume is exact."""
+gives log 2 and no gradient, RPO mixing adds the chosen turn's NLL, resume is exact.
+``--loss decision``: the margin loss at the first token where the pair parts, with KL to the
+reference on the rest of the chosen turn, turns the policy's greedy choice there to the
+chosen token on a toy set while the other tokens stay close to the reference."""
 
 from __future__ import annotations
 
@@ -105,7 +108,7 @@ def test_reference_has_no_gradient_and_rpo_term(tok, init):
     enc, _, _ = dpo.encode_pairs(pairs, tok, 256)
     policy = align.load_model(init, "cpu")
     ref = align.frozen(align.load_model(init, "cpu"))
-    a = type("A", (), {"beta": 0.5, "rpo_alpha": 0.0})()
+    a = type("A", (), {"beta": 0.5, "rpo_alpha": 0.0, "loss": "dpo"})()
     null = lambda: torch.autocast("cpu", enabled=False)
     loss, s = dpo.batch_stats(policy, ref, enc, a, tok.eos_id, "cpu", null, 4, 1)
     loss.backward()
@@ -116,6 +119,69 @@ def test_reference_has_no_gradient_and_rpo_term(tok, init):
     loss2, s2 = dpo.batch_stats(policy, ref, enc, a, tok.eos_id, "cpu", null, 4, tokens)
     assert s2["sft_loss"] == pytest.approx(-s["logp_chosen"] * 4 / tokens, rel=1e-5)
     assert loss2.item() == pytest.approx(loss.item() + 0.5 * s2["sft_loss"], rel=1e-5)
+
+
+def test_parting_is_the_first_differing_reply_token():
+    assert dpo.parting([1, 2, 3, 4, 9], [1, 2, 3, 5, 9], 2) == 3
+    assert dpo.parting([1, 2, 7, 4], [1, 2, 3, 4], 2) == 2
+    assert dpo.parting([1, 2, 3], [1, 2, 3, 4], 2) is None
+    assert dpo.parting([1, 2, 3], [1, 2, 3], 1) is None
+
+
+def test_decision_loss_formula():
+    v = 5
+    logits = torch.zeros(2, 3, v)
+    # row 0, parting at input position 1: chosen token 2 (log-odds 1 over the best other, 4)
+    logits[0, 1] = torch.tensor([0.0, 0.0, 3.0, 0.0, 2.0])
+    # row 1, parting at position 0: the rejected token 1 is the policy's top choice
+    logits[1, 0] = torch.tensor([0.0, 4.0, 1.0, 0.0, 0.0])
+    y = torch.tensor([[-100, 2, 0], [2, 3, -100]])
+    at, rej = torch.tensor([1, 0]), torch.tensor([4, 1])
+    lose, kl, st = dpo.decision_loss(logits, logits.clone(), y, at, rej, margin=1.0)
+    assert st["margin"].tolist() == pytest.approx([1.0, -3.0])
+    assert lose.tolist() == pytest.approx([math.log(2), math.log(1 + math.exp(4.0))])
+    assert st["was_rejected"].tolist() == [0.0, 1.0]
+    assert kl.tolist() == pytest.approx([0.0, 0.0], abs=1e-6)
+    # KL counts the trained positions other than the parting one, and only those
+    assert st["kl_tokens"].tolist() == [1, 1]
+    ref = logits.clone()
+    ref[1, 0] = 0.0                        # differs only at row 1's parting position
+    ref[0, 0, 3] = 9.0                     # and at a position that is not trained
+    _, kl2, _ = dpo.decision_loss(logits, ref, y, at, rej, margin=1.0)
+    assert kl2.tolist() == pytest.approx([0.0, 0.0], abs=1e-6)
+    ref[0, 2, 0] = 2.0
+    p = torch.softmax(ref[0, 2], -1)
+    want = float((p * (p.log() - torch.log_softmax(logits[0, 2], -1))).sum())
+    assert dpo.decision_loss(logits, ref, y, at, rej, 1.0)[1][0].item() == pytest.approx(want)
+
+
+def test_decision_loss_turns_the_greedy_choice_and_keeps_the_rest(tok, init, tmp_path):
+    out = tmp_path / "decision"
+    hist = dpo.main(_args(init, out, "--loss", "decision", "--margin", "1", "--kl", "1",
+                          "--lr", "2e-3"))
+    avg = lambda k, rs: sum(r[k] for r in rs) / len(rs)
+    assert hist[0]["kl"] == pytest.approx(0.0, abs=1e-6)
+    assert avg("accuracy", hist[:2]) <= 0.5
+    assert avg("accuracy", hist[-5:]) >= 0.9
+    assert avg("margin", hist[-5:]) > avg("margin", hist[:2]) + 1.0
+    assert avg("decision_loss", hist[-5:]) < 0.5 * avg("decision_loss", hist[:2])
+    assert avg("kl", hist[-5:]) < 0.5
+    recs = [json.loads(x) for x in (out / "log.jsonl").read_text().splitlines()]
+    val = [r for r in recs if r["kind"] == "val"][-1]["val"]
+    for lang in ("hi", "en", "hinglish"):
+        assert {"decision_loss", "kl", "margin", "accuracy",
+                "flipped_from_rejected"} <= set(val[lang])
+    assert (out / "loss.png").read_bytes()[:4] == b"\x89PNG"
+    # greedy decoding of every training prompt now takes the chosen reply's parting token
+    model = align.load_model(out / "ckpt.pt", "cpu").eval()
+    train, _ = align.load_split("dpo", "toy", 0, 0, 0.2)
+    enc, _, _ = dpo.encode_pairs(train, tok, 256)
+    right = 0
+    for c, r, n in enc:
+        t = dpo.parting(c, r, n)
+        with torch.no_grad():
+            right += int(model(torch.tensor([c[:t]]))[0, -1].argmax()) == c[t]
+    assert right == len(enc)
 
 
 def test_resume_reproduces_uninterrupted_run(init, tmp_path):
