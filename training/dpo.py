@@ -26,7 +26,11 @@ log-probability of the chosen token minus that of the strongest other token at `
            [+ α · NLL(chosen) per token]
 
 ``--margin`` is γ (nats), ``--kl`` is κ: the KL term keeps every other token of the turn
-where the reference put it, so the step moves the decision and little else. Logged:
+where the reference put it, so the step moves the decision and little else. The failing
+prompts alone do not say which decisions must stay: ``--anchors`` (``anchors.jsonl`` of
+``training.mine``: replies the policy got right, on other prompts) adds ``--anchor-kl`` ×
+KL(ref ‖ π) per token over whole anchor turns, first token included, a batch of them beside
+every batch of pairs (``anchor_kl`` in the log). Logged:
 ``decision_loss``, ``kl``, ``margin`` (mean m), ``accuracy`` (m > 0: greedy decoding
 takes the chosen token), ``flipped_from_rejected`` (the share of pairs whose top token at
 ``t`` is the rejected one: the policy's own mistake, before training most of them).
@@ -80,6 +84,11 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--kl", type=float, default=1.0,
                    help="decision loss: κ, weight of KL(ref ‖ policy) per token on the rest "
                         "of the chosen turn")
+    p.add_argument("--anchors", type=Path,
+                   help="decision loss: a .jsonl of turns the policy got right "
+                        "(training.mine's anchors.jsonl), kept by KL to the reference")
+    p.add_argument("--anchor-kl", type=float, default=1.0,
+                   help="weight of KL(ref ‖ policy) per token on the anchor turns")
     add_optim_args(p, lr=5e-6, warmup=20, steps=500, decay="cosine", weight_decay=0.0,
                    batch=8, seq=512)
     if suppress:
@@ -126,11 +135,41 @@ def decision_loss(logits: torch.Tensor, ref_logits: torch.Tensor, y: torch.Tenso
 
     mask = (y != -100)
     mask[rows, at] = False
+    return lose, kl_rows(logits, ref_logits, mask), {
+        "margin": m.detach(), "was_rejected": was_rejected.detach(), "kl_tokens": mask.sum(1)}
+
+
+def kl_rows(logits: torch.Tensor, ref_logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """KL(ref ‖ π) summed over the positions of each row where ``mask`` is set: (b,)."""
     ref_lp = ref_logits.log_softmax(-1)
     kl_tok = (ref_lp.exp() * (ref_lp - logits.log_softmax(-1))).sum(-1)
-    kl = (kl_tok * mask).sum(1)
-    return lose, kl, {"margin": m.detach(), "was_rejected": was_rejected.detach(),
-                      "kl_tokens": mask.sum(1)}
+    return (kl_tok * mask).sum(1)
+
+
+def encode_anchors(pairs, tok, seq: int) -> list[tuple[list[int], int]]:
+    """Per anchor: (ids of the conversation and its turn, prompt length); longer than seq+1
+    left out."""
+    out = []
+    for p in pairs:
+        ids, n = align.encode_turn(p.messages, p.chosen, p.tools, tok)
+        if len(ids) <= seq + 1:
+            out.append((ids, n))
+    return out
+
+
+def anchor_stats(model, ref, anchors, a, pad_id, device, autocast,
+                 tok_total: int) -> tuple[torch.Tensor, float]:
+    """``--anchor-kl`` × KL(ref ‖ π) per token of the anchor turns (``tok_total`` of the
+    step), and the KL itself."""
+    rows = [align.targets(ids, [i >= n for i in range(len(ids))]) for ids, n in anchors]
+    x, y = align.pad_rows(rows, pad_id)
+    x, y = x.to(device), y.to(device)
+    with autocast():
+        logits = model(x)
+        with torch.no_grad():
+            ref_logits = ref(x)
+    kl = kl_rows(logits.float(), ref_logits.float(), y != -100).sum() / tok_total
+    return a.anchor_kl * kl, float(kl.detach())
 
 
 def encode_pairs(pairs, tok, seq: int):
@@ -253,7 +292,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     resume = torch.load(a.resume, map_location="cpu", weights_only=False) if a.resume else None
     if resume is not None:
         merge_resumed_args(a, given, resume["args"], resume["step"],
-                           path_keys=("out", "init_from", "ref", "tokenizer"))
+                           path_keys=("out", "init_from", "ref", "tokenizer", "anchors"))
     if not a.init_from or not a.out:
         raise SystemExit("--init-from and --out are required (or --resume)")
     device = setup_device(a.device, a.threads, a.nice)
@@ -270,6 +309,15 @@ def main(argv: list[str] | None = None) -> list[dict]:
     val_by_lang: dict[str, list] = {}
     for p, e in zip(val_kept, val):
         val_by_lang.setdefault(p.lang, []).append(e)
+    anchors: list[tuple[list[int], int]] = []
+    if a.anchors:
+        if a.loss != "decision":
+            raise SystemExit("--anchors goes with --loss decision")
+        if not Path(a.anchors).is_file():
+            raise SystemExit(f"--anchors {a.anchors}: no such file")
+        anchors = encode_anchors(align.load_examples("dpo", str(a.anchors)), tok, a.seq)
+        if not anchors:
+            raise SystemExit(f"--anchors {a.anchors}: no anchor fits in --seq tokens")
 
     torch.manual_seed(a.seed)
     model = align.load_model(resume if resume is not None else a.init_from, device)
@@ -292,7 +340,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         align.write_run_info(out, "dpo", a, model, {
             "ref": str(a.ref or a.init_from), "ref_sha": ref_sha,
             "data": {"spec": a.data, "train": len(train), "val": len(val),
-                     "left_out_too_long": dropped}})
+                     "left_out": dropped, "anchors": len(anchors)}})
     ckpt_path = out / "ckpt.pt"
     end = min(a.steps, a.stop_at) if a.stop_at else a.steps
     history: list[dict] = []
@@ -305,9 +353,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
         n_total = a.batch * a.accum
         tok_total = sum(len(e[0]) - e[2] for mb in micro for e in mb)
         rec: dict[str, float] = {}
-        for enc in micro:
+        held = [[anchors[i] for i in align.batch_indices(len(anchors), a.batch, a.seed + 1,
+                                                         step, m, a.accum)]
+                for m in range(a.accum)] if anchors else []
+        held_total = sum(len(ids) - n for mb in held for ids, n in mb)
+        for m, enc in enumerate(micro):
             loss, s = batch_stats(model, ref, enc, a, tok.eos_id, device, autocast, n_total,
                                   tok_total)
+            if held:
+                extra, kl = anchor_stats(model, ref, held[m], a, tok.eos_id, device, autocast,
+                                         held_total)
+                loss = loss + extra
+                s["anchor_kl"] = kl
+                s["loss"] += float(extra.detach())
             loss.backward()
             for k, v in s.items():
                 rec[k] = rec.get(k, 0.0) + v
@@ -326,7 +384,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             log(rec)
             print(f"step {done}/{a.steps} loss {rec['loss']:.4f} margin {rec['margin']:.4f} "
                   f"acc {rec['accuracy']:.2f}"
-                  + (f" kl {rec['kl']:.4f}" if a.loss == "decision" else ""), flush=True)
+                  + (f" kl {rec['kl']:.4f}" if a.loss == "decision" else "")
+                  + (f" anchor kl {rec['anchor_kl']:.4f}" if anchors else ""), flush=True)
         if val_by_lang and a.eval_every and (done % a.eval_every == 0 or done == end):
             v = evaluate(model, ref, val_by_lang, a, tok.eos_id, device, autocast)
             log({"kind": "val", "step": done, "val": v})
@@ -339,7 +398,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             if a.loss == "decision":
                 title = f"Chimera decision loss (γ = {a.margin}, κ = {a.kl})"
                 middle = ("top-1 margin at the parting token / KL",
-                          [("train", "margin"), ("train", "kl")]
+                          [("train", "margin"), ("train", "kl"), ("train", "anchor_kl")]
                           + [("val", f"val.{lang}.margin") for lang in val_by_lang])
                 first = ("loss", [("train", "loss"), ("train", "decision_loss")]
                          + [("val", f"val.{lang}.loss") for lang in val_by_lang])

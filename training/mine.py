@@ -33,7 +33,9 @@ Writes ``--out``: ``dpo-train.jsonl`` (the mined pairs of the training side, the
 rule pairs' validation files), which ``training.dpo --data OUT`` reads; ``grpo-train.jsonl``
 and ``grpo-val_<lang>.jsonl``, the task of every pair (its conversation as sent), which
 ``training.grpo --data OUT`` reads: reinforcement on exactly what the policy gets wrong; and
-``mine-report.json``: per language and kind, the tasks asked, the policy's mean reward,
+``anchors.jsonl``: up to ``--anchors`` replies the policy got right (both turns of the Pair
+are the reply), which ``training.dpo --anchors`` keeps where they are while it moves the
+failures; ``mine-report.json``: per language and kind, the tasks asked, the policy's mean reward,
 the failures by flag and the pairs kept (what the policy gets wrong on its training
 distribution, a measurement in itself).
 """
@@ -100,11 +102,12 @@ def ask_all(gguf: str, tasks: list[Task], workers: int, max_tokens: int,
 
 
 def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 0.9,
-         gap: float = 0.25, digits: bool = True,
-         failed: list[Task] | None = None) -> tuple[list[Pair], dict[str, Any]]:
+         gap: float = 0.25, digits: bool = True, failed: list[Task] | None = None,
+         passed: list[Pair] | None = None) -> tuple[list[Pair], dict[str, Any]]:
     """The pairs and the report from the scored replies (``outcomes[i]`` answers
     ``tasks[i]``); ``failed`` gets the task of every pair, its conversation as sent (GRPO on
-    exactly what the policy gets wrong)."""
+    exactly what the policy gets wrong); ``passed`` gets every reply that passed, as an
+    anchor (:func:`anchor`)."""
     from training import rewards
     from training.data.assistant import _same_turn
     from training.eval_assistant import Outcome, sent_messages
@@ -124,6 +127,8 @@ def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 
         c["ref_reward"] += ref_reward
         c["flags"].update(flags)
         if o.reward >= 0.999 and not flags:
+            if passed is not None:
+                passed.append(anchor(task, o, digits))
             continue
         c["failed"] += 1
         if ref_reward < min_ref:
@@ -155,6 +160,17 @@ def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 
                      "pairs": len(pairs),
                      "flags": dict(sum((c["flags"] for c in cells.values()), Counter()))}
     return pairs, report
+
+
+def anchor(task: Task, o, digits: bool) -> Pair:
+    """A reply the policy got right, as a Pair whose both turns are that reply
+    (``kind="anchor"``): ``training.dpo --anchors`` keeps the policy's distribution on such
+    turns where the reference had it, the decisions it already gets right included."""
+    from training.eval_assistant import sent_messages
+
+    turn = {"content": o.completion}
+    return Pair(sent_messages(task, digits), turn, turn, task.tools, task.lang, "anchor",
+                meta={"task_kind": task.kind, "key": o.key})
 
 
 def _calls(turn: dict[str, Any]) -> bool:
@@ -211,6 +227,18 @@ def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
             "directions": dict(Counter(direction(p) for p in mixed))}
 
 
+def write_anchors(out: Path, anchors: list[Pair], n: int, seed: int, data_seed: int,
+                  val_frac: float) -> int:
+    """``anchors.jsonl``: up to ``n`` of the passed replies of the training side, a random
+    choice (every language and kind in its share of what passed)."""
+    from training import align
+
+    train, _ = align.split_val(anchors, data_seed, val_frac)
+    random.Random(seed).shuffle(train)
+    align.write_jsonl(out / "anchors.jsonl", train[:n])
+    return min(n, len(train))
+
+
 def write_tasks(out: Path, tasks: list[Task], data_seed: int, val_frac: float) -> dict[str, int]:
     """The failed tasks as ``grpo-train.jsonl`` / ``grpo-val_<lang>.jsonl`` in ``out``, which
     ``training.grpo --data OUT`` reads (split like the pairs)."""
@@ -241,6 +269,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--mix-n", type=int, default=0)
     p.add_argument("--balance", action="store_true",
                    help="no more 'answer, do not call' pairs than 'call, do not answer' ones")
+    p.add_argument("--anchors", type=int, default=3000,
+                   help="passed replies written to anchors.jsonl (training.dpo --anchors)")
     p.add_argument("--max-tokens", type=int, default=96)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--no-digits", dest="digits", action="store_false",
@@ -258,11 +288,14 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"--tasks {a.tasks}: no training-side task with a reference")
     outcomes = ask_all(a.policy, tasks, a.workers, a.max_tokens, a.digits)
     failed: list[Task] = []
+    passed: list[Pair] = []
     pairs, report = mine(tasks, outcomes, min_ref=a.min_ref, gap=a.gap, digits=a.digits,
-                         failed=failed)
+                         failed=failed, passed=passed)
     report["written"] = write(a.out, pairs, a.mix, a.mix_n, a.seed, a.data_seed, a.val_frac,
                               a.balance)
     report["written"].update(write_tasks(a.out, failed, a.data_seed, a.val_frac))
+    report["written"]["anchors"] = write_anchors(a.out, passed, a.anchors, a.seed,
+                                                 a.data_seed, a.val_frac)
     report["settings"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()}
     report["seconds"] = round(time.time() - t0, 1)
     (a.out / "mine-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1)

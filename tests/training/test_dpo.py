@@ -17,6 +17,7 @@ import torch
 from tests.training.tiny_align import COMMON, GGUFTemplate, tiny_checkpoint
 from training import align, chat, dpo
 from training import tokenizer as tok_mod
+from training.data.tasks import Pair
 from training.trainer import state_fingerprint
 
 
@@ -182,6 +183,32 @@ def test_decision_loss_turns_the_greedy_choice_and_keeps_the_rest(tok, init, tmp
         with torch.no_grad():
             right += int(model(torch.tensor([c[:t]]))[0, -1].argmax()) == c[t]
     assert right == len(enc)
+
+
+def test_anchors_keep_the_turns_the_policy_got_right(tok, init, tmp_path):
+    """The same decision-loss run with anchors (other conversations, kept by KL to the
+    reference) ends with those turns much closer to the reference than without."""
+    anchors = tmp_path / "anchors.jsonl"
+    align.write_jsonl(anchors, [Pair(p.messages, p.rejected, p.rejected, p.tools, p.lang,
+                                     "anchor") for p in align.toy_pairs()])
+    enc = dpo.encode_anchors(align.load_examples("dpo", str(anchors)), tok, 128)
+    ex = ("--loss", "decision", "--lr", "2e-3", "--steps", "12", "--eval-every", "0")
+    free = dpo.main(_args(init, tmp_path / "free", *ex))
+    held = dpo.main(_args(init, tmp_path / "held", *ex, "--anchors", str(anchors),
+                          "--anchor-kl", "5"))
+    assert "anchor_kl" in held[-1] and "anchor_kl" not in free[-1]
+    assert held[0]["anchor_kl"] == pytest.approx(0.0, abs=1e-6)
+    ref = align.frozen(align.load_model(init, "cpu"))
+    a = type("A", (), {"anchor_kl": 1.0})()
+    null = lambda: torch.autocast("cpu", enabled=False)
+    total = sum(len(ids) - n for ids, n in enc)
+    after = {}
+    for name in ("free", "held"):
+        model = align.frozen(align.load_model(tmp_path / name / "ckpt.pt", "cpu"))
+        after[name] = dpo.anchor_stats(model, ref, enc, a, tok.eos_id, "cpu", null, total)[1]
+    assert after["held"] < 0.5 * after["free"]
+    with pytest.raises(SystemExit, match="decision"):
+        dpo.main(_args(init, tmp_path / "dpo", "--anchors", str(anchors)))
 
 
 def test_resume_reproduces_uninterrupted_run(init, tmp_path):

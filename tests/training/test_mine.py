@@ -64,6 +64,28 @@ def test_the_conversation_is_the_one_the_runtime_sent():
     assert p.messages == TIMER.messages
 
 
+def test_a_passed_reply_is_an_anchor_and_a_failed_one_is_not(tmp_path):
+    passed: list = []
+    right = TIMER.meta["reference"]
+    pairs, _ = M.mine([DECLINE, TIMER], [_outcome(DECLINE, CALL), _outcome(TIMER, right)],
+                      passed=passed)
+    [a] = passed
+    assert a.kind == "anchor" and a.chosen == a.rejected == {"content": right}
+    assert a.messages[0]["content"] == "5 minute ka timer laga do"     # as sent
+    assert a.lang == "hinglish" and a.meta["task_kind"] == "tool_call"
+    assert len(pairs) == 1 and pairs[0].meta["task_kind"] == "decline"
+    # written: at most n, none from the held-out side
+    many = [M.anchor(_task("tool_call", "en", f"set a timer for {m} minutes",
+                           {"tool": "timer", "arguments": {"minutes": m}}, ""),
+                     EA.score(TIMER, right), True) for m in range(2, 12)]
+    assert M.write_anchors(tmp_path, many, 4, 0, 0, 0.0) == 4
+    assert len(align.load_examples("dpo", str(tmp_path / "anchors.jsonl"))) == 4
+    n = M.write_anchors(tmp_path, many, 10, 0, 0, 0.5)
+    assert 0 < n < len(many)
+    written = align.load_examples("dpo", str(tmp_path / "anchors.jsonl"))
+    assert not any(is_val(align.example_text(x), 0, 0.5) for x in written)
+
+
 def test_a_weak_reference_or_a_small_gap_makes_no_pair():
     weak = _task("decline", "en", "Who won the match yesterday?",
                  {"reason": "unsure", "topic": ""}, "It was India, by six wickets.")
@@ -118,6 +140,9 @@ def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):
     for p in (p for p in train if p.kind == "onpolicy"):
         t = by_prompt[json.dumps(p.messages, ensure_ascii=False)]
         assert p.chosen == {"content": t.meta["reference"]} and p.lang == t.lang
+    # the replies that passed (few, from random weights) are the anchors
+    anchors = align.load_examples("dpo", str(out / "anchors.jsonl"))
+    assert len(anchors) == w["anchors"] <= 8 - rep["all"]["failed"]
     # one process asks the same and pairs each reply with its own task: the same files
     one = tmp_path / "one"
     M.main(["--policy", str(gguf), "--n", "8", "--seed", "3", "--mix", str(rule),
