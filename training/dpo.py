@@ -161,8 +161,7 @@ def anchor_stats(model, ref, anchors, a, pad_id, device, autocast,
                  tok_total: int) -> tuple[torch.Tensor, float]:
     """``--anchor-kl`` × KL(ref ‖ π) per token of the anchor turns (``tok_total`` of the
     step), and the KL itself."""
-    rows = [align.targets(ids, [i >= n for i in range(len(ids))]) for ids, n in anchors]
-    x, y = align.pad_rows(rows, pad_id)
+    x, y = align.pad_rows([reply_row(ids, n) for ids, n in anchors], pad_id)
     x, y = x.to(device), y.to(device)
     with autocast():
         logits = model(x)
@@ -188,14 +187,15 @@ def encode_pairs(pairs, tok, seq: int):
     return out, kept, dropped
 
 
+def reply_row(ids: list[int], n: int) -> tuple[list[int], list[int]]:
+    """(inputs, targets) of a conversation whose final assistant turn starts at ``n``:
+    targets only on that turn."""
+    return align.targets(ids, [i >= n for i in range(len(ids))])
+
+
 def turn_rows(enc) -> list[tuple[list[int], list[int]]]:
     """Rows: every chosen, then every rejected; targets only on the final assistant turn."""
-    rows = []
-    for which in (0, 1):
-        for e in enc:
-            ids, n = e[which], e[2]
-            rows.append(align.targets(ids, [i >= n for i in range(len(ids))]))
-    return rows
+    return [reply_row(e[which], e[2]) for which in (0, 1) for e in enc]
 
 
 def pair_logprobs(model, enc, pad_id, device, autocast) -> tuple[torch.Tensor, torch.Tensor,
@@ -214,8 +214,7 @@ def pair_logprobs(model, enc, pad_id, device, autocast) -> tuple[torch.Tensor, t
 def decision_stats(model, ref, enc, a, pad_id, device, autocast, n_total: int,
                    tok_total: int) -> tuple[torch.Tensor, dict[str, float]]:
     """``--loss decision`` for a micro-batch, scaled to the step like :func:`batch_stats`."""
-    rows = [align.targets(c, [i >= n for i in range(len(c))]) for c, _, n in enc]
-    x, y = align.pad_rows(rows, pad_id)
+    x, y = align.pad_rows([reply_row(c, n) for c, _, n in enc], pad_id)
     x, y = x.to(device), y.to(device)
     at = torch.tensor([parting(c, r, n) - 1 for c, r, n in enc], device=device)
     rej = torch.tensor([r[parting(c, r, n)] for c, r, n in enc], device=device)
