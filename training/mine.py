@@ -50,9 +50,12 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from training.data.tasks import Pair, Task
+
+if TYPE_CHECKING:
+    from training.eval_assistant import Outcome
 
 LANGS = ("hi", "en", "hinglish")
 
@@ -162,7 +165,7 @@ def mine(tasks: list[Task], outcomes: list[dict[str, Any]], *, min_ref: float = 
     return pairs, report
 
 
-def anchor(task: Task, o, digits: bool) -> Pair:
+def anchor(task: Task, o: Outcome, digits: bool) -> Pair:
     """A reply the policy got right, as a Pair whose both turns are that reply
     (``kind="anchor"``): ``training.dpo --anchors`` keeps the policy's distribution on such
     turns where the reference had it, the decisions it already gets right included."""
