@@ -230,16 +230,16 @@ def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
             "directions": dict(Counter(direction(p) for p in mixed))}
 
 
-def write_anchors(out: Path, anchors: list[Pair], n: int, seed: int, data_seed: int,
-                  val_frac: float) -> int:
-    """``anchors.jsonl``: up to ``n`` of the passed replies of the training side, a random
-    choice (every language and kind in its share of what passed)."""
+def write_anchors(out: Path, anchors: list[Pair], n: int, seed: int) -> int:
+    """``anchors.jsonl``: up to ``n`` of the passed replies, a random choice (every language
+    and kind in its share of what passed). They are all training side already: the tasks
+    came through :func:`load_tasks`, which keeps no held-out task."""
     from training import align
 
-    train, _ = align.split_val(anchors, data_seed, val_frac)
-    random.Random(seed).shuffle(train)
-    align.write_jsonl(out / "anchors.jsonl", train[:n])
-    return min(n, len(train))
+    chosen = list(anchors)
+    random.Random(seed).shuffle(chosen)
+    align.write_jsonl(out / "anchors.jsonl", chosen[:n])
+    return min(n, len(chosen))
 
 
 def write_tasks(out: Path, tasks: list[Task], data_seed: int, val_frac: float) -> dict[str, int]:
@@ -297,8 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     report["written"] = write(a.out, pairs, a.mix, a.mix_n, a.seed, a.data_seed, a.val_frac,
                               a.balance)
     report["written"].update(write_tasks(a.out, failed, a.data_seed, a.val_frac))
-    report["written"]["anchors"] = write_anchors(a.out, passed, a.anchors, a.seed,
-                                                 a.data_seed, a.val_frac)
+    report["written"]["anchors"] = write_anchors(a.out, passed, a.anchors, a.seed)
     report["settings"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()}
     report["seconds"] = round(time.time() - t0, 1)
     (a.out / "mine-report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1)

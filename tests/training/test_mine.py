@@ -74,16 +74,15 @@ def test_a_passed_reply_is_an_anchor_and_a_failed_one_is_not(tmp_path):
     assert a.messages[0]["content"] == "5 minute ka timer laga do"     # as sent
     assert a.lang == "hinglish" and a.meta["task_kind"] == "tool_call"
     assert len(pairs) == 1 and pairs[0].meta["task_kind"] == "decline"
-    # written: at most n, none from the held-out side
+    # written: at most n, a random choice of them
     many = [M.anchor(_task("tool_call", "en", f"set a timer for {m} minutes",
                            {"tool": "timer", "arguments": {"minutes": m}}, ""),
                      EA.score(TIMER, right), True) for m in range(2, 12)]
-    assert M.write_anchors(tmp_path, many, 4, 0, 0, 0.0) == 4
-    assert len(align.load_examples("dpo", str(tmp_path / "anchors.jsonl"))) == 4
-    n = M.write_anchors(tmp_path, many, 10, 0, 0, 0.5)
-    assert 0 < n < len(many)
-    written = align.load_examples("dpo", str(tmp_path / "anchors.jsonl"))
-    assert not any(is_val(align.example_text(x), 0, 0.5) for x in written)
+    assert M.write_anchors(tmp_path, many, 4, 0) == 4
+    four = align.load_examples("dpo", str(tmp_path / "anchors.jsonl"))
+    assert len(four) == 4 and all(x in many for x in four)
+    assert M.write_anchors(tmp_path, many, 20, 0) == len(many)      # every one, none dropped
+    assert len(align.load_examples("dpo", str(tmp_path / "anchors.jsonl"))) == len(many)
 
 
 def test_a_weak_reference_or_a_small_gap_makes_no_pair():
