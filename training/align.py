@@ -301,6 +301,59 @@ def write_run_info(out: Path, stage: str, a, model, extra: dict | None = None) -
     (out / "config.json").write_text(json.dumps(info, indent=2, ensure_ascii=False))
 
 
+# ----------------------------------------------------------------------------- replay
+
+def add_replay_args(p) -> None:
+    """``--replay`` and its options: pretraining text mixed into a fine-tuning stage."""
+    p.add_argument("--replay", help="pretraining corpus mixed into every step "
+                                    "(a training.data directory, or synthetic)")
+    p.add_argument("--replay-rows", type=int, default=2,
+                   help="--seq-token windows of the replay corpus per micro-batch")
+    p.add_argument("--replay-weight", type=float, default=0.5,
+                   help="loss = the stage's loss + this x replay NLL (a mean per token)")
+    p.add_argument("--replay-eval-tokens", type=int, default=16384,
+                   help="replay validation tokens per language")
+
+
+def load_replay(a, tok):
+    """The ``--replay`` corpus (``training.pretrain.Corpus``), or None without it; refused
+    when its vocabulary is not the tokenizer's."""
+    if not a.replay:
+        return None
+    if a.replay_rows < 1 or a.replay_weight <= 0:
+        raise SystemExit("--replay needs --replay-rows >= 1 and --replay-weight > 0")
+    from training.pretrain import load_corpus
+
+    replay = load_corpus(a.replay)
+    if len(replay.token_bytes) != tok.vocab_size:
+        raise SystemExit(f"--replay {a.replay}: its vocabulary ({len(replay.token_bytes)}) "
+                         f"is not the tokenizer's ({tok.vocab_size})")
+    return replay
+
+
+def replay_batch(corpus, a, step: int, micro: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``--replay-rows`` windows of the pretraining stream for (step, micro): a pure function
+    of them and the seed (exact resume), drawn apart from pretraining's own batches."""
+    from training.pretrain import get_batch
+
+    return get_batch(corpus.train, a.replay_rows, a.seq, a.seed + 1_000_003, step, micro, 0)
+
+
+def replay_backward(model, corpus, a, step: int, device, autocast) -> float:
+    """Back-propagates ``--replay-weight`` × the replay NLL per token of the step (``--accum``
+    micro-batches) into ``model``'s gradients; returns that NLL."""
+    n_replay = a.accum * a.replay_rows * a.seq
+    total = 0.0
+    for micro in range(a.accum):
+        x, y = replay_batch(corpus, a, step, micro)
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        with autocast():
+            loss = model(x, y, reduction="sum") / n_replay
+        (a.replay_weight * loss).backward()
+        total += float(loss.detach())
+    return total
+
+
 # ----------------------------------------------------------------------------- sampling
 
 def expand_cache(cache, n: int) -> None:

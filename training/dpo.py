@@ -30,7 +30,14 @@ where the reference put it, so the step moves the decision and little else. The 
 prompts alone do not say which decisions must stay: ``--anchors`` (``anchors.jsonl`` of
 ``training.mine``: replies the policy got right, on other prompts) adds ``--anchor-kl`` ×
 KL(ref ‖ π) per token over whole anchor turns, first token included, a batch of them beside
-every batch of pairs (``anchor_kl`` in the log). Logged:
+every batch of pairs (``anchor_kl`` in the log). KL spreads over ~25 tokens a turn and
+hardly weighs the few tokens where the anchor's reply could go another way (its language, a
+call or a decline); ``--anchor-margin`` w adds w × softplus(γ - m) per anchor token, m that
+token's top-1 margin, which holds every greedy decision of the anchors and the close ones
+most (``anchor_hold``, and ``anchor_accuracy``: the share of anchor tokens greedy decoding
+still takes). ``--replay CORPUS`` (as in ``training.sft``) adds ``--replay-weight`` × the
+NLL of pretraining windows to every step (``replay_loss``; validation: its bits per byte),
+so that the language model does not drift while the decisions move. Logged:
 ``decision_loss``, ``kl``, ``margin`` (mean m), ``accuracy`` (m > 0: greedy decoding
 takes the chosen token), ``flipped_from_rejected`` (the share of pairs whose top token at
 ``t`` is the rejected one: the policy's own mistake, before training most of them).
@@ -89,6 +96,11 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
                         "(training.mine's anchors.jsonl), kept by KL to the reference")
     p.add_argument("--anchor-kl", type=float, default=1.0,
                    help="weight of KL(ref ‖ policy) per token on the anchor turns")
+    p.add_argument("--anchor-margin", type=float, default=0.0,
+                   help="weight of softplus(γ - m) per token on the anchor turns, m the "
+                        "anchor token's top-1 margin: every greedy decision of an anchor "
+                        "held, the close ones most (0: off)")
+    align.add_replay_args(p)
     add_optim_args(p, lr=5e-6, warmup=20, steps=500, decay="cosine", weight_decay=0.0,
                    batch=8, seq=512)
     if suppress:
@@ -126,10 +138,7 @@ def decision_loss(logits: torch.Tensor, ref_logits: torch.Tensor, y: torch.Tenso
     rows = torch.arange(len(at), device=at.device)
     lp = logits[rows, at].log_softmax(-1)
     target = y[rows, at]
-    lp_c = lp[rows, target]
-    others = lp.scatter(1, target[:, None], float("-inf"))
-    top = others.max(-1).values
-    m = lp_c - top
+    m = top1_margin(lp, target)
     lose = F.softplus(margin - m)
     was_rejected = (lp.argmax(-1) == rejected).float()
 
@@ -137,6 +146,15 @@ def decision_loss(logits: torch.Tensor, ref_logits: torch.Tensor, y: torch.Tenso
     mask[rows, at] = False
     return lose, kl_rows(logits, ref_logits, mask), {
         "margin": m.detach(), "was_rejected": was_rejected.detach(), "kl_tokens": mask.sum(1)}
+
+
+def top1_margin(lp: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The log-probability of ``target`` minus that of the strongest other token: ``lp``
+    (..., V) log-probabilities, ``target`` (...) ids. Greedy decoding takes ``target``
+    exactly when it is > 0."""
+    lp_t = lp.gather(-1, target[..., None])[..., 0]
+    others = lp.scatter(-1, target[..., None], float("-inf"))
+    return lp_t - others.max(-1).values
 
 
 def kl_rows(logits: torch.Tensor, ref_logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -158,17 +176,29 @@ def encode_anchors(pairs, tok, seq: int) -> list[tuple[list[int], int]]:
 
 
 def anchor_stats(model, ref, anchors, a, pad_id, device, autocast,
-                 tok_total: int) -> tuple[torch.Tensor, float]:
-    """``--anchor-kl`` × KL(ref ‖ π) per token of the anchor turns (``tok_total`` of the
-    step), and the KL itself."""
+                 tok_total: int) -> tuple[torch.Tensor, dict[str, float]]:
+    """The anchor terms of a micro-batch, per token of the anchor turns (``tok_total`` of the
+    step): ``--anchor-kl`` × KL(ref ‖ π) [+ ``--anchor-margin`` × softplus(γ - m), m each
+    anchor token's top-1 margin], and their statistics (``anchor_kl``; with the margin term
+    ``anchor_hold`` and ``anchor_accuracy``, the share of anchor tokens greedy decoding
+    still takes)."""
     x, y = align.pad_rows([reply_row(ids, n) for ids, n in anchors], pad_id)
     x, y = x.to(device), y.to(device)
     with autocast():
         logits = model(x)
         with torch.no_grad():
             ref_logits = ref(x)
-    kl = kl_rows(logits.float(), ref_logits.float(), y != -100).sum() / tok_total
-    return a.anchor_kl * kl, float(kl.detach())
+    mask = y != -100
+    kl = kl_rows(logits.float(), ref_logits.float(), mask).sum() / tok_total
+    loss = a.anchor_kl * kl
+    stats = {"anchor_kl": float(kl.detach())}
+    if a.anchor_margin:
+        m = top1_margin(logits.float().log_softmax(-1), y.clamp(min=0))
+        hold = (F.softplus(a.margin - m) * mask).sum() / tok_total
+        loss = loss + a.anchor_margin * hold
+        stats["anchor_hold"] = float(hold.detach())
+        stats["anchor_accuracy"] = float(((m > 0) & mask).sum()) / tok_total
+    return loss, stats
 
 
 def encode_pairs(pairs, tok, seq: int):
@@ -317,6 +347,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         anchors = encode_anchors(align.load_examples("dpo", str(a.anchors)), tok, a.seq)
         if not anchors:
             raise SystemExit(f"--anchors {a.anchors}: no anchor fits in --seq tokens")
+    if a.anchor_margin and not anchors:
+        raise SystemExit("--anchor-margin needs --anchors")
+    replay = align.load_replay(a, tok)
 
     torch.manual_seed(a.seed)
     model = align.load_model(resume if resume is not None else a.init_from, device)
@@ -339,7 +372,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
         align.write_run_info(out, "dpo", a, model, {
             "ref": str(a.ref or a.init_from), "ref_sha": ref_sha,
             "data": {"spec": a.data, "train": len(train), "val": len(val),
-                     "left_out": dropped, "anchors": len(anchors)}})
+                     "left_out": dropped, "anchors": len(anchors)},
+            "replay": None if replay is None else {
+                "spec": a.replay, "rows": a.replay_rows, "weight": a.replay_weight,
+                "train_tokens": int(len(replay.train))}})
     ckpt_path = out / "ckpt.pt"
     end = min(a.steps, a.stop_at) if a.stop_at else a.steps
     history: list[dict] = []
@@ -360,14 +396,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
             loss, s = batch_stats(model, ref, enc, a, tok.eos_id, device, autocast, n_total,
                                   tok_total)
             if held:
-                extra, kl = anchor_stats(model, ref, held[m], a, tok.eos_id, device, autocast,
+                extra, st = anchor_stats(model, ref, held[m], a, tok.eos_id, device, autocast,
                                          held_total)
                 loss = loss + extra
-                s["anchor_kl"] = kl
+                s.update(st)
                 s["loss"] += float(extra.detach())
             loss.backward()
             for k, v in s.items():
                 rec[k] = rec.get(k, 0.0) + v
+        if replay is not None:
+            rec["replay_loss"] = align.replay_backward(model, replay, a, step, device, autocast)
+            rec["loss"] += a.replay_weight * rec["replay_loss"]
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
         sched.step()
@@ -384,12 +423,24 @@ def main(argv: list[str] | None = None) -> list[dict]:
             print(f"step {done}/{a.steps} loss {rec['loss']:.4f} margin {rec['margin']:.4f} "
                   f"acc {rec['accuracy']:.2f}"
                   + (f" kl {rec['kl']:.4f}" if a.loss == "decision" else "")
-                  + (f" anchor kl {rec['anchor_kl']:.4f}" if anchors else ""), flush=True)
+                  + (f" anchor kl {rec['anchor_kl']:.4f}" if anchors else "")
+                  + (f" anchor acc {rec['anchor_accuracy']:.3f}" if a.anchor_margin else "")
+                  + (f" replay {rec['replay_loss']:.4f}" if replay is not None else ""),
+                  flush=True)
         if val_by_lang and a.eval_every and (done % a.eval_every == 0 or done == end):
             v = evaluate(model, ref, val_by_lang, a, tok.eos_id, device, autocast)
-            log({"kind": "val", "step": done, "val": v})
+            vrec: dict = {"kind": "val", "step": done, "val": v}
+            if replay is not None:
+                from training.pretrain import evaluate as lm_evaluate
+
+                vrec["replay"] = lm_evaluate(model, replay, a.seq, a.replay_eval_tokens,
+                                             device, autocast)
+            log(vrec)
             print("  val " + " ".join(f"{k}: loss {x['loss']:.3f} acc {x['accuracy']:.2f}"
-                                      for k, x in v.items()), flush=True)
+                                      for k, x in v.items())
+                  + ("  replay bpb " + " ".join(f"{k} {x['bpb']:.3f}"
+                                                for k, x in vrec["replay"].items())
+                     if replay is not None else ""), flush=True)
         if done % a.ckpt_every == 0 or done == end:
             save_checkpoint(ckpt_path, model, opt, sched, done, saved_args(a),
                             {"stage": "dpo", "init_from": str(a.init_from), "ref_sha": ref_sha})
@@ -409,7 +460,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                          + [("val", f"val.{lang}.loss") for lang in val_by_lang])
             plot_metrics(log.path, out / "loss.png", title, [
                 first, middle,
-                ("accuracy (margin > 0)", [("train", "accuracy")]
+                ("accuracy (margin > 0)", [("train", "accuracy"), ("train", "anchor_accuracy")]
                  + [("val", f"val.{lang}.accuracy") for lang in val_by_lang])])
     return history
 

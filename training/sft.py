@@ -61,14 +61,7 @@ def parse_args(argv: list[str] | None = None, suppress: bool = False) -> argpars
     p.add_argument("--pack", action="store_true", help="pack chats into rows of --seq")
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the model (rows padded to --seq: static shapes)")
-    p.add_argument("--replay", help="pretraining corpus mixed into every micro-batch "
-                                    "(a training.data directory, or synthetic)")
-    p.add_argument("--replay-rows", type=int, default=2,
-                   help="--seq-token windows of the replay corpus per micro-batch")
-    p.add_argument("--replay-weight", type=float, default=0.5,
-                   help="loss = assistant NLL + this x replay NLL (each a mean per token)")
-    p.add_argument("--replay-eval-tokens", type=int, default=16384,
-                   help="replay validation tokens per language")
+    align.add_replay_args(p)
     add_optim_args(p, lr=3e-4, warmup=50, steps=1000, decay="cosine", weight_decay=0.0,
                    batch=16, seq=512)
     if suppress:
@@ -96,14 +89,6 @@ def make_rows(seqs, a) -> list[tuple[list[int], list[int]]]:
     if a.pack:
         return align.pack_rows(seqs, a.seq)
     return [align.targets(ids, mask) for ids, mask in seqs]
-
-
-def replay_batch(corpus, a, step: int, micro: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``--replay-rows`` windows of the pretraining stream for (step, micro): a pure function
-    of them and the seed (exact resume), drawn apart from pretraining's own batches."""
-    from training.pretrain import get_batch
-
-    return get_batch(corpus.train, a.replay_rows, a.seq, a.seed + 1_000_003, step, micro, 0)
 
 
 @torch.no_grad()
@@ -154,16 +139,7 @@ def main(argv: list[str] | None = None) -> list[float]:
     for d, s in zip(val_kept, val):
         val_by_lang.setdefault(d.lang, []).append(s)
 
-    replay = None
-    if a.replay:
-        if a.replay_rows < 1 or a.replay_weight <= 0:
-            raise SystemExit("--replay needs --replay-rows >= 1 and --replay-weight > 0")
-        from training.pretrain import load_corpus
-
-        replay = load_corpus(a.replay)
-        if len(replay.token_bytes) != tok.vocab_size:
-            raise SystemExit(f"--replay {a.replay}: its vocabulary ({len(replay.token_bytes)}) "
-                             f"is not the tokenizer's ({tok.vocab_size})")
+    replay = align.load_replay(a, tok)
 
     torch.manual_seed(a.seed)
     model = align.load_model(resume if resume is not None else a.init_from, device)
@@ -207,16 +183,8 @@ def main(argv: list[str] | None = None) -> list[float]:
                 loss = train_model(x, y, reduction="sum") / n_tok
             loss.backward()
             loss_sum += float(loss.detach())
-        replay_sum = 0.0
-        if replay is not None:
-            n_replay = a.accum * a.replay_rows * a.seq
-            for micro in range(a.accum):
-                x, y = replay_batch(replay, a, step, micro)
-                x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-                with autocast():
-                    loss = train_model(x, y, reduction="sum") / n_replay
-                (a.replay_weight * loss).backward()
-                replay_sum += float(loss.detach())
+        replay_sum = (0.0 if replay is None
+                      else align.replay_backward(train_model, replay, a, step, device, autocast))
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
         sched.step()

@@ -57,3 +57,16 @@ def tiny_vocab_gguf(tiny_tokenizer, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def hard_texts() -> list[str]:
     return list(HARD_TEXTS)
+
+
+@pytest.fixture(scope="session")
+def replay_corpus(tmp_path_factory) -> Path:
+    """A small pretraining corpus (generators only) in the shipped tokenizer's ids, for the
+    stages' ``--replay``."""
+    from training import tokenizer as tok_mod
+    from training.data import build as B
+
+    out = tmp_path_factory.mktemp("replay") / "corpus"
+    B.build(40_000, out, seed=0, tokenizer=tok_mod.load(), val_frac=0.1, shard_tokens=16_000,
+            mixture={}, teacher_dir=None)
+    return out

@@ -199,16 +199,86 @@ def test_anchors_keep_the_turns_the_policy_got_right(tok, init, tmp_path):
     assert "anchor_kl" in held[-1] and "anchor_kl" not in free[-1]
     assert held[0]["anchor_kl"] == pytest.approx(0.0, abs=1e-6)
     ref = align.frozen(align.load_model(init, "cpu"))
-    a = type("A", (), {"anchor_kl": 1.0})()
+    a = type("A", (), {"anchor_kl": 1.0, "anchor_margin": 0.0})()
     null = lambda: torch.autocast("cpu", enabled=False)
     total = sum(len(ids) - n for ids, n in enc)
     after = {}
     for name in ("free", "held"):
         model = align.frozen(align.load_model(tmp_path / name / "ckpt.pt", "cpu"))
-        after[name] = dpo.anchor_stats(model, ref, enc, a, tok.eos_id, "cpu", null, total)[1]
+        after[name] = dpo.anchor_stats(model, ref, enc, a, tok.eos_id, "cpu", null,
+                                       total)[1]["anchor_kl"]
     assert after["held"] < 0.5 * after["free"]
     with pytest.raises(SystemExit, match="decision"):
         dpo.main(_args(init, tmp_path / "dpo", "--anchors", str(anchors)))
+
+
+def test_top1_margin_and_the_anchor_margin_term(tok, init):
+    lp = torch.log_softmax(torch.tensor([[0.0, 3.0, 1.0], [2.0, 0.0, 2.5]]), -1)
+    m = dpo.top1_margin(lp, torch.tensor([1, 0]))
+    assert m.tolist() == pytest.approx([2.0, -0.5])
+    # same model as reference: KL 0, and the hold term is softplus(γ - m) per anchor token
+    model = align.frozen(align.load_model(init, "cpu"))
+    pairs = align.toy_pairs()[:3]
+    enc = dpo.encode_anchors([Pair(p.messages, p.chosen, p.chosen, p.tools, p.lang, "anchor")
+                              for p in pairs], tok, 128)
+    total = sum(len(ids) - n for ids, n in enc)
+    a = type("A", (), {"anchor_kl": 1.0, "anchor_margin": 2.0, "margin": 1.0})()
+    null = lambda: torch.autocast("cpu", enabled=False)
+    loss, st = dpo.anchor_stats(model, model, enc, a, tok.eos_id, "cpu", null, total)
+    assert st["anchor_kl"] == pytest.approx(0.0, abs=1e-6)
+    x, y = align.pad_rows([dpo.reply_row(ids, n) for ids, n in enc], tok.eos_id)
+    with torch.no_grad():
+        mm = dpo.top1_margin(model(x).log_softmax(-1), y.clamp(min=0))[y != -100]
+    assert st["anchor_hold"] == pytest.approx(float(torch.nn.functional.softplus(1.0 - mm)
+                                                    .sum()) / total, rel=1e-4)
+    assert st["anchor_accuracy"] == pytest.approx(float((mm > 0).sum()) / total)
+    assert float(loss) == pytest.approx(2.0 * st["anchor_hold"], rel=1e-4)
+
+
+def test_anchor_margin_holds_the_anchor_tokens_greedy(tok, init, tmp_path):
+    """With --anchor-margin the anchor turns become (and stay) what greedy decoding says; with
+    the KL term alone, at the same weight, fewer of their tokens are the policy's top
+    choice. Without anchors the option is refused."""
+    anchors = tmp_path / "anchors.jsonl"
+    align.write_jsonl(anchors, [Pair(p.messages, p.rejected, p.rejected, p.tools, p.lang,
+                                     "anchor") for p in align.toy_pairs()])
+    ex = ("--loss", "decision", "--lr", "2e-3", "--steps", "12", "--eval-every", "0",
+          "--anchors", str(anchors), "--anchor-kl", "1")
+    hold = dpo.main(_args(init, tmp_path / "hold", *ex, "--anchor-margin", "5"))
+    assert {"anchor_hold", "anchor_accuracy"} <= set(hold[-1])
+    assert hold[-1]["anchor_accuracy"] > hold[0]["anchor_accuracy"] + 0.2
+    enc = dpo.encode_anchors(align.load_examples("dpo", str(anchors)), tok, 128)
+    x, y = align.pad_rows([dpo.reply_row(ids, n) for ids, n in enc], tok.eos_id)
+    kl_only = dpo.main(_args(init, tmp_path / "kl", *ex))
+    assert "anchor_hold" not in kl_only[-1]
+    greedy = {}
+    for name in ("hold", "kl"):
+        model = align.frozen(align.load_model(tmp_path / name / "ckpt.pt", "cpu"))
+        with torch.no_grad():
+            greedy[name] = float((model(x).argmax(-1) == y)[y != -100].float().mean())
+    assert greedy["hold"] > greedy["kl"]
+    with pytest.raises(SystemExit, match="--anchors"):
+        dpo.main(_args(init, tmp_path / "x", "--loss", "decision", "--anchor-margin", "1"))
+
+
+def test_replay_in_the_preference_stages(tok, init, replay_corpus, tmp_path):
+    """--replay adds pretraining windows to every step (logged apart, their bits per byte
+    measured at validation) and keeps them lower than a negligible weight does."""
+    ex = ("--loss", "decision", "--lr", "3e-3", "--steps", "10", "--eval-every", "10",
+          "--replay", str(replay_corpus))
+    plain = dpo.main(_args(init, tmp_path / "plain", *ex, "--replay-weight", "1e-9"))
+    mixed = dpo.main(_args(init, tmp_path / "mixed", *ex, "--replay-weight", "1.0"))
+    assert all(r["replay_loss"] > 0 for r in mixed)
+    assert mixed[-1]["loss"] == pytest.approx(mixed[-1]["decision_loss"] + mixed[-1]["kl"]
+                                              + mixed[-1]["replay_loss"], rel=1e-5)
+    log = lambda run: [json.loads(x) for x in (tmp_path / run / "log.jsonl").read_text()
+                       .splitlines()]
+    end = lambda run: [r for r in log(run) if r["kind"] == "val"][-1]["replay"]
+    assert set(end("mixed")) == {"hi", "en", "hinglish"}
+    assert (sum(v["bpb"] for v in end("mixed").values())
+            < sum(v["bpb"] for v in end("plain").values()))
+    assert json.loads((tmp_path / "mixed" / "config.json").read_text())["replay"]["weight"] == 1
+    assert plain[-1]["replay_loss"] > 0
 
 
 def test_resume_reproduces_uninterrupted_run(init, tmp_path):

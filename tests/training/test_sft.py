@@ -164,17 +164,6 @@ def test_assistant_data_trains_on_its_assistant_turns(tok, tmp_path):
         g.close()
 
 
-@pytest.fixture(scope="module")
-def replay_corpus(tok, tmp_path_factory) -> Path:
-    """A small pretraining corpus (generators only) in the shipped tokenizer's ids."""
-    from training.data import build as B
-
-    out = tmp_path_factory.mktemp("replay") / "corpus"
-    B.build(40_000, out, seed=0, tokenizer=tok, val_frac=0.1, shard_tokens=16_000,
-            mixture={}, teacher_dir=None)
-    return out
-
-
 def test_replay_keeps_the_language_model(tok, init, replay_corpus, tmp_path):
     """With --replay, pretraining windows share every step: their loss is logged apart, their
     validation bits per byte are measured, and they end lower than with a negligible weight
