@@ -202,9 +202,11 @@ def balance(pairs: list[Pair], seed: int) -> tuple[list[Pair], int]:
 
 
 def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
-          data_seed: int, val_frac: float, balanced: bool = False) -> dict[str, int]:
+          data_seed: int, val_frac: float, balanced: bool = False,
+          mix_kinds: tuple[str, ...] = ()) -> dict[str, int]:
     """``dpo-train.jsonl`` and ``dpo-val_<lang>.jsonl`` in ``out`` (see the module doc);
-    ``balanced``: the training pairs (mined and mixed) through :func:`balance`."""
+    ``balanced``: the training pairs (mined and mixed) through :func:`balance`;
+    ``mix_kinds``: only rule pairs of these kinds are mixed in (all when empty)."""
     from training import align
 
     out.mkdir(parents=True, exist_ok=True)
@@ -212,13 +214,14 @@ def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
     rule_train: list[Pair] = []
     rule_val: dict[str, list[Pair]] = {lang: [] for lang in LANGS}
     if mix is not None:
-        rule = align.load_examples("dpo", str(mix / "dpo-train.jsonl"))
+        keep = (lambda p: p.kind in mix_kinds) if mix_kinds else (lambda p: True)
+        rule = [p for p in align.load_examples("dpo", str(mix / "dpo-train.jsonl")) if keep(p)]
         random.Random(seed).shuffle(rule)
         rule_train = rule[:mix_n]
         for lang in LANGS:
             f = mix / f"dpo-val_{lang}.jsonl"
             if f.exists():
-                rule_val[lang] = align.load_examples("dpo", str(f))
+                rule_val[lang] = [p for p in align.load_examples("dpo", str(f)) if keep(p)]
     mixed, dropped = balance(train + rule_train, seed) if balanced else (train + rule_train, 0)
     random.Random(seed).shuffle(mixed)
     align.write_jsonl(out / "dpo-train.jsonl", mixed)
@@ -270,6 +273,9 @@ def main(argv: list[str] | None = None) -> None:
                    help="the reference must beat the reply by this much")
     p.add_argument("--mix", type=Path, help="a builder directory whose dpo pairs are mixed in")
     p.add_argument("--mix-n", type=int, default=0)
+    p.add_argument("--mix-kinds", default="",
+                   help="comma-separated rule pair kinds to mix (claim, decline, faithful, "
+                        "language, tool_choice); default: every kind")
     p.add_argument("--balance", action="store_true",
                    help="no more 'answer, do not call' pairs than 'call, do not answer' ones")
     p.add_argument("--anchors", type=int, default=3000,
@@ -294,8 +300,9 @@ def main(argv: list[str] | None = None) -> None:
     passed: list[Pair] = []
     pairs, report = mine(tasks, outcomes, min_ref=a.min_ref, gap=a.gap, digits=a.digits,
                          failed=failed, passed=passed)
+    kinds = tuple(k for k in a.mix_kinds.split(",") if k)
     report["written"] = write(a.out, pairs, a.mix, a.mix_n, a.seed, a.data_seed, a.val_frac,
-                              a.balance)
+                              a.balance, kinds)
     report["written"].update(write_tasks(a.out, failed, a.data_seed, a.val_frac))
     report["written"]["anchors"] = write_anchors(a.out, passed, a.anchors, a.seed)
     report["settings"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(a).items()}

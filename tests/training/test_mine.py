@@ -106,6 +106,21 @@ def test_the_held_out_side_is_never_mined():
     assert all(t.meta["reference"] for t in tasks)
 
 
+def test_only_the_rule_kinds_asked_for_are_mixed(tmp_path):
+    from training.data import assistant
+
+    rule = tmp_path / "align"
+    assistant.build("dpo", 60, rule)
+    kinds = {p.kind for p in align.load_examples("dpo", str(rule / "dpo-train.jsonl"))}
+    assert "language" in kinds and len(kinds) > 1
+    w = M.write(tmp_path / "lang", [], rule, 1000, 0, 0, 0.02, mix_kinds=("language",))
+    train, val = align.load_split("dpo", str(tmp_path / "lang"), 0, 0, 0.02)
+    assert w["rule_train"] == len(train) > 0 and w["rule_val"] == len(val)
+    assert {p.kind for p in train + val} == {"language"}
+    every = M.write(tmp_path / "all", [], rule, 1000, 0, 0, 0.02)
+    assert every["rule_train"] > w["rule_train"]
+
+
 def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):
     from training import export
     from training.data import assistant

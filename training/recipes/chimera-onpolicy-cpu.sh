@@ -51,6 +51,9 @@
 #   NAME       the new pack's name (default chimera-v3)
 #   ROUND      a suffix for the run folders, so rounds can be chained: ROUND=2
 #              IMPORT=models/chimera-v3/chimera-v3-q4_k_m.gguf FROM=chimera-v3 ...
+#   START      the float checkpoint to train from and against (default: IMPORT read back
+#              from its GGUF); a chained round uses the previous round's checkpoint, and
+#              IMPORT is then its Q4_K_M (what mining asks, as the runtime would)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PY:-.venv/bin/python}
@@ -70,7 +73,7 @@ UPTO=${UPTO:-eval}                     # stop after this stage: mine | dpo | eva
 
 ALIGN=${ALIGN:-$RUNS/data/align}
 CORPUS=${CORPUS:-$RUNS/data/chimera}
-BASE=$RUNS/onpolicy$ROUND/start/ckpt.pt
+BASE=${START:-$RUNS/onpolicy$ROUND/start/ckpt.pt}
 MINED=$RUNS/data/mined$ROUND
 DPO=$RUNS/onpolicy$ROUND/dpo
 
