@@ -35,8 +35,8 @@
 #   lr 1e-4, 500 steps, no anchors: precision 82.6, faithful 89.6, declined 86.7, answers
 #     with the checks off wrong 5.7% -> 4.5%, but recall 78.0 and exact 63.7 (8 right calls
 #     became declines)
-#   lr 1e-4, 400 steps, 3,000 anchors at weight 5 (the defaults below with LOSS=decision,
-#     DPO_STEPS=400 DPO_LR=1e-4): on 600 held-out tasks precision 80.7 (v2 79.8), recall
+#   lr 1e-4, 400 steps, 3,000 anchors at weight 5 (LOSS=decision DPO_STEPS=400 DPO_LR=1e-4,
+#     without the --anchor-margin and --replay the defaults now add): on 600 held-out tasks precision 80.7 (v2 79.8), recall
 #     84.3 (84.3), exact 71.4 (70.2), faithful 88.3 (85.7), declined 82.5 (81.7), wrong
 #     language 5.2 (5.7), reward 0.839 (0.831), bits per byte 0.225 (0.224); answers with the
 #     checks off wrong 5.3% (5.7%). Not worse on a tool column, not better on every one:
@@ -44,7 +44,13 @@
 #   round 2 (ROUND=2 IMPORT=<the anchored model's Q4_K_M> LOSS=decision, mined with seed 2,
 #     init and reference the anchored float checkpoint, 250 steps): on 600 held-out tasks
 #     precision 81.3, recall 85.4, exact 72.5, faithful 88.7, reward 0.846, but wrong
-#     language 6.1 (v2 5.7) and bits per byte 0.225: not shipped
+#     language 6.1 (v2 5.7) and bits per byte 0.225: not shipped; answers (300 tasks)
+#     checks off 70.3/24.4/5.3 (v2 69.9/24.4/5.7)
+#   round 2 with the anchors' decisions held and replay (--anchor-margin 1, --replay, 2
+#     windows at 0.5): precision 81.8, recall 86.0, exact 73.6, faithful 88.7, declined
+#     84.2, reward 0.851, but wrong language 6.1 and bits per byte 0.2247 (v2 0.2235)
+#   the same with 600 language rule pairs (MIX_N=600 MIX_KINDS=language) and 3 replay
+#     windows at 1.0: wrong language 5.4, bits per byte 0.2242, but recall 83.2
 #
 #   IMPORT     the model to improve (default: chimera-v2's shipped GGUF)
 #   FROM       its name in the table (default chimera-v2)
@@ -65,6 +71,7 @@ ROUND=${ROUND:-1}
 MINE_N=${MINE_N:-12000}
 MINE_SEED=${MINE_SEED:-$ROUND}
 MIX_N=${MIX_N:-0}
+MIX_KINDS=${MIX_KINDS:-}               # rule pair kinds to mix (empty: every kind)
 DPO_STEPS=${DPO_STEPS:-150}
 DPO_LR=${DPO_LR:-2e-5}
 RPO_ALPHA=${RPO_ALPHA:-0.5}
@@ -84,12 +91,14 @@ DPO=$RUNS/onpolicy$ROUND/dpo
 [ -f "$BASE" ] || $PY -m training.import_gguf "$IMPORT" --out "$BASE"
 [ -f "$MINED/mine-report.json" ] || \
     $PY -m training.mine --policy "$IMPORT" --n "$MINE_N" --seed "$MINE_SEED" \
-        --mix "$ALIGN" --mix-n "$MIX_N" --balance --workers 2 --out "$MINED"
+        --mix "$ALIGN" --mix-n "$MIX_N" --mix-kinds "$MIX_KINDS" --balance --workers 2 \
+        --out "$MINED"
 [ "$UPTO" != mine ] || exit 0
 
 resume_or() { if [ -f "$1/ckpt.pt" ]; then echo --resume "$1/ckpt.pt"; else shift; echo "$@"; fi; }
 if [ "$LOSS" = decision ]; then
-    LOSS_ARGS=(--loss decision --margin 1 --kl 1 --anchors "$MINED/anchors.jsonl" --anchor-kl 5)
+    LOSS_ARGS=(--loss decision --margin 1 --kl 1 --anchors "$MINED/anchors.jsonl" --anchor-kl 5
+               --anchor-margin 1 --replay "$CORPUS" --replay-rows 3 --replay-weight 1.0)
 else
     LOSS_ARGS=(--beta 0.1 --rpo-alpha "$RPO_ALPHA")
 fi
