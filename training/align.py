@@ -331,6 +331,23 @@ def load_replay(a, tok):
     return replay
 
 
+def replay_info(a, replay) -> dict | None:
+    """The ``replay`` entry of a run's config.json."""
+    if replay is None:
+        return None
+    return {"spec": a.replay, "rows": a.replay_rows, "weight": a.replay_weight,
+            "train_tokens": int(len(replay.train))}
+
+
+def replay_eval(model, replay, a, device, autocast) -> tuple[dict, str]:
+    """Loss and bits per byte of the replay corpus's validation streams, per language, and
+    the line the stages print for them."""
+    from training.pretrain import evaluate as lm_evaluate
+
+    r = lm_evaluate(model, replay, a.seq, a.replay_eval_tokens, device, autocast)
+    return r, "  replay bpb " + " ".join(f"{k} {x['bpb']:.3f}" for k, x in r.items())
+
+
 def replay_batch(corpus, a, step: int, micro: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``--replay-rows`` windows of the pretraining stream for (step, micro): a pure function
     of them and the seed (exact resume), drawn apart from pretraining's own batches."""

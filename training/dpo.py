@@ -373,9 +373,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             "ref": str(a.ref or a.init_from), "ref_sha": ref_sha,
             "data": {"spec": a.data, "train": len(train), "val": len(val),
                      "left_out": dropped, "anchors": len(anchors)},
-            "replay": None if replay is None else {
-                "spec": a.replay, "rows": a.replay_rows, "weight": a.replay_weight,
-                "train_tokens": int(len(replay.train))}})
+            "replay": align.replay_info(a, replay)})
     ckpt_path = out / "ckpt.pt"
     end = min(a.steps, a.stop_at) if a.stop_at else a.steps
     history: list[dict] = []
@@ -430,17 +428,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
         if val_by_lang and a.eval_every and (done % a.eval_every == 0 or done == end):
             v = evaluate(model, ref, val_by_lang, a, tok.eos_id, device, autocast)
             vrec: dict = {"kind": "val", "step": done, "val": v}
+            line = ""
             if replay is not None:
-                from training.pretrain import evaluate as lm_evaluate
-
-                vrec["replay"] = lm_evaluate(model, replay, a.seq, a.replay_eval_tokens,
-                                             device, autocast)
+                vrec["replay"], line = align.replay_eval(model, replay, a, device, autocast)
             log(vrec)
             print("  val " + " ".join(f"{k}: loss {x['loss']:.3f} acc {x['accuracy']:.2f}"
-                                      for k, x in v.items())
-                  + ("  replay bpb " + " ".join(f"{k} {x['bpb']:.3f}"
-                                                for k, x in vrec["replay"].items())
-                     if replay is not None else ""), flush=True)
+                                      for k, x in v.items()) + line, flush=True)
         if done % a.ckpt_every == 0 or done == end:
             save_checkpoint(ckpt_path, model, opt, sched, done, saved_args(a),
                             {"stage": "dpo", "init_from": str(a.init_from), "ref_sha": ref_sha})

@@ -159,9 +159,7 @@ def main(argv: list[str] | None = None) -> list[float]:
             "data": {"spec": a.data, "train": len(train), "val": len(val),
                      "left_out_too_long": dropped,
                      "assistant_tokens": sum(sum(m) for _, m in train)},
-            "replay": None if replay is None else {
-                "spec": a.replay, "rows": a.replay_rows, "weight": a.replay_weight,
-                "train_tokens": int(len(replay.train))}})
+            "replay": align.replay_info(a, replay)})
     ckpt_path = out / "ckpt.pt"
     end = min(a.steps, a.stop_at) if a.stop_at else a.steps
     losses: list[float] = []
@@ -207,17 +205,12 @@ def main(argv: list[str] | None = None) -> list[float]:
         if val_by_lang and a.eval_every and (done % a.eval_every == 0 or done == end):
             v = evaluate(model, val_by_lang, tok, a, device, autocast)
             rec: dict = {"kind": "val", "step": done, "val": v}
+            line = ""
             if replay is not None:
-                from training.pretrain import evaluate as lm_evaluate
-
-                rec["replay"] = lm_evaluate(model, replay, a.seq, a.replay_eval_tokens,
-                                            device, autocast)
+                rec["replay"], line = align.replay_eval(model, replay, a, device, autocast)
             log(rec)
             print("  val " + " ".join(f"{k}: loss {x['loss']:.3f} bpb {x['bpb']:.3f}"
-                                      for k, x in v.items())
-                  + ("  replay bpb " + " ".join(f"{k} {x['bpb']:.3f}"
-                                                for k, x in rec["replay"].items())
-                     if replay is not None else ""), flush=True)
+                                      for k, x in v.items()) + line, flush=True)
         if done % a.ckpt_every == 0 or done == end:
             save_checkpoint(ckpt_path, model, opt, sched, done, saved_args(a),
                             {"stage": "sft", "init_from": str(a.init_from)})
