@@ -51,8 +51,9 @@
 #     84.2, reward 0.851, but wrong language 6.1 and bits per byte 0.2247 (v2 0.2235)
 #   the same with 600 language rule pairs (MIX_N=600 MIX_KINDS=language) and 3 replay
 #     windows at 1.0: wrong language 5.4, bits per byte 0.2242, but recall 83.2
-#   one round from v2 itself with all of that (the defaults below with LOSS=decision
-#     DPO_STEPS=300 DPO_LR=1e-4 MIX_N=600 MIX_KINDS=language, on the seed-2 mining): bits
+#   one round from v2 itself with all of that (init and reference v2, the LOSS=decision
+#     defaults below, 300 steps at lr 1e-4; the pairs and anchors of the anchored model's
+#     seed-2 mining with 600 language pairs, runs/data/mined2L, not v2's own): bits
 #     per byte 0.2233 (v2 0.2235), wrong language 5.0, precision / recall / exact / faithful
 #     80.3 / 84.8 / 70.8 / 86.5, but declined 80.0 (81.7), degenerate 0.6 (0.5). Replay
 #     keeps the start's bits per byte; it does not undo a drift already made, so every round
