@@ -50,7 +50,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from training.data.tasks import Pair, Task
 
@@ -201,20 +201,40 @@ def balance(pairs: list[Pair], seed: int) -> tuple[list[Pair], int]:
     return [p for i, p in enumerate(pairs) if i not in drop], len(drop)
 
 
+def mix_filter(kinds: tuple[str, ...]) -> Callable[[Pair], bool]:
+    """Which rule pairs to mix: each of ``kinds`` is a DPO kind (``language``) or a kind and
+    the step it replaces (``language/word_result``: a tool's result worded in the user's
+    language, not a decline in it); empty keeps every pair. An unknown name is a ValueError,
+    not a filter that silently keeps nothing."""
+    from training.data.assistant import DPO_KINDS, STEP_KINDS
+
+    wanted = set()
+    for spec in kinds:
+        kind, _, step = spec.partition("/")
+        if kind not in DPO_KINDS or (step and step not in STEP_KINDS):
+            raise ValueError(f"unknown rule pair kind {spec!r}: a kind ({', '.join(DPO_KINDS)})"
+                             f", optionally /step ({', '.join(STEP_KINDS)})")
+        wanted.add((kind, step))
+    if not wanted:
+        return lambda p: True
+    return lambda p: (p.kind, "") in wanted or (p.kind, p.meta.get("step", "")) in wanted
+
+
 def write(out: Path, pairs: list[Pair], mix: Path | None, mix_n: int, seed: int,
           data_seed: int, val_frac: float, balanced: bool = False,
           mix_kinds: tuple[str, ...] = ()) -> dict[str, int]:
     """``dpo-train.jsonl`` and ``dpo-val_<lang>.jsonl`` in ``out`` (see the module doc);
     ``balanced``: the training pairs (mined and mixed) through :func:`balance`;
-    ``mix_kinds``: only rule pairs of these kinds are mixed in (all when empty)."""
+    ``mix_kinds``: only rule pairs of these kinds are mixed in (all when empty; see
+    :func:`mix_filter`)."""
     from training import align
 
     out.mkdir(parents=True, exist_ok=True)
     train, val = align.split_val(pairs, data_seed, val_frac)
     rule_train: list[Pair] = []
     rule_val: dict[str, list[Pair]] = {lang: [] for lang in LANGS}
+    keep = mix_filter(mix_kinds)
     if mix is not None:
-        keep = (lambda p: p.kind in mix_kinds) if mix_kinds else (lambda p: True)
         rule = [p for p in align.load_examples("dpo", str(mix / "dpo-train.jsonl")) if keep(p)]
         random.Random(seed).shuffle(rule)
         rule_train = rule[:mix_n]
@@ -275,7 +295,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--mix-n", type=int, default=0)
     p.add_argument("--mix-kinds", default="",
                    help="comma-separated rule pair kinds to mix (claim, decline, faithful, "
-                        "language, tool_choice); default: every kind")
+                        "language, tool_choice), each optionally /STEP, the turn it replaces "
+                        "(tool_call, arithmetic, word_result, no_tool, decline): "
+                        "language/word_result; default: every kind")
     p.add_argument("--balance", action="store_true",
                    help="no more 'answer, do not call' pairs than 'call, do not answer' ones")
     p.add_argument("--anchors", type=int, default=3000,
@@ -291,6 +313,11 @@ def main(argv: list[str] | None = None) -> None:
     if a.mix is not None and not (a.mix / "dpo-train.jsonl").is_file():
         raise SystemExit(f"--mix {a.mix}: no dpo-train.jsonl (python -m training.data.assistant "
                          f"--stage dpo --out {a.mix})")
+    kinds = tuple(k.strip() for k in a.mix_kinds.split(",") if k.strip())
+    try:
+        mix_filter(kinds)
+    except ValueError as e:
+        raise SystemExit(f"--mix-kinds: {e}") from None
     t0 = time.time()
     tasks = load_tasks(a.tasks, a.n, a.seed, a.data_seed, a.val_frac)
     if not tasks:
@@ -300,7 +327,6 @@ def main(argv: list[str] | None = None) -> None:
     passed: list[Pair] = []
     pairs, report = mine(tasks, outcomes, min_ref=a.min_ref, gap=a.gap, digits=a.digits,
                          failed=failed, passed=passed)
-    kinds = tuple(k for k in a.mix_kinds.split(",") if k)
     report["written"] = write(a.out, pairs, a.mix, a.mix_n, a.seed, a.data_seed, a.val_frac,
                               a.balance, kinds)
     report["written"].update(write_tasks(a.out, failed, a.data_seed, a.val_frac))

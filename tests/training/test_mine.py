@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from training import align
 from training import eval_assistant as EA
 from training import mine as M
@@ -119,6 +121,21 @@ def test_only_the_rule_kinds_asked_for_are_mixed(tmp_path):
     assert {p.kind for p in train + val} == {"language"}
     every = M.write(tmp_path / "all", [], rule, 1000, 0, 0, 0.02)
     assert every["rule_train"] > w["rule_train"]
+    worded = M.write(tmp_path / "worded", [], rule, 1000, 0, 0, 0.02,
+                     mix_kinds=("language/word_result", "language/arithmetic"))
+    train, val = align.load_split("dpo", str(tmp_path / "worded"), 0, 0, 0.02)
+    assert 0 < worded["rule_train"] < w["rule_train"]
+    assert {(p.kind, p.messages[-1]["role"]) for p in train + val} == {("language", "tool")}
+
+
+@pytest.mark.parametrize("spec", ["langauge", "language/answer", "/decline"])
+def test_an_unknown_rule_kind_is_refused_not_an_empty_mix(tmp_path, spec):
+    with pytest.raises(ValueError, match="unknown rule pair kind"):
+        M.mix_filter((spec,))
+    with pytest.raises(SystemExit, match="--mix-kinds"):
+        M.main(["--policy", __file__, "--mix-kinds", f"decline,{spec}",
+                "--out", str(tmp_path / "x")])
+    assert not (tmp_path / "x").exists()
 
 
 def test_end_to_end_on_a_random_gguf_feeds_dpo(tmp_path):

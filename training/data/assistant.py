@@ -2006,6 +2006,7 @@ def dpo_pair(rng: random.Random, lang: str) -> Pair:
 
 GRPO_KINDS = {"tool_call": 0.24, "arithmetic": 0.16, "word_result": 0.2, "no_tool": 0.2,
               "decline": 0.2}
+STEP_KINDS = tuple(GRPO_KINDS)      # what a Step checks; a DPO pair's meta["step"]
 
 
 def _grpo(rng: random.Random, lang: str) -> Task:
