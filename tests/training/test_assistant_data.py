@@ -273,10 +273,15 @@ def test_dpo_pairs_differ_the_way_their_kind_says():
         elif p.meta["sub"] == "tool_choice:arguments":
             (cn, ca), (rn, ra) = _calls(c)[0], _calls(r)[0]
             assert cn == rn and ca != ra
+        elif p.meta["sub"] == "tool_choice:declined":
+            # the tool is listed, so the call is right and the decline (the reply that is
+            # right only without it) is the worse turn
+            assert _calls(c) and _calls(c)[0][0] in listed
+            assert R.declined(r["content"]) and not _calls(r)
         else:
             raise AssertionError(p.meta)
     for sub in ("faithful", "claim", "decline", "language", "tool_choice:spurious",
-                "tool_choice:unlisted", "tool_choice:arguments"):
+                "tool_choice:unlisted", "tool_choice:arguments", "tool_choice:declined"):
         assert kinds[sub] > 15, kinds
     # unfaithful rejections cover times (and their parts of the day), durations and numbers
     fams = Counter(p.meta["tools"] and _calls(p.messages[-2])[0][0] for p in pairs()

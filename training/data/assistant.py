@@ -1435,8 +1435,17 @@ def ex_tool(rng: random.Random, lang: str, uses: list[Listed], fam: str | None =
     def altered(r: random.Random) -> dict[str, Any] | None:
         return _call(use.name, use.args(req.alter(r))) if req.alter else None
 
+    def declined(r: random.Random) -> dict[str, Any]:
+        # the decline that is right when the tool is not listed (ex_missing's), said while it is
+        others = [u for u in uses if u is not use]
+        scope = guard.out_of_scope(req.user, _guard_tools(others))
+        reason, topic = scope if scope else \
+            ("tool_failed" if use.family.key in _DOING else "unsure", "")
+        return _say(decline_text(reason, lang, [u.schema for u in others], topic))
+
     call_step = Step(1, "arithmetic" if arith else "tool_call", call_expect,
-                     {"tool_choice:unlisted": unlisted, "tool_choice:arguments": altered})
+                     {"tool_choice:unlisted": unlisted, "tool_choice:arguments": altered,
+                      "tool_choice:declined": declined})
     ans_expect: dict[str, Any] = {"result": result, "arguments": use.args(req.args),
                                   "error": error, "tool": use.name}
     worse: dict[str, Callable] = {"language": _text_worse(
@@ -1956,7 +1965,7 @@ def _dpo(rng: random.Random, lang: str) -> Pair:
                 sc = scene(rng, lang, lambda uses: ex_missing(rng, lang, uses, fam), exclude=fam)
             keys = ["decline"]
         elif kind == "tool_choice":
-            sub = rng.choice(["spurious", "unlisted", "unlisted", "arguments"])
+            sub = rng.choice(["spurious", "unlisted", "unlisted", "arguments", "declined"])
             if sub == "spurious":
                 sc = scene(rng, lang, lambda uses: (ex_chat if rng.random() < 0.6 else ex_scope)(
                     rng, lang, uses))
@@ -1998,7 +2007,8 @@ def _same_turn(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def dpo_pair(rng: random.Random, lang: str) -> Pair:
     """One preference pair in ``lang``: ``faithful`` (the result worded right vs a wrong
     number, time, part of the day or duration), ``tool_choice`` (no call vs a spurious one,
-    a listed tool vs an unlisted one, the user's arguments vs altered ones), ``decline``
+    a listed tool vs an unlisted one, the user's arguments vs altered ones, the call of a
+    listed tool vs the decline that is right only without it), ``decline``
     (an honest decline vs an invented answer), ``language`` (the user's language vs
     another), ``claim`` (an apology after a tool error vs a claimed success)."""
     return _held_out_free(lambda: _dpo(rng, lang), example_text)
