@@ -45,7 +45,7 @@ def read_log(run: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 STAGE_NAMES = {"pretrain": "pretrained", "imported": "imported", "sft": "sft", "dpo": "dpo",
-               "grpo": "grpo"}
+               "grpo": "grpo", "soup": "soup"}
 
 
 def _path(p: str | Path) -> Path:
@@ -134,6 +134,11 @@ def recipe_row(run: Path, info: dict[str, Any]) -> str:
         data = f"`{d.get('spec', a.get('data'))}`: {d.get('train', '?'):,} tasks, " \
                f"{d.get('val', '?')} held out"
         last = f"reward {_f(train.get('reward'))}; val reward {_per_lang(v, 'reward')}"
+    elif stage == "soup":
+        what = ("the weight average of " + ", ".join(
+            f"`{s.get('run')}` ({s.get('stage')}, weight {_f(s.get('weight'), 'g')})"
+            for s in info.get("soup") or []) + " (python -m training.soup)")
+        data, last = "theirs", "-"
     elif stage == "imported":
         imp = info.get("imported") or {}
         what = (f"weights read back from `{imp.get('source')}` (sha256 "
