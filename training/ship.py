@@ -232,21 +232,23 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def verdict(report: dict[str, Any], name: str) -> str:
-    """Whether the shipped pack may become the default LLM (it must beat v1 on every
-    column); shipping itself never changes the default."""
+    """Whether the shipped pack may become the default LLM (it must beat the report's
+    baseline, v1 or the default it would replace, on every column); shipping itself never
+    changes the default."""
     last = list(report["stages"])[-1]
     st = report["stages"][last]
+    base = report.get("baseline") or "v1"
     if "beats_baseline" not in st:
-        return f"{name}: no v1 in the evaluation; the default LLM stays as it is"
+        return f"{name}: no baseline in the evaluation; the default LLM stays as it is"
     if st["beats_baseline"]:
-        return (f"{name} ({last}) beats v1 on every column of the evaluation: it may become "
-                f"the default (LlmConfig.model = \"{name}\" in vaani/config.py); shipping did "
-                "not change it")
+        return (f"{name} ({last}) beats {base} on every column of the evaluation: it may "
+                f"become the default (LlmConfig.model = \"{name}\" in vaani/config.py); "
+                "shipping did not change it")
     from vaani.config import LlmConfig
 
     worse = [c for c, ok in st["vs_baseline"].items() if not ok]
-    return (f"{name} ({last}) does not beat v1 on: {', '.join(worse)}; the default LLM stays "
-            f"{LlmConfig().model!r} (load {name} by name: llm.model = \"{name}\")")
+    return (f"{name} ({last}) does not beat {base} on: {', '.join(worse)}; the default LLM "
+            f"stays {LlmConfig().model!r} (load {name} by name: llm.model = \"{name}\")")
 
 
 if __name__ == "__main__":
