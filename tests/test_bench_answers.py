@@ -451,7 +451,7 @@ def test_each_pass_over_the_questions_starts_with_no_alarms_or_notes(data_dir):
 def test_two_runs_at_one_seed_give_the_same_replies(require_models, tmp_path):
     """The LLM samples (temperature 0.3): at a fixed llm.seed, two runs of the same code differ
     nowhere, so a before/after comparison shows the change, not the dice."""
-    require_models("chimera-v2")
+    require_models("chimera-v3")
     reports = []
     for i in range(2):
         out = tmp_path / f"answers{i}.json"

@@ -58,7 +58,7 @@ def test_the_torch_check_names_the_module_that_imported_torch(tmp_path, monkeypa
 
 @pytest.mark.models
 def test_doctor_passes_the_model_checks_when_packs_are_installed(capsys, require_models):
-    require_models("whisper-base", "piper-en-joe", "chimera-v2")
+    require_models("whisper-base", "piper-en-joe", "chimera-v3")
     code, report = _run(capsys, "--deep")
     models = [c for c in report["checks"] if c["group"] == "models" and c["name"] != "folder"]
     assert models and all(c["status"] == "ok" for c in models), models

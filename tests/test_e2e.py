@@ -175,7 +175,7 @@ def test_vaani_run_answers_the_time_and_the_reply_audio_says_it(language, questi
                                                                 require_models):
     from vaani.speech_fixtures import synthesize_utterance, write_wav
 
-    require_models("silero-vad", "whisper-base", "piper-en-joe", "chimera-v2")
+    require_models("silero-vad", "whisper-base", "piper-en-joe", "chimera-v3")
     u = synthesize_utterance(question, language, lead_s=0.5, tail_s=1.5)
     question_wav = write_wav(tmp_path / "question.wav", u.audio, u.sample_rate)
     reply_wav = tmp_path / "reply.wav"
@@ -217,7 +217,7 @@ def test_vaani_ask_in_hindi_answers_in_hindi_with_the_hindi_voice(tmp_path, requ
 
     from vaani.audio import read_audio
 
-    require_models("chimera-v2")
+    require_models("chimera-v3")
     reply_wav = tmp_path / "reply.wav"
     config = tmp_path / "config.toml"
     config.write_text(f'[trace]\npath = "{tmp_path / "trace.jsonl"}"\n')

@@ -23,7 +23,7 @@ from vaani.models import ManifestError, ModelStore, load_manifest
 
 DEFAULT = {"whisper-base", "whisper-tiny-en", "silero-vad", "smart-turn", "mww-okay-nabu",
            "oww-features", "wake-vaani", "piper-en-joe", "smollm2-135m", "chimera", "chimera-draft",
-           "chimera-v2"}
+           "chimera-v3"}
 TRAIN = {"gemma3-270m", "wordfreq-hi", "chatterbot-corpus"}
 EXTRA = {"wake-alexa", "wake-hey-mycroft", "wake-hey-marvin"}        # openWakeWord: CC BY-NC-SA
 MWW = {"mww-hey-jarvis", "mww-okay-nabu", "mww-alexa", "mww-hey-mycroft"}   # Apache-2.0

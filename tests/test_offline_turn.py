@@ -41,7 +41,7 @@ def test_a_real_turn_loads_and_answers_without_the_network(require_models, tmp_p
     from vaani.speech_fixtures import synthesize_utterance
 
     require_models("silero-vad", "whisper-base", "whisper-tiny-en", "piper-en-joe",
-                           "chimera-v2")
+                           "chimera-v3")
     config = config_mod.from_dict({"assistant": {"language": "en", "follow_up_s": 0.0},
                                    "trace": {"path": str(tmp_path / "trace.jsonl")}})
     question = synthesize_utterance("Tell me a fun fact about the moon.", "en", lead_s=0.3,

@@ -19,7 +19,7 @@ from tests.conftest import large_model_file
 
 ROUTED = {"llm": {"route_english": "big-en"}}
 
-MAIN = config_mod.LlmConfig().model              # the default LLM (chimera-v2)
+MAIN = config_mod.LlmConfig().model              # the default LLM (chimera-v3)
 
 
 class Store:

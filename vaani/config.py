@@ -107,8 +107,9 @@ class AsrConfig:
 @dataclass
 class LlmConfig:
     engine: str = "llama-cpp"
-    # the project's own model, aligned (models/chimera-v2; v1 stays loadable as "chimera")
-    model: str = "chimera-v2"
+    # the project's own model, aligned (models/chimera-v3; "chimera-v2" and v1, "chimera", stay
+    # loadable by name)
+    model: str = "chimera-v3"
     draft_model: str = ""             # speculative decoding draft ("" = off)
     # English turns no skill answered go to this model when its pack is installed (Hindi and
     # Hinglish stay on `model`); "" = off. E.g. "qwen2.5-coder-1.5b" (vaani/llm/routing.py)

@@ -68,6 +68,8 @@ CALIBRATED: dict[str, float] = {
     # 6 free answers, 4 right (AUROC 0.63): too few to fit a threshold on; its answers come
     # through tools (results/guard-calibration-chimera-v2.json)
     "chimera-v2": 1.0,
+    # 6 free answers, 4 right (AUROC 0.5): the same; results/guard-calibration-chimera-v3.json
+    "chimera-v3": 1.0,
 }
 # A model nobody calibrated is trusted no more than the ones measured.
 DEFAULT_MIN_CONFIDENCE = 1.0

@@ -159,36 +159,38 @@ def test_ship_names_an_aligned_model_anew_and_keeps_v1_in_the_manifest(tmp_path)
                                        "dpo": str(dpo), "grpo": str(grpo)}
     with pytest.raises(SystemExit, match="--name chimera-v2"):
         ship.main(["--target", str(grpo)])
+    from vaani.config import LlmConfig
+
+    main = LlmConfig().model                             # the default LLM: an aligned pack
     repo = Path(__file__).resolve().parents[2]
     manifest = tmp_path / "models" / "manifest.toml"
     manifest.parent.mkdir()
     shutil.copy(repo / "models" / "manifest.toml", manifest)
-    v2 = tmp_path / "models" / "chimera-v2" / "chimera-v2-q4_k_m.gguf"
-    v2.parent.mkdir()
-    v2.write_bytes(b"GGUF" + bytes(64))
-    desc = {"chimera-v2": ship.describe("chimera-v2", stages="sft → dpo → grpo")}
+    gguf = tmp_path / "models" / main / f"{main}-q4_k_m.gguf"
+    gguf.parent.mkdir()
+    gguf.write_bytes(b"GGUF" + bytes(64))
+    desc = {main: ship.describe(main, stages="sft → dpo → grpo")}
     for _ in range(2):                                 # shipping again replaces the entry
-        ship.write_manifest(manifest, ship.manifest_block(tmp_path, {"chimera-v2": v2}, desc))
+        ship.write_manifest(manifest, ship.manifest_block(tmp_path, {main: gguf}, desc))
     text = manifest.read_text()
-    assert text.count("[packs.chimera-v2]") == 1 and text.count(ship.BEGIN) == 1
+    assert text.count(f"[packs.{main}]") == 1 and text.count(ship.BEGIN) == 1
     packs = load_manifest(manifest).packs
     assert packs["chimera"].role == "llm" and packs["chimera-draft"].role == "llm-draft"
     # the default LLM installs by default and says so; another aligned pack is loaded by name
-    assert packs["chimera-v2"].role == "llm" and packs["chimera-v2"].group == "default"
-    assert "the default LLM" in packs["chimera-v2"].description and \
-        "aligned sft → dpo → grpo" in packs["chimera-v2"].description
-    v3 = ship.manifest_block(tmp_path, {"chimera-v2": v2},
-                             {"chimera-v2": ship.describe("chimera-v3", stages="sft")})
-    assert 'llm.model = \\"chimera-v3\\"' in v3
-    assert [p for p in packs if p.startswith("chimera")] == ["chimera", "chimera-draft",
-                                                              "chimera-v2", "chimera-v2-draft"]
+    assert packs[main].role == "llm" and packs[main].group == "default"
+    assert "the default LLM" in packs[main].description and \
+        "aligned sft → dpo → grpo" in packs[main].description
+    other = ship.manifest_block(tmp_path, {"chimera-v9": gguf},
+                                {"chimera-v9": ship.describe("chimera-v9", stages="sft")})
+    assert 'llm.model = \\"chimera-v9\\"' in other and 'group = "extra"' in other
+    assert {"chimera", "chimera-draft", "chimera-v2", "chimera-v2-draft", main} <= set(packs)
     assert ship.describe("chimera-v2-draft", draft_of="chimera-v2")[0] == "llm-draft"
     rep = json.loads(_assistant_report(tmp_path / "ea.json").read_text())
-    assert "beats v1 on every column" in ship.verdict(rep, "chimera-v2")
+    assert "beats v1 on every column" in ship.verdict(rep, "chimera-v9")
     rep["stages"]["grpo"]["vs_baseline"]["exact"] = False
     rep["stages"]["grpo"]["beats_baseline"] = False
-    assert "does not beat v1 on: exact; the default LLM stays 'chimera-v2'" in \
-        ship.verdict(rep, "chimera-v2")
+    assert f"does not beat v1 on: exact; the default LLM stays '{main}'" in \
+        ship.verdict(rep, "chimera-v9")
 
 
 def test_a_chain_that_starts_from_an_imported_gguf_says_so_and_ship_skips_it(tmp_path):
