@@ -20,7 +20,6 @@ the card's recipe chain goes on from there, and ``soup`` lists the runs and thei
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -28,15 +27,8 @@ from typing import Any
 import torch
 
 
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def average(states: list[dict[str, torch.Tensor]], weights: list[float]) -> dict[str, torch.Tensor]:
+def average(states: list[dict[str, torch.Tensor]],
+            weights: list[float]) -> dict[str, torch.Tensor]:
     """The weighted mean of state dicts with the same keys and shapes (in float32, then
     each tensor's own dtype)."""
     keys = set(states[0])
@@ -76,12 +68,15 @@ def soup(runs: list[Path], weights: list[float] | None, out: Path) -> dict[str, 
         raise ValueError("the runs' model configs differ: only fine-tunes of one model average")
     starts = {c.get("init_from") for c in ckpts}
     if len(starts) != 1 or None in starts:
-        raise ValueError(f"the runs started from different checkpoints ({sorted(map(str, starts))}): "
-                         "only runs from one start share a basin to average in")
+        raise ValueError(f"the runs started from different checkpoints "
+                         f"({sorted(map(str, starts))}): only runs from one start share a "
+                         "basin to average in")
     start = starts.pop()
+    from training.card import sha256
+
     model = average([c["model"] for c in ckpts], weights)
     parts = [{"run": str(r), "weight": round(w, 6), "stage": c.get("stage"),
-              "sha256": _sha(f)} for r, f, w, c in zip(runs, files, weights, ckpts)]
+              "sha256": sha256(f)} for r, f, w, c in zip(runs, files, weights, ckpts)]
     info: dict[str, Any] = {"stage": "soup", "config": configs[0], "init_from": start,
                             "soup": parts, "args": {"runs": [str(r) for r in runs],
                                                     "weights": weights}}
