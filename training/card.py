@@ -154,11 +154,13 @@ def recipe_row(run: Path, info: dict[str, Any]) -> str:
 
 def card(run: Path, gguf: Path, evals: dict[str, Path | None], speed_json: Path | None,
          name: str, tools_json: Path | None = None,
-         pair: tuple[str, Path] | None = None, assistant_json: Path | None = None) -> str:
+         pair: tuple[str, Path] | None = None, assistant_json: Path | None = None,
+         recipe: str | None = None) -> str:
     """The card of ``gguf``, made from ``run``: a pretraining run, or an alignment stage
     whose ``config.json`` chain leads back to one (the card then shows every stage's
     recipe; ``assistant_json``: a ``training.eval_assistant`` report, its per-stage
-    table)."""
+    table). ``recipe``: the script that made it (default: the pretraining or the alignment
+    recipe, by the run's stage)."""
     from training.config import ModelConfig, param_count
 
     info = json.loads((run / "config.json").read_text())
@@ -195,8 +197,9 @@ def card(run: Path, gguf: Path, evals: dict[str, Path | None], speed_json: Path 
         corpus = "that of the imported model (its card)"
     else:
         corpus = f"`{args.get('data', '?')}` (its manifest.json is not here)"
-    recipe = ("`training/recipes/chimera-align-cpu.sh`" if aligned
-              else "`training/recipes/chimera-cpu.sh`")
+    recipe = f"`{recipe}`" if recipe else (
+        "`training/recipes/chimera-align-cpu.sh`" if aligned else
+        "`training/recipes/chimera-cpu.sh`")
     lines = [
         f"# {name}",
         "",
@@ -349,11 +352,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--eval-assistant", type=Path,
                    help="training.eval_assistant --out JSON (the per-stage table)")
     p.add_argument("--name", default="")
+    p.add_argument("--recipe", help="the script that made the model (training/recipes/...)")
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     evals = {"f16": a.eval_f16, "q4_k_m": a.eval_q4, "agreement": a.agreement}
     text = card(a.run, a.gguf, evals, a.speed, a.name or a.gguf.parent.name,
-                assistant_json=a.eval_assistant)
+                assistant_json=a.eval_assistant, recipe=a.recipe)
     a.out.write_text(text)
     print(text)
 

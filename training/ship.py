@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--per-cell", type=int, default=20, help="eval_assistant tasks per cell")
     p.add_argument("--v1", default="models/chimera/chimera-q4_k_m.gguf",
                    help="the shipped v1 for eval_assistant")
+    p.add_argument("--recipe", help="the script that made the model, named on the cards "
+                                    "(default: the pretraining or the alignment recipe)")
     a = p.parse_args(argv)
 
     from training import card, eval as ev, eval_assistant, eval_tools, export, quantize
@@ -223,7 +225,8 @@ def main(argv: list[str] | None = None) -> None:
                          {**evals[name], "agreement": None if target else agreement},
                          speed, name, tools if target else None,
                          pair=other if a.draft else None,
-                         assistant_json=assistant_json if target else None)
+                         assistant_json=assistant_json if target else None,
+                         recipe=a.recipe)
         (shipped[name].parent / "README.md").write_text(text)
     write_manifest(a.models / "manifest.toml", manifest_block(repo, shipped, descriptions))
     print(json.dumps({n: str(p) for n, p in shipped.items()}, indent=2))

@@ -215,3 +215,7 @@ def test_a_chain_that_starts_from_an_imported_gguf_says_so_and_ship_skips_it(tmp
     text = card(sft, gguf, {}, None, "chimera-v2")
     assert "the shipped `models/chimera/chimera-q4_k_m.gguf`" in text
     assert "| imported |" in text and "31 Q4_K, 6 Q6_K, 53 F32" in text and "| sft |" in text
+    # the card names the script that made it: by stage unless told
+    assert "(`training/recipes/chimera-align-cpu.sh`)" in text
+    told = card(sft, gguf, {}, None, "chimera-v3", recipe="training/recipes/chimera-v3-cpu.sh")
+    assert "(`training/recipes/chimera-v3-cpu.sh`)" in told and "chimera-align-cpu" not in told

@@ -109,4 +109,5 @@ $PY -m training.eval_assistant --stage "v1=models/chimera/chimera-q4_k_m.gguf" \
 #    it is better than the default on every column
 $PY -m training.ship --target "$V3/soup" --name chimera-v3 --draft "$V3/draft" \
     --data "$CORPUS" --results results/chimera-v3 \
-    --eval-assistant results/chimera-v3/eval-assistant.json --threads 2
+    --eval-assistant results/chimera-v3/eval-assistant.json --threads 2 \
+    --recipe training/recipes/chimera-v3-cpu.sh
