@@ -8,8 +8,8 @@ either one lost (results/onpolicy/eval-soup-*). Fine-tunes of one start stay in 
 which is why the average of their weights is a model and not noise; runs from different
 starts are refused.
 
-    python -m training.soup --runs runs/onpolicy3/round2w runs/onpolicy3/round2t \
-        --out runs/onpolicy3/soup
+    python -m training.soup --runs runs/chimera-v3/round2w runs/chimera-v3/round2t \
+        --out runs/chimera-v3/soup
 
 The result is a run folder like any stage's (``ckpt.pt`` with ``config`` and ``model``,
 ``config.json`` with ``stage: soup``), so ``training.eval_assistant``, ``training.export``

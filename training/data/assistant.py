@@ -1438,9 +1438,7 @@ def ex_tool(rng: random.Random, lang: str, uses: list[Listed], fam: str | None =
     def declined(r: random.Random) -> dict[str, Any]:
         # the decline that is right when the tool is not listed (ex_missing's), said while it is
         others = [u for u in uses if u is not use]
-        scope = guard.out_of_scope(req.user, _guard_tools(others))
-        reason, topic = scope if scope else \
-            ("tool_failed" if use.family.key in _DOING else "unsure", "")
+        reason, topic = _missing_reason(req.user, use.family.key, others)
         return _say(decline_text(reason, lang, [u.schema for u in others], topic))
 
     call_step = Step(1, "arithmetic" if arith else "tool_call", call_expect,
@@ -1483,6 +1481,14 @@ def _unfaithful(text: str, result: dict[str, Any], args: dict[str, Any], questio
 _DOING = ("timer", "note_add", "reminder", "volume", "dice", "coin_flip", "random_number")
 
 
+def _missing_reason(user: str, fam: str, uses: list[Listed]) -> tuple[str, str]:
+    """Why a request for ``fam``'s tool is declined when ``uses`` are the listed tools: the
+    runtime guard's reason and topic, else "I can't do that" for an action and "I can't
+    answer" for a question."""
+    scope = guard.out_of_scope(user, _guard_tools(uses))
+    return scope if scope else ("tool_failed" if fam in _DOING else "unsure", "")
+
+
 def ex_missing(rng: random.Random, lang: str, uses: list[Listed],
                fam: str | None = None) -> Exchange:
     """A request whose tool is not listed: declined, saying what the listed tools can do."""
@@ -1490,8 +1496,7 @@ def ex_missing(rng: random.Random, lang: str, uses: list[Listed],
     fam = fam or rng.choice([k for k in REQUESTABLE if k not in listed])
     req = FAMILIES[fam].request(rng, lang)
     tools = [u.schema for u in uses]
-    scope = guard.out_of_scope(req.user, _guard_tools(uses))
-    reason, topic = scope if scope else ("tool_failed" if fam in _DOING else "unsure", "")
+    reason, topic = _missing_reason(req.user, fam, uses)
     text = decline_text(reason, lang, tools, topic)
     invented = req.result if "error" not in req.result else (req.fake(rng) if req.fake else None)
     worse: dict[str, Callable] = {
