@@ -24,6 +24,13 @@ def test_modes_become_requests():
     assert (req("auto").draft, req("auto").k, req("auto").speculative) == ("auto", 0, True)
     for mode in bench.MODES:
         req(mode).check()
+    # another draft's modes run on its own engine and ask for what model / auto ask for
+    assert (req("model:chimera-qwen-draft").draft, req("model:chimera-qwen-draft").k) \
+        == ("model", 2)
+    assert req("auto:chimera-qwen-draft").draft == "auto"
+    assert bench._label("runs/qwen-drafter/chimera-qwen-draft-q4_k_m.gguf") \
+        == "chimera-qwen-draft-q4_k_m"
+    assert bench._label("qwen2.5-coder-0.5b") == "qwen2.5-coder-0.5b"
 
 
 def row(kind, plain_s, spec_s, drafted, accepted, rounds, identical=True, tokens=101):

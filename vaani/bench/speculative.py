@@ -12,6 +12,10 @@ order so that machine load hits all alike:
 ``auto``   the engine's own choice every round: n-gram, the draft model or plain,
            whichever the cost model expects to be fastest.
 
+``--extra-draft NAME`` (repeatable) compares other draft models in the same run: each gets
+its own engine on the same target file, and the modes ``model:NAME`` (forced, as ``model``)
+and ``auto:NAME`` (the per-round choice between n-gram, NAME and plain).
+
 Each temperature in ``--temperatures`` is a pass over all prompts (0 = greedy: every mode's
 output must be token for token the plain output). Reported per mode: decode tokens/s (the
 prompt evaluation, which all modes pay alike, is excluded; end-to-end figures are in the
@@ -22,6 +26,8 @@ time(1 token), the draft/target step ratio and what speed-up they allow at all.
     vaani bench speculative --model qwen2.5-coder-1.5b --draft-model qwen2.5-coder-0.5b \\
         --max-tokens 128 --temperatures 0,0.7 --out results/speculative-qwen.json
     vaani bench speculative --model chimera --draft-model chimera-draft --modes plain,model
+    vaani bench speculative --model qwen2.5-coder-1.5b --draft-model qwen2.5-coder-0.5b \
+        --extra-draft runs/qwen-drafter/q4_k_m.gguf      # our drafter (training.drafter)
 """
 
 from __future__ import annotations
@@ -89,6 +95,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="target model (pack name or .gguf); default: llm.model")
     p.add_argument("--draft-model", help="draft model; default: llm.draft_model, else the "
                                          "target itself (measures the machinery, not a gain)")
+    p.add_argument("--extra-draft", action="append", default=[], metavar="NAME",
+                   help="another draft model (pack name or .gguf) compared in the same run: "
+                        "adds the modes model:NAME and auto:NAME")
     p.add_argument("--modes", default=",".join(MODES),
                    help=f"comma-separated, from {', '.join(MODES)} (plain is always run)")
     p.add_argument("--max-tokens", type=int, default=128)
@@ -135,6 +144,9 @@ def run(args: argparse.Namespace) -> int:
     draft_path = store.file(draft_name)
     modes = ["plain"] + [m for m in dict.fromkeys(args.modes.split(",")) if m in MODES
                          and m != "plain"]
+    extra = {_label(name): store.file(name) for name in args.extra_draft}
+    for label in extra:
+        modes += [f"model:{label}", f"auto:{label}"]
     unknown = [m for m in args.modes.split(",") if m not in MODES]
     if unknown:
         print(f"unknown mode(s) {unknown}: choose from {', '.join(MODES)}")
@@ -143,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
              else [float(t) for t in args.temperatures.split(",")])
     system = config.assistant.system_prompt if args.system is None else args.system
     print(f"target {model_name}: {model_path}\ndraft  {draft_name}: {draft_path}")
+    for label, path in extra.items():
+        print(f"draft  {label}: {path}")
 
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
     t = time.perf_counter()
@@ -151,7 +165,13 @@ def run(args: argparse.Namespace) -> int:
                          repack=not args.no_repack, exact=not args.inexact)
     load_s = time.perf_counter() - t
     report: dict[str, Any] = {}
+    engines: dict[str, Any] = {"": engine}
     try:
+        for label, path in extra.items():
+            engines[label] = LlamaEngine(model_path, draft=path, n_ctx=args.context,
+                                         threads=threads, k_max=args.k_max, calibrate=False,
+                                         ngram=True, repack=not args.no_repack,
+                                         exact=not args.inexact)
         calib = engine.calibrate(repeats=5, n_max=args.k_max + 1)
         curve = {int(n): round(v, 3) for n, v in calib["batch_cost"].items() if n != "t1"}
         cap = engine.k_cap
@@ -167,13 +187,28 @@ def run(args: argparse.Namespace) -> int:
               f"{engine.exact_batch} tokens are bit-exact"
               + (f"; drafts capped at {cap} tokens so greedy output stays exact" if cap
                  else ""))
+        extra_info: dict[str, Any] = {}
+        for label in extra:
+            e = engines[label]
+            c = e.calibrate(repeats=5, n_max=args.k_max + 1)
+            extra_info[label] = {"path": str(extra[label]), "draft_cost": round(c["draft_cost"], 4),
+                                 "k_cap": e.k_cap, "model_k": args.model_k or e.k_cap or args.k_max,
+                                 "engine": e.describe()}
+            print(f"draft {label}: draft/target step {c['draft_cost']:.3f}")
         layouts = compare_layouts(engine, model_path, threads, args) \
             if args.compare_layouts else None
         prompts = PROMPTS[:max(1, args.prompts)]
         # warm every path once (page faults, caches) before timing
         warm = engine.chat_prompt([{"role": "user", "content": "Hello"}])
+        def engine_of(mode: str) -> Any:
+            return engines[mode.split(":", 1)[1]] if ":" in mode else engine
+
+        def k_of(mode: str) -> int:
+            return extra_info[mode.split(":", 1)[1]]["model_k"] if ":" in mode else model_k
+
         for mode in modes:
-            engine.complete(warm, request(Request, mode, 8, 0.0, 1.0, None, model_k, 0))
+            engine_of(mode).complete(warm, request(Request, mode, 8, 0.0, 1.0, None,
+                                                   k_of(mode), 0))
         passes = []
         for temp in temps:
             top_p = args.top_p if temp > 0 else 1.0
@@ -186,9 +221,9 @@ def run(args: argparse.Namespace) -> int:
                 for r in range(args.repeat):
                     shift = (i + r) % len(modes)
                     order = modes[shift:] + modes[:shift]
-                    res = {mode: timed(engine, prompt, request(
+                    res = {mode: timed(engine_of(mode), prompt, request(
                         Request, mode, args.max_tokens, temp, top_p, args.draft_temperature,
-                        model_k, 1000 + i)) for mode in order}
+                        k_of(mode), 1000 + i)) for mode in order}
                     rows.append(row_of(lang, kind, text, prompt, res, modes))
                     print_row(rows[-1], modes, temp)
             summary = summarize(rows, modes, temp)
@@ -196,6 +231,11 @@ def run(args: argparse.Namespace) -> int:
             passes.append({"temperature": temp, "top_p": top_p, "summary": summary,
                            "rows": rows})
         att = attainable(engine.policy, args.k_max, cap)
+        for label in extra:
+            e = engines[label]
+            more = attainable(e.policy, args.k_max, e.k_cap)
+            att["by_draft"][f"model:{label}"] = more["by_draft"]["model"]
+            extra_info[label]["attainable"] = more["by_draft"]["model"]
         print("\nattainable speed-up from the measured costs (best k):")
         for name, table in att["by_draft"].items():
             print(f"  {name:<6} " + "  ".join(f"acc {a}: x{v['speedup']:.2f} (k={v['k']})"
@@ -214,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
             "draft_cost": round(calib["draft_cost"], 4),
             "batch_logit_diff": calib["batch_logit_diff"], "exact_batch": engine.exact_batch,
             "layouts": layouts, "attainable": att, "passes": passes,
+            "extra_drafts": extra_info,
             "goal": GOAL,
             "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
                         "load_avg_start": load_start,
@@ -221,7 +262,8 @@ def run(args: argparse.Namespace) -> int:
                         "note": "timings on a shared machine: compare ratios, not absolutes"},
         }
     finally:
-        engine.close()
+        for e in engines.values():
+            e.close()
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
@@ -229,8 +271,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _label(name: str) -> str:
+    """A draft's name in mode names: a pack name as it is, a file by its stem."""
+    p = Path(name)
+    return p.stem if p.suffix == ".gguf" else name
+
+
 def request(Request: Any, mode: str, max_tokens: int, temp: float, top_p: float,
             draft_temp: float | None, model_k: int, seed: int) -> Any:
+    mode = mode.split(":", 1)[0]            # model:NAME / auto:NAME run on NAME's engine
     return Request(max_tokens=max_tokens, temperature=temp, top_p=top_p, seed=seed,
                    draft_temperature=draft_temp, speculative=mode != "plain",
                    draft="auto" if mode in ("plain", "auto") else mode,
