@@ -604,6 +604,105 @@ def export(ckpt_path: Path, target: str, out: Path, dtype: str = "f16",
                       metadata={"vaani.draft_for": Path(str(target)).name})
 
 
+# --------------------------------------------------------------------------- gated drafting
+
+def confidences(model, rows: list[dict[str, Any]], compact: Compact
+                ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per completion, teacher-forced: the drafter's greedy probability at every position
+    (in the full vocabulary's terms) and whether its greedy token is the target's."""
+    import torch
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for r in rows:
+            x, hard, _, _ = target_batch([r], compact, 0.0)
+            mask = hard != -100
+            z = _compact_logits(model, x, compact, mask)
+            p = torch.softmax(z, -1)
+            p[:, -1] /= max(1, compact.n_other)       # one unkept token's share
+            top, arg = p.max(-1)
+            out.append((top.numpy(), (arg == hard[mask]).numpy()))
+    return out
+
+
+def simulate(conf: list[tuple[np.ndarray, np.ndarray]], batch_cost: dict[int, float],
+             draft_cost: float, gate: float, k: int) -> dict[str, float]:
+    """Greedy speculative decoding replayed on teacher-forced figures (exact for greedy: a
+    draft's i-th token is the target's whenever the ones before it were accepted): at each
+    position the drafter proposes while its probability is at least ``gate``, up to ``k``
+    tokens; no proposal is a plain step. The drafter reads every token either way (its
+    ``draft_cost`` per token keeps it in sync). Returns tokens per target step of time
+    (plain = 1), the share of positions that drafted, and the acceptance there."""
+    tokens = cost = 0.0
+    drafted = accepted = rounds = positions = 0
+    for top, ok in conf:
+        i, n = 0, len(top)
+        while i < n:
+            j = 0
+            while j < k and i + j < n and top[i + j] >= gate:
+                j += 1
+            positions += 1
+            if j == 0:
+                tokens += 1
+                cost += 1.0 + draft_cost
+                i += 1
+                continue
+            m = 0
+            while m < j and ok[i + m]:
+                m += 1
+            step = min(m + 1, n - i)
+            rounds += 1
+            drafted += j
+            accepted += m
+            tokens += step
+            cost += batch_cost.get(j + 1, 1.0 + 0.7 * j) + draft_cost * (j + 1)
+            i += step
+    return {"gate": gate, "k": k, "speedup": round(tokens / cost, 4) if cost else 0.0,
+            "drafting_share": round(rounds / positions, 4) if positions else 0.0,
+            "acceptance": round(accepted / drafted, 4) if drafted else 0.0}
+
+
+def gate_table(ckpt_path: Path, data: Path, bench: Path, *, seed: int = 0,
+               val_frac: float = 0.1) -> dict[str, Any]:
+    """What gating the drafter by its own confidence would give, from the bench's measured
+    C(n) and draft cost, on the held-out answers of training (the same split)."""
+    import torch
+
+    from training.config import ModelConfig
+    from training.model import Chimera
+    ck = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+    compact = Compact(np.asarray(ck["keep"]), ck["n_vocab"])
+    model = Chimera(ModelConfig.from_dict(ck["config"]))
+    model.load_state_dict(ck["model"])
+    rows = load_rows(data)
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    val = [rows[i] for i in order[:max(1, int(len(rows) * val_frac))]]
+    conf = confidences(model, val, compact)
+    rep = json.loads(bench.read_text(encoding="utf-8"))
+    curve = {int(n): float(v) for n, v in rep["batch_cost"].items()}
+    label = next(iter(rep.get("extra_drafts") or {}), None)
+    c = float(rep["extra_drafts"][label]["draft_cost"]) if label else 0.0
+    cap = rep.get("k_cap") or rep.get("k_max") or 2
+    table = [simulate(conf, curve, c, g, k) for k in range(1, cap + 1)
+             for g in (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9)]
+    free = [simulate(conf, curve, 0.0, g, k) for k in range(1, cap + 1)
+            for g in (0.0, 0.5, 0.7, 0.9)]
+    tops = np.concatenate([t for t, _ in conf])
+    oks = np.concatenate([o for _, o in conf])
+    return {"ckpt": str(ckpt_path), "bench": str(bench), "batch_cost": curve,
+            "draft_cost": c, "k_cap": cap, "positions": int(len(tops)),
+            "agreement": round(float(oks.mean()), 4),
+            "calibration": [{"p_from": lo, "share": round(float(((tops >= lo) & (tops < hi)
+                                                                  ).mean()), 4),
+                             "agreement": round(float(oks[(tops >= lo) & (tops < hi)].mean()),
+                                                4) if ((tops >= lo) & (tops < hi)).any()
+                             else None}
+                            for lo, hi in ((0, .3), (.3, .5), (.5, .7), (.7, .9), (.9, 1.01))],
+            "gated": table, "gated_free_draft": free,
+            "best": max(table, key=lambda r: r["speedup"])}
+
+
 # --------------------------------------------------------------------------- command line
 
 def main(argv: list[str] | None = None) -> int:
@@ -653,8 +752,25 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--out", type=Path, required=True)
     e.add_argument("--dtype", choices=("f32", "f16"), default="f16")
     e.add_argument("--name", default="chimera-qwen-draft")
+    g = sub.add_parser("gate", help="what drafting only when confident would give, from a "
+                                    "bench report's measured costs")
+    g.add_argument("--ckpt", type=Path, required=True)
+    g.add_argument("--data", type=Path, required=True)
+    g.add_argument("--bench", type=Path, required=True,
+                   help="vaani bench speculative --extra-draft's JSON")
+    g.add_argument("--out", type=Path)
     a = p.parse_args(argv)
-    if a.cmd == "train":
+    if a.cmd == "gate":
+        rep = gate_table(a.ckpt, a.data, a.bench)
+        for r in rep["calibration"]:
+            print(f"p >= {r['p_from']:.1f}: {r['share']:.1%} of positions, agreement "
+                  f"{r['agreement']}")
+        for r in rep["gated"]:
+            print(f"k {r['k']} gate {r['gate']:.1f}: x{r['speedup']:.3f} (drafts at "
+                  f"{r['drafting_share']:.1%} of positions, acceptance {r['acceptance']:.2f})")
+        if a.out:
+            a.out.write_text(json.dumps(rep, indent=2))
+    elif a.cmd == "train":
         last = train(a.data, a.out, target=a.target, text=a.text, text_budget=a.text_budget,
                      width=a.width, depth=a.depth, steps=a.steps, batch=a.batch,
                      text_batch_size=a.text_batch, seq=a.seq, lr=a.lr, warmup=a.warmup,

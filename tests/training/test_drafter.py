@@ -137,3 +137,18 @@ def test_export_is_a_draft_of_its_target_and_matches_pytorch(distilled, tmp_path
     finally:
         ctx.close()
         lm.close()
+
+
+def test_gated_simulation_counts_rounds_tokens_and_costs():
+    """Two positions: a confident right token, then an unsure one (a plain step)."""
+    conf = [(np.array([0.9, 0.2, 0.95]), np.array([True, False, False]))]
+    curve = {1: 1.0, 2: 1.5, 3: 2.0}
+    r = D.simulate(conf, curve, 0.1, gate=0.5, k=1)
+    # round 1 at position 0: drafts 1, accepted, 2 tokens for C(2) + 2 draft steps;
+    # position 2: drafted, rejected: 1 token for C(2) + 2 draft steps
+    assert r["acceptance"] == 0.5 and r["drafting_share"] == 1.0
+    assert r["speedup"] == round(3 / (2 * (1.5 + 0.2)), 4)
+    plain = D.simulate(conf, curve, 0.1, gate=1.1, k=1)          # never confident
+    assert plain["drafting_share"] == 0.0 and plain["speedup"] == round(3 / 3.3, 4)
+    free_right = [(np.ones(4), np.ones(4, bool))]
+    assert D.simulate(free_right, curve, 0.0, gate=0.0, k=2)["speedup"] == round(4 / 3.5, 4)
