@@ -433,8 +433,9 @@ def train(data: Path, out: Path, *, target: str, text: list[Path], text_budget: 
     model.reset_parameters(seed=seed)
     with torch.no_grad():
         if init_from_target:
-            model.embed.weight[:len(compact.keep)] = torch.as_tensor(
-                target_rows_pca(_target_path(target), compact.keep, width))
+            pca = torch.as_tensor(target_rows_pca(_target_path(target), compact.keep, width))
+            # fewer components than the width (a tiny target): the rest stays random
+            model.embed.weight[:len(compact.keep), :pca.shape[1]] = pca
         # the ~140k unkept tokens sit at logit 0 and together weigh log(n_other) ≈ 12: a
         # larger output scale from the start lets the kept tokens climb past them in tens
         # of steps instead of hundreds

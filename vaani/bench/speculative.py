@@ -237,12 +237,14 @@ def run(args: argparse.Namespace) -> int:
             e = engines[label]
             extra_info[label]["batch_cost"] = {int(n): round(v, 3)
                                                for n, v in e.policy.batch_cost.items()}
-            saved = engine.policy.draft_cost
-            engine.policy.draft_cost = extra_info[label]["draft_cost"]
+            policy = engine.policy
+            assert policy is not None              # a draft model makes the engine speculative
+            saved = policy.draft_cost
+            policy.draft_cost = extra_info[label]["draft_cost"]
             try:
-                more = attainable(engine.policy, args.k_max, cap)
+                more = attainable(policy, args.k_max, cap)
             finally:
-                engine.policy.draft_cost = saved
+                policy.draft_cost = saved
             att["by_draft"][f"model:{label}"] = more["by_draft"]["model"]
             extra_info[label]["attainable"] = more["by_draft"]["model"]
         print("\nattainable speed-up from the measured costs (best k):")
