@@ -12,7 +12,7 @@ GGUF carries Qwen's tokenizer, copied from the target file. Three steps:
     # 2. train: cross-entropy on the target's tokens plus KL to its top-k, on a compact
     #    vocabulary (the tokens the data uses) that is exact for the full one (below)
     python -m training.drafter train --data runs/qwen-drafter/target.jsonl \\
-        --text /usr/lib/python3.11 --out runs/qwen-drafter
+        --target qwen2.5-coder-1.5b --text /usr/lib/python3.11 --out runs/qwen-drafter
     # 3. the full-vocabulary nemotron_h GGUF with the target's tokenizer, then Q4_K_M
     python -m training.drafter export --ckpt runs/qwen-drafter/ckpt.pt \\
         --target qwen2.5-coder-1.5b --out runs/qwen-drafter/f16.gguf
@@ -260,7 +260,9 @@ def text_files(paths: list[Path],
 
 def text_tokens(tokenize, paths: list[Path], budget: int) -> np.ndarray:
     """Up to ``budget`` tokens of the files' text in the target's tokenization (documents
-    separated by -1, which the windows never cross into as a target)."""
+    separated by -1, which the windows never cross into as a target). Files are read in
+    the order given, folders in name order, until the budget is spent: a later source may
+    not be reached at all."""
     chunks: list[np.ndarray] = []
     total = 0
     for f in text_files(paths):
@@ -298,7 +300,9 @@ class Compact:
     def from_data(cls, rows: list[dict[str, Any]], text: np.ndarray, n_vocab: int,
                   min_count: int = 2) -> "Compact":
         """Every token of the target's rows (prompts, completions, top-k) and the text's
-        tokens seen at least ``min_count`` times."""
+        tokens seen at least ``min_count`` times. (Training passes every row, the held-out
+        ones too: their rare tokens get rows of their own rather than the zero row, which
+        flatters held-out agreement slightly.)"""
         ids = [np.asarray(r["prompt"] + r["completion"] + sum(r["top_ids"], []))
                for r in rows]
         target = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
@@ -383,7 +387,8 @@ def text_batch(text: np.ndarray, compact: Compact, batch: int, seq: int,
     win = np.stack([text[s:s + seq + 1] for s in starts])
     x = np.where(win[:, :-1] >= 0, compact.index[np.maximum(win[:, :-1], 0)], compact.other)
     y = np.where(win[:, 1:] >= 0, compact.index[np.maximum(win[:, 1:], 0)], -100)
-    # nothing after a border predicts across it: the window restarts there in effect
+    # nothing at or after a border is scored (the next document's opening tokens are
+    # scored only by windows that start inside it)
     border = np.cumsum(win[:, :-1] < 0, axis=1) > 0
     y = np.where(border, -100, y)
     return torch.as_tensor(x), torch.as_tensor(y)
@@ -447,6 +452,7 @@ def train(data: Path, out: Path, *, target: str, text: list[Path], text_budget: 
         opt, lambda s: lr_lambda(s, warmup, steps, "cosine", 0.1))
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path, log_path, best_path = out / "ckpt.pt", out / "log.jsonl", out / "best.pt"
+    done_path = out / "done.json"
     step = 0
     best = -1.0
     if resume and ckpt_path.exists():
@@ -464,7 +470,11 @@ def train(data: Path, out: Path, *, target: str, text: list[Path], text_budget: 
             "config": cfg.to_dict()}
     print(json.dumps({k: v for k, v in info.items() if k != "config"}))
     nprng = np.random.default_rng(seed + step)
-    log = log_path.open("a", encoding="utf-8")
+    if step and log_path.exists():            # drop what was logged after the checkpoint
+        kept_lines = [x for x in log_path.read_text(encoding="utf-8").splitlines()
+                      if x.strip() and json.loads(x)["step"] <= step]
+        log_path.write_text("".join(x + "\n" for x in kept_lines), encoding="utf-8")
+    log = log_path.open("a" if step else "w", encoding="utf-8")
     t0 = time.perf_counter()
     last: dict[str, Any] = {}
     try:
@@ -505,7 +515,8 @@ def train(data: Path, out: Path, *, target: str, text: list[Path], text_budget: 
                 last = rec
                 state = {"config": cfg.to_dict(), "model": model.state_dict(), "step": step,
                          "keep": compact.keep.tolist(), "n_vocab": n_vocab,
-                         "target": str(target), "info": info, "val": rec}
+                         "target": str(target), "info": info, "val": rec,
+                         "val_texts": [r["text"] for r in val]}
                 if rec["val_agree"] > best:     # the checkpoint to export: most agreement
                     best = rec["val_agree"]
                     torch.save(state, best_path)
@@ -517,6 +528,8 @@ def train(data: Path, out: Path, *, target: str, text: list[Path], text_budget: 
             log.flush()
     finally:
         log.close()
+    if step >= steps:
+        done_path.write_text(json.dumps(last), encoding="utf-8")
     return last
 
 
@@ -628,12 +641,18 @@ def confidences(model, rows: list[dict[str, Any]], compact: Compact
 
 def simulate(conf: list[tuple[np.ndarray, np.ndarray]], batch_cost: dict[int, float],
              draft_cost: float, gate: float, k: int) -> dict[str, float]:
-    """Greedy speculative decoding replayed on teacher-forced figures (exact for greedy: a
-    draft's i-th token is the target's whenever the ones before it were accepted): at each
+    """Greedy speculative decoding replayed on teacher-forced figures: at each
     position the drafter proposes while its probability is at least ``gate``, up to ``k``
     tokens; no proposal is a plain step. The drafter reads every token either way (its
-    ``draft_cost`` per token keeps it in sync). Returns tokens per target step of time
-    (plain = 1), the share of positions that drafted, and the acceptance there."""
+    ``draft_cost`` per token keeps it in sync). Accepted counts are exact for greedy (a
+    draft's i-th token is the target's whenever the ones before it were accepted); the
+    length of a round after a miss is not (the real drafter's confidence there follows its
+    own wrong token, the replay's the target's), which matters little for k <= 2. Returns
+    tokens per target step of time (plain = 1), the share of positions that drafted, and
+    the acceptance there. ``batch_cost`` must hold C(n) for n up to k + 1."""
+    missing = [n for n in range(2, k + 2) if n not in batch_cost]
+    if missing:
+        raise ValueError(f"batch_cost has no C(n) for n = {missing}")
     tokens = cost = 0.0
     drafted = accepted = rounds = positions = 0
     for top, ok in conf:
@@ -656,17 +675,19 @@ def simulate(conf: list[tuple[np.ndarray, np.ndarray]], batch_cost: dict[int, fl
             drafted += j
             accepted += m
             tokens += step
-            cost += batch_cost.get(j + 1, 1.0 + 0.7 * j) + draft_cost * (j + 1)
+            cost += batch_cost[j + 1] + draft_cost * (j + 1)
             i += step
     return {"gate": gate, "k": k, "speedup": round(tokens / cost, 4) if cost else 0.0,
             "drafting_share": round(rounds / positions, 4) if positions else 0.0,
             "acceptance": round(accepted / drafted, 4) if drafted else 0.0}
 
 
-def gate_table(ckpt_path: Path, data: Path, bench: Path, *, seed: int = 0,
-               val_frac: float = 0.1) -> dict[str, Any]:
+def gate_table(ckpt_path: Path, data: Path, bench: Path, *, label: str | None = None,
+               seed: int = 0, val_frac: float = 0.1) -> dict[str, Any]:
     """What gating the drafter by its own confidence would give, from the bench's measured
-    C(n) and draft cost, on the held-out answers of training (the same split)."""
+    C(n) and the cost of its draft ``label`` (default: the report's first extra draft), on
+    training's held-out answers (the checkpoint names them; older ones: the same split
+    from ``seed`` and ``val_frac``)."""
     import torch
 
     from training.config import ModelConfig
@@ -676,14 +697,21 @@ def gate_table(ckpt_path: Path, data: Path, bench: Path, *, seed: int = 0,
     model = Chimera(ModelConfig.from_dict(ck["config"]))
     model.load_state_dict(ck["model"])
     rows = load_rows(data)
-    order = list(range(len(rows)))
-    random.Random(seed).shuffle(order)
-    val = [rows[i] for i in order[:max(1, int(len(rows) * val_frac))]]
+    if "val_texts" in ck:
+        named = set(ck["val_texts"])
+        val = [r for r in rows if r["text"] in named]
+    else:
+        order = list(range(len(rows)))
+        random.Random(seed).shuffle(order)
+        val = [rows[i] for i in order[:max(1, int(len(rows) * val_frac))]]
     conf = confidences(model, val, compact)
     rep = json.loads(bench.read_text(encoding="utf-8"))
     curve = {int(n): float(v) for n, v in rep["batch_cost"].items()}
-    label = next(iter(rep.get("extra_drafts") or {}), None)
-    c = float(rep["extra_drafts"][label]["draft_cost"]) if label else 0.0
+    extras = rep.get("extra_drafts") or {}
+    label = label or next(iter(extras), None)
+    if label is not None and label not in extras:
+        raise ValueError(f"{bench}: no extra draft {label!r} (has {sorted(extras)})")
+    c = float(extras[label]["draft_cost"]) if label else 0.0
     cap = rep.get("k_cap") or rep.get("k_max") or 2
     table = [simulate(conf, curve, c, g, k) for k in range(1, cap + 1)
              for g in (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9)]
@@ -759,10 +787,15 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--data", type=Path, required=True)
     g.add_argument("--bench", type=Path, required=True,
                    help="vaani bench speculative --extra-draft's JSON")
+    g.add_argument("--label", help="which extra draft of the report (default: the first)")
+    g.add_argument("--seed", type=int, default=0, help="training's, for checkpoints that "
+                                                      "do not name their held-out answers")
+    g.add_argument("--val-frac", type=float, default=0.1)
     g.add_argument("--out", type=Path)
     a = p.parse_args(argv)
     if a.cmd == "gate":
-        rep = gate_table(a.ckpt, a.data, a.bench)
+        rep = gate_table(a.ckpt, a.data, a.bench, label=a.label, seed=a.seed,
+                         val_frac=a.val_frac)
         for r in rep["calibration"]:
             print(f"p >= {r['p_from']:.1f}: {r['share']:.1%} of positions, agreement "
                   f"{r['agreement']}")

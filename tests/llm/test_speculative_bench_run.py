@@ -28,5 +28,8 @@ def test_extra_draft_gets_its_own_modes_in_one_run(tiny, tmp_path: Path):
     summary = report["passes"][0]["summary"]["modes"]
     for mode in modes[1:]:
         assert summary[mode]["identical"] == 2          # greedy: every mode is plain's output
-    # the target drafting for itself: everything it drafts is accepted
+    # the target drafting for itself, on its own engine: everything it drafts is accepted
+    assert report["extra_drafts"]["target"]["engine"]["draft"] \
+        != report["engine"]["draft"]
     assert summary["model:target"]["acceptance_rate"] == 1.0
+    assert set(report["extra_drafts"]["target"]["own_batch_cost"]) >= {"2", "3"}

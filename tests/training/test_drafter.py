@@ -80,6 +80,15 @@ def distilled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"target": target, "rows": rows, "run": run, "last": last}  # type: ignore[dict-item]
 
 
+def test_training_finishes_names_its_held_out_answers_and_logs_once(distilled):
+    run = distilled["run"]
+    assert json.loads((run / "done.json").read_text())["step"] == 60
+    ck = torch.load(run / "best.pt", map_location="cpu", weights_only=False)
+    assert len(ck["val_texts"]) == 3
+    steps = [json.loads(x)["step"] for x in (run / "log.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, 61))
+
+
 def test_collect_keeps_the_targets_greedy_tokens_and_top_k(distilled):
     rows = D.load_rows(distilled["rows"])
     assert len(rows) == 12
@@ -140,7 +149,8 @@ def test_export_is_a_draft_of_its_target_and_matches_pytorch(distilled, tmp_path
 
 
 def test_gated_simulation_counts_rounds_tokens_and_costs():
-    """Two positions: a confident right token, then an unsure one (a plain step)."""
+    """A confident right token (its round also yields the next, bonus, token), then a
+    confident wrong one; a gate nobody passes is plain decoding; a free perfect draft."""
     conf = [(np.array([0.9, 0.2, 0.95]), np.array([True, False, False]))]
     curve = {1: 1.0, 2: 1.5, 3: 2.0}
     r = D.simulate(conf, curve, 0.1, gate=0.5, k=1)
@@ -152,3 +162,9 @@ def test_gated_simulation_counts_rounds_tokens_and_costs():
     assert plain["drafting_share"] == 0.0 and plain["speedup"] == round(3 / 3.3, 4)
     free_right = [(np.ones(4), np.ones(4, bool))]
     assert D.simulate(free_right, curve, 0.0, gate=0.0, k=2)["speedup"] == round(4 / 3.5, 4)
+    # a round of two with a miss in it: 1 accepted + the correction, C(3) + 3 draft steps
+    miss = [(np.array([0.9, 0.9, 0.1]), np.array([True, False, True]))]
+    r = D.simulate(miss, curve, 0.1, gate=0.5, k=2)
+    assert (r["acceptance"], r["speedup"]) == (0.5, round(3 / (2.0 + 0.3 + 1.1), 4))
+    with pytest.raises(ValueError, match="no C"):
+        D.simulate(miss, {1: 1.0, 2: 1.5}, 0.1, gate=0.5, k=2)

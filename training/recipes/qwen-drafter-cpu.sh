@@ -6,8 +6,10 @@
 #   1. collect   the 1.5B answers 753 template prompts (never the bench's), greedy, 128
 #                tokens at most, with its top-8 log-probabilities per step (~55 min)
 #   2. train     depth 4 (M-M-*-M-), width 256, embedding started from the PCA of the
-#                target's output rows; loss = target tokens (hard and top-8 soft) + the
-#                Python standard library and the chatterbot corpus as plain text (~40 min)
+#                target's output rows; loss = target tokens (hard and top-8 soft) + plain
+#                text: the first 2M tokens of the Python standard library in path order
+#                (the chatterbot corpus, listed after it, is not reached) (~40 min);
+#                done.json marks it finished, and a stopped run resumes from ckpt.pt
 #   3. export    full 151,936-token vocabulary, Qwen's tokenizer copied from the target
 #                GGUF, then Q4_K_M
 #   4. bench     plain 1.5B against the 0.5B draft, n-gram lookup and this drafter, in one
@@ -25,7 +27,7 @@ mkdir -p "$RUN"
 PYTHONPATH=. $PY -m training.drafter collect --target qwen2.5-coder-1.5b --n 753 \
     --threads 2 --out "$RUN/target.jsonl"
 
-[ -f "$RUN/best.pt" ] || $PY -m training.drafter train --data "$RUN/target.jsonl" \
+[ -f "$RUN/done.json" ] || $PY -m training.drafter train --resume --data "$RUN/target.jsonl" \
     --target qwen2.5-coder-1.5b --text /usr/lib/python3.11 \
     "$($PY -m vaani models path chatterbot-corpus)" --text-budget 2000000 \
     --depth 4 --width 256 --steps "$STEPS" --warmup 50 --lr 1.5e-3 --batch 8 --text-batch 2 \

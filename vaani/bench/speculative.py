@@ -26,8 +26,8 @@ time(1 token), the draft/target step ratio and what speed-up they allow at all.
     vaani bench speculative --model qwen2.5-coder-1.5b --draft-model qwen2.5-coder-0.5b \\
         --max-tokens 128 --temperatures 0,0.7 --out results/speculative-qwen.json
     vaani bench speculative --model chimera --draft-model chimera-draft --modes plain,model
-    vaani bench speculative --model qwen2.5-coder-1.5b --draft-model qwen2.5-coder-0.5b \
-        --extra-draft runs/qwen-drafter/q4_k_m.gguf      # our drafter (training.drafter)
+    vaani bench speculative --model qwen2.5-coder-1.5b --draft-model qwen2.5-coder-0.5b \\
+        --extra-draft runs/qwen-drafter/chimera-qwen-draft-q4_k_m.gguf   # training.drafter
 """
 
 from __future__ import annotations
@@ -191,7 +191,14 @@ def run(args: argparse.Namespace) -> int:
         for label in extra:
             e = engines[label]
             c = e.calibrate(repeats=5, n_max=args.k_max + 1)
-            extra_info[label] = {"path": str(extra[label]), "draft_cost": round(c["draft_cost"], 4),
+            own_curve = {int(n): round(v, 3) for n, v in c["batch_cost"].items() if n != "t1"}
+            # one target, one cost curve: every engine chooses from the reference engine's
+            # C(n), so that auto and auto:NAME differ only in the draft (the curve this
+            # engine measured itself is kept in the report)
+            for pol in (e.policy, e.ngram_policy):
+                if pol is not None and engine.policy is not None:
+                    pol.batch_cost = dict(engine.policy.batch_cost)
+            extra_info[label] = {"own_batch_cost": own_curve, "path": str(extra[label]), "draft_cost": round(c["draft_cost"], 4),
                                  "k_cap": e.k_cap, "model_k": args.model_k or e.k_cap or args.k_max,
                                  "engine": e.describe()}
             print(f"draft {label}: draft/target step {c['draft_cost']:.3f}")
@@ -234,9 +241,6 @@ def run(args: argparse.Namespace) -> int:
         for label in extra:
             # the reference engine's C(n) with this draft's cost, so that every row of the
             # table rests on one measured curve; each engine's own curve is in the report
-            e = engines[label]
-            extra_info[label]["batch_cost"] = {int(n): round(v, 3)
-                                               for n, v in e.policy.batch_cost.items()}
             policy = engine.policy
             assert policy is not None              # a draft model makes the engine speculative
             saved = policy.draft_cost
