@@ -75,18 +75,18 @@ def distilled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     text.write_text("def add(a, b):\n    return a + b\n" * 40, encoding="utf-8")
     run = d / "run"
     last = D.train(rows, run, target=str(target), text=[text], text_budget=2000, width=256,
-                   depth=2, steps=60, batch=4, text_batch_size=2, seq=32, lr=3e-3,
-                   warmup=5, threads=1, eval_every=30, val_frac=0.25)
+                   depth=2, steps=40, batch=4, text_batch_size=2, seq=32, lr=3e-3,
+                   warmup=5, threads=1, eval_every=20, val_frac=0.25)
     return {"target": target, "rows": rows, "run": run, "last": last}  # type: ignore[dict-item]
 
 
 def test_training_finishes_names_its_held_out_answers_and_logs_once(distilled):
     run = distilled["run"]
-    assert json.loads((run / "done.json").read_text())["step"] == 60
+    assert json.loads((run / "done.json").read_text())["step"] == 40
     ck = torch.load(run / "best.pt", map_location="cpu", weights_only=False)
     assert len(ck["val_texts"]) == 3
     steps = [json.loads(x)["step"] for x in (run / "log.jsonl").read_text().splitlines()]
-    assert steps == list(range(1, 61))
+    assert steps == list(range(1, 41))
 
 
 def test_collect_keeps_the_targets_greedy_tokens_and_top_k(distilled):
