@@ -163,9 +163,7 @@ def make_prompts(n: int, seed: int = 0) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- collect
 
 def _target_path(name: str) -> Path:
-    p = Path(name)
-    if p.suffix == ".gguf" and p.exists():
-        return p
+    """A pack name or a .gguf path, as VAANI resolves models."""
     from vaani import config as config_mod
     from vaani.models import ModelStore
     return ModelStore.from_config(config_mod.from_dict({})).file(name)
@@ -409,7 +407,7 @@ def train(data: Path, out: Path, *, target: str, text: list[Path], text_budget: 
 
     from training.config import from_depth
     from training.model import Chimera
-    from training.trainer import lr_lambda, param_groups
+    from training.trainer import make_optimizer
 
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
@@ -446,10 +444,9 @@ def train(data: Path, out: Path, *, target: str, text: list[Path], text_budget: 
         # of steps instead of hundreds
         model.norm.weight.fill_(out_scale)
     _zero_other_row(model, compact)
-    a = argparse.Namespace(weight_decay=0.1)
-    opt = torch.optim.AdamW(param_groups(model, a.weight_decay), lr=lr, betas=(0.9, 0.95))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: lr_lambda(s, warmup, steps, "cosine", 0.1))
+    opt, sched = make_optimizer(model, argparse.Namespace(
+        lr=lr, weight_decay=0.1, beta2=0.95, warmup=warmup, steps=steps, decay="cosine",
+        min_lr_frac=0.1, decay_frac=0.25), torch.device("cpu"))
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path, log_path, best_path = out / "ckpt.pt", out / "log.jsonl", out / "best.pt"
     done_path = out / "done.json"
