@@ -77,6 +77,13 @@ def times(text: str) -> set[tuple[int, int]]:
             out.add((n % 12 or 12, 0))
             if i + 1 < len(nums) and nums[i + 1] < 60:
                 out.add((n % 12 or 12, nums[i + 1]))
+    # the clock's quarter and half hours in Hindi: सवा तीन 3:15, ढाई 2:30, पौने तीन 2:45
+    from vaani.language import tokens
+    from vaani.numwords import find_numbers
+    for span in find_numbers(tokens(text)):
+        v = span.value
+        if v.denominator in (2, 4) and 1 <= v < 13:
+            out.add((int(v) % 12 or 12, int((v - int(v)) * 60)))
     return out
 
 
@@ -84,6 +91,10 @@ def test_times_reader():
     assert (7, 28) in times("It's 728 PM.") and (7, 28) in times("It's 7:28 p.m.")
     assert (7, 28) in times("seven twenty-eight") and (7, 0) in times("seven o'clock")
     assert (7, 29) in times("अभी शाम के सात बजकर उनतीस मिनट हुए हैं।")
+    assert (2, 30) in times("अभी दोपहर के ढाई बजे हैं।")
+    assert (2, 45) in times("अभी दोपहर के पौने तीन बजे हैं।")
+    assert (3, 15) in times("अभी सवा तीन बजे हैं।") and (1, 30) in times("डेढ़ बजे हैं")
+    assert (7, 30) in times("साढ़े सात बजे")
 
 
 def spoken_time(reply: str) -> tuple[int, int]:
