@@ -23,6 +23,24 @@ def test_events_follow_the_wake_gate_refractory():
     assert wake.count_events(np.zeros(0, np.float32), 0.5, frame_s) == 0
 
 
+def test_false_accepts_are_traced_to_what_was_playing():
+    frame = 1280                                       # openWakeWord: 80 ms
+    timeline = [(0, wake.Item("noise", seconds=3.0)),
+                (3 * 16000, wake.Item("close", wake.Voice("espeak", "en-us"), "rani", "en")),
+                (4 * 16000, wake.Item("speech-hi", wake.Voice("espeak", "hi"), "यह रानी है।", "hi"))]
+    s = np.zeros(100, np.float32)
+    s[50] = 0.8                  # ends at 4.08 s: 0.3 s earlier "rani" was playing
+    s[51] = 0.9                  # same event (refractory)
+    s[80] = 0.7                  # 6.48 s: the Hindi sentence
+    got = wake.false_accept_sources(s, 0.5, frame, timeline)
+    assert got["false_accepts_by_kind"] == {"close": 1, "speech-hi": 1}
+    first, second = got["false_accept_examples"]
+    assert (first["text"], first["voice"], first["at_s"], first["score"]) == ("rani", "espeak:en-us", 4.08, 0.8)
+    assert second["kind"] == "speech-hi" and second["text"] == "यह रानी है।"
+    assert wake.false_accept_sources(s, 0.95, frame, timeline)["false_accepts_by_kind"] == {}
+    assert wake.false_accept_sources(s, 0.5, frame, [])["false_accepts_by_kind"] == {"?": 2}
+
+
 def test_signal_helpers():
     rng = np.random.default_rng(0)
     for color in ("white", "pink", "brown"):
@@ -74,6 +92,8 @@ def test_bench_runs_end_to_end(tmp_path, capsys):
         assert r["positives"] == 6 and 0 <= r["frr"] <= 1 and r["false_accepts"] >= 0
         assert r["cpu_ms_per_80ms"] > 0 and 0 < r["idle_cpu_pct"] < 100
         assert len(r["det"]) == len(wake.THRESHOLDS)
+        assert sum(r["false_accepts_by_kind"].values()) == r["false_accepts"]
+        assert len(r["false_accept_examples"]) == min(25, r["false_accepts"])
     assert report["systems"]["microwakeword:mww-hey-jarvis"]["licence"] == "Apache-2.0"
     png = out.with_suffix(".png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000

@@ -458,13 +458,17 @@ def negative_items() -> list[Item]:
     return out
 
 
-def render(item: Item, synth: Synth, rng: np.random.Generator) -> np.ndarray | None:
+def render(item: Item, synth: Synth, rng: np.random.Generator,
+           babble: Any = None) -> np.ndarray | None:
+    """One negative item as audio. Noise items are white, pink, brown or babble: the bench's
+    own (``vaani.speech_fixtures.babble``) unless ``babble`` (same call) is given, as training
+    does so that the bench's babble stays held out."""
     if item.kind == "noise":
         color = str(rng.choice(["white", "pink", "brown", "babble"]))
         n = int(item.seconds * RATE)
         if color == "babble":
-            from vaani.speech_fixtures import babble
-
+            if babble is None:
+                from vaani.speech_fixtures import babble
             x = babble(item.seconds, 1.0, int(rng.integers(1 << 30)))
         else:
             x = colored_noise(n, color, rng)
@@ -496,6 +500,7 @@ def negative_chunks(hours: float, synth: Synth, stats: dict[str, Any],
     unique: set[int] = set()
     passes = 0
     i = 0
+    timeline: list[tuple[int, Item]] = stats.setdefault("timeline", [])   # (first sample, item)
     while made < target:
         if i == len(items):
             i, passes = 0, passes + 1
@@ -519,6 +524,7 @@ def negative_chunks(hours: float, synth: Synth, stats: dict[str, Any],
             stats["seconds_by_kind"][item.kind] = (stats["seconds_by_kind"].get(item.kind, 0.0)
                                                    + len(x) / RATE)
             gap = room_tone(int(rng.uniform(0.2, 1.5) * RATE), rng)
+            timeline.append((made + buffered, item))
             for part in (np.clip(x, -1, 1).astype(np.float32), gap):
                 buf.append(part)
                 buffered += len(part)
@@ -604,18 +610,46 @@ class System:
         return 100 * (time.process_time() - t0) / seconds
 
 
-def count_events(frame_scores: np.ndarray, threshold: float, frame_s: float) -> int:
-    """Detections as the wake gate makes them: at or above threshold, 1 s refractory."""
+def event_frames(frame_scores: np.ndarray, threshold: float, frame_s: float) -> list[int]:
+    """The frames where the wake gate fires: at or above threshold, 1 s refractory."""
     idx = np.flatnonzero(frame_scores >= threshold)
-    if not len(idx):
-        return 0
     gap = max(1, int(round(REFRACTORY_S / frame_s)))
-    events, quiet_until = 0, -1
+    events: list[int] = []
+    quiet_until = -1
     for k in idx.tolist():
         if k >= quiet_until:
-            events += 1
+            events.append(k)
             quiet_until = k + gap
     return events
+
+
+def count_events(frame_scores: np.ndarray, threshold: float, frame_s: float) -> int:
+    """Detections as the wake gate makes them: at or above threshold, 1 s refractory."""
+    return len(event_frames(frame_scores, threshold, frame_s))
+
+
+def false_accept_sources(frame_scores: np.ndarray, threshold: float, frame: int,
+                         timeline: list[tuple[int, Any]], limit: int = 25) -> dict[str, Any]:
+    """What each false accept at ``threshold`` heard: the negative item playing 0.3 s before the
+    frame that fired (a detector fires just after the word), counted by kind, the first
+    ``limit`` listed with their time, voice and text."""
+    import bisect
+
+    starts = [t for t, _ in timeline]
+    by_kind: dict[str, int] = {}
+    examples: list[dict[str, Any]] = []
+    for k in event_frames(frame_scores, threshold, frame / RATE):
+        at = (k + 1) * frame
+        j = bisect.bisect_right(starts, max(0, at - int(0.3 * RATE))) - 1
+        item = timeline[j][1] if j >= 0 else None
+        kind = item.kind if item is not None else "?"
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+        if len(examples) < limit:
+            examples.append({"at_s": round(at / RATE, 2), "score": round(float(frame_scores[k]), 4),
+                             "kind": kind, "voice": item.voice.label if item and item.voice else "",
+                             "text": (item.text or Path(item.path).name) if item else ""})
+    return {"false_accepts_by_kind": dict(sorted(by_kind.items())),
+            "false_accept_examples": examples}
 
 
 THRESHOLDS = np.unique(np.concatenate([np.linspace(0.01, 0.99, 99),
@@ -672,7 +706,7 @@ def positives(system: System, synth: Synth, limit: int) -> list[dict[str, Any]]:
 
 
 def summarize(system: System, rows: list[dict[str, Any]], neg_scores: np.ndarray,
-              hours: float) -> dict[str, Any]:
+              hours: float, timeline: list[tuple[int, Any]] | None = None) -> dict[str, Any]:
     frame_s = system.frame / RATE
     maxes = np.array([r["max_score"] for r in rows])
     th = system.threshold
@@ -711,6 +745,7 @@ def summarize(system: System, rows: list[dict[str, Any]], neg_scores: np.ndarray
         "cpu_pct_listening": round(100 * system.cpu_s / max(1e-9, system.audio_s), 3),
         "meets_goal": bool(frr is not None and hours and frr <= GOAL["frr"]
                            and fa / hours <= GOAL["fa_per_hour"]),
+        **false_accept_sources(neg_scores, th, system.frame, timeline or []),
         "det": det,
         "positive_max_scores": by_voice,
     }
@@ -762,7 +797,8 @@ def run(args: argparse.Namespace) -> int:
         for system in systems:
             results[system.spec] = summarize(system, pos_rows[system.spec],
                                              np.concatenate(neg[system.spec] or
-                                                            [np.zeros(0, np.float32)]), hours)
+                                                            [np.zeros(0, np.float32)]), hours,
+                                             stats.get("timeline"))
             results[system.spec]["idle_cpu_pct"] = round(system.idle_cpu_pct(), 3)
             r = results[system.spec]
             r["meets_goal"] = bool(r["meets_goal"] and r["idle_cpu_pct"] <= GOAL["idle_cpu_pct"])
@@ -812,6 +848,9 @@ def _print(report: dict[str, Any]) -> None:
         frr = "-" if r["frr"] is None else f"{100 * r['frr']:.1f}%"
         print(f"{name:40} {frr:>7} {r['fa_per_hour']:>8} {r['cpu_ms_per_80ms']:>8} "
               f"{r['idle_cpu_pct']:>7}  {'met' if r['meets_goal'] else 'missed'}")
+    for name, r in report["systems"].items():
+        kinds = ", ".join(f"{k} {n}" for k, n in r.get("false_accepts_by_kind", {}).items())
+        print(f"{name}: false accepts on {kinds or 'nothing'}")
 
 
 # -- DET curve ------------------------------------------------------------------------------
