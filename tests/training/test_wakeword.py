@@ -76,3 +76,31 @@ def test_positive_example_places_the_word_after_the_lead():
     assert a == T.LEAD_S and b > a
     assert len(audio) >= (b + 0.3) * T.RATE - 1
     assert np.abs(audio[: int(a * T.RATE) - 10]).max() < np.abs(audio[int(a * T.RATE):int(b * T.RATE)]).max()
+
+
+def test_training_babble_is_made_of_training_voices_and_is_reproducible(tmp_path):
+    voices = [(v, lang) for v, lang in T.train_voices(random.Random(T.SEED)) if v.engine == "espeak"]
+    babble = T.Babble(voices, W.Synth(tmp_path))
+    x = babble(3.0, 0.1, seed=1)
+    assert x.shape == (3 * T.RATE,) and x.dtype == np.float32
+    assert 0.03 < W.rms(x) < 0.3                      # about the level asked, speech varies
+    np.testing.assert_array_equal(x, babble(3.0, 0.1, seed=1))
+    assert not np.allclose(x, babble(3.0, 0.1, seed=2))
+    # eight talkers at once: no long pauses, unlike one voice
+    frames = x[: len(x) // 400 * 400].reshape(-1, 400)
+    assert (np.sqrt((frames ** 2).mean(1)) > 0.01).mean() > 0.9
+
+
+def test_positive_examples_are_often_heard_through_babble():
+    calls = []
+
+    def babble(seconds, level=1.0, seed=0):
+        calls.append(seconds)
+        return np.random.default_rng(seed).standard_normal(round(seconds * T.RATE)).astype(np.float32)
+
+    clean = (0.3 * np.sin(np.arange(8000) / 5)).astype(np.float32)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        T.positive_example(clean, rng, [], babble)
+    assert 6 <= len(calls) <= 22                       # 0.75 x 0.4 of examples, about 12
+
