@@ -193,6 +193,12 @@ def _babble_source(sample_rate: int) -> np.ndarray:
         chunks = list(tts_engine(f"espeak:{voice}").process(text, voice[:2]))
         talkers.append(resample(np.concatenate(chunks), tts_engine(f"espeak:{voice}").sample_rate,
                                 sample_rate))
+    return talker_mix(talkers)
+
+
+def talker_mix(talkers: list[np.ndarray]) -> np.ndarray:
+    """Talkers at equal level, each looped to the longest and started at a staggered point,
+    summed and scaled to RMS 1: a babble source for :func:`babble_slice`."""
     n = max(len(t) for t in talkers)
     mix = np.zeros(n, np.float64)
     for i, t in enumerate(talkers):
@@ -201,13 +207,18 @@ def _babble_source(sample_rate: int) -> np.ndarray:
     return (mix / np.sqrt(np.mean(mix ** 2))).astype(np.float32)
 
 
-def babble(seconds: float, level: float = 0.05, seed: int = 0,
-           sample_rate: int = RATE) -> np.ndarray:
-    """Babble with RMS ``level``, from a seeded offset into the looped talker mix."""
-    src = _babble_source(sample_rate)
+def babble_slice(src: np.ndarray, seconds: float, level: float, seed: int,
+                 sample_rate: int = RATE) -> np.ndarray:
+    """``seconds`` of a looped babble source at RMS ``level``, from a seeded offset."""
     n = round(seconds * sample_rate)
     offset = int(np.random.default_rng(seed).integers(len(src)))
     return (np.resize(np.roll(src, -offset), n) * level).astype(np.float32)
+
+
+def babble(seconds: float, level: float = 0.05, seed: int = 0,
+           sample_rate: int = RATE) -> np.ndarray:
+    """Babble with RMS ``level``, from a seeded offset into the looped talker mix."""
+    return babble_slice(_babble_source(sample_rate), seconds, level, seed, sample_rate)
 
 
 def add_noise(audio: np.ndarray, snr_db: float, kind: str = "white", seed: int = 0,

@@ -230,6 +230,8 @@ class Babble:
 
     def __init__(self, voices: list[tuple[W.Voice, str]], synth: W.Synth, seed: int = SEED) -> None:
         en, hi = negative_sentences(200)
+        from vaani.speech_fixtures import talker_mix
+
         rng = random.Random(f"{seed}:babble")
         talkers: list[np.ndarray] = []
         for lang, texts, n in (("en", en, 4), ("hi", hi, 4)):
@@ -238,19 +240,15 @@ class Babble:
                 parts = [synth(v, t, lang) for t in rng.sample(texts, 3)]
                 x = np.concatenate([c for c in parts if c is not None and len(c)] or [np.zeros(1)])
                 if W.rms(x) > 0:
-                    talkers.append(x / W.rms(x))
+                    talkers.append(x)
         if not talkers:
             raise SystemExit("no training voice could speak the babble")
-        n = max(map(len, talkers))
-        mix = np.zeros(n, np.float64)
-        for i, t in enumerate(talkers):
-            mix += np.roll(np.resize(t, n), i * n // len(talkers))
-        self.src = (mix / np.sqrt(np.mean(mix ** 2))).astype(np.float32)
+        self.src = talker_mix(talkers)
 
     def __call__(self, seconds: float, level: float = 1.0, seed: int = 0) -> np.ndarray:
-        n = round(seconds * RATE)
-        offset = int(np.random.default_rng(seed).integers(len(self.src)))
-        return (np.resize(np.roll(self.src, -offset), n) * level).astype(np.float32)
+        from vaani.speech_fixtures import babble_slice
+
+        return babble_slice(self.src, seconds, level, seed)
 
 
 def negative_stream(items: list[W.Item], hours: float, synth: W.Synth,
