@@ -60,9 +60,9 @@ class AudioConfig:
 @dataclass
 class WakeConfig:
     # VAANI's own name, "vaani" / "वाणी" (trained here: training/wakeword/, Apache-2.0): in
-    # `vaani bench wake` (results/wake.json) it misses 24% of held-out synthetic voices at 1.6
+    # `vaani bench wake` (results/wake.json) it misses 21.5% of held-out synthetic voices at 2.6
     # false wakes/h where microWakeWord "okay nabu" (engine "microwakeword", model
-    # "mww-okay-nabu") misses 52% at 1.4; openWakeWord's "hey jarvis" is personal use only
+    # "mww-okay-nabu") misses 52% at 1.8; openWakeWord's "hey jarvis" is personal use only
     engine: str = "openwakeword"
     model: str = "wake-vaani"         # a model pack name from the manifest, or a path
     # 0.5 = the model's own cutoff (each engine maps its scores so; see the engine's docstring)
