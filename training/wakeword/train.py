@@ -22,7 +22,8 @@ other text (the Chimera corpus generators, Hindi word strings from another seed)
 and another seed; close words of our own (``CLOSE_EN``/``CLOSE_HI``: "pani", "rani", "jaani",
 "money", "Johnny", ...) alone and in carriers; noise and music (babble here is always
 ``Babble``, so the bench's stays held out; the first model, which heard the bench's babble
-only as negative noise, missed 72% of the words said through it at 10 dB). Plus the background before each positive.
+only as negative noise, missed 72% of the words said through it at 10 dB). Plus the
+background before each positive.
 
 **Held out** for ``vaani bench wake`` (never used here): festival's Hindi voice
 (hindi_NSK_diphone) and its US English HTS voice (cmu_us_slt_arctic_hts), the espeak-ng
@@ -229,9 +230,9 @@ class Babble:
     like it: ``babble(seconds, level, seed)``."""
 
     def __init__(self, voices: list[tuple[W.Voice, str]], synth: W.Synth, seed: int = SEED) -> None:
-        en, hi = negative_sentences(200)
         from vaani.speech_fixtures import talker_mix
 
+        en, hi = negative_sentences(200)
         rng = random.Random(f"{seed}:babble")
         talkers: list[np.ndarray] = []
         for lang, texts, n in (("en", en, 4), ("hi", hi, 4)):
