@@ -467,9 +467,7 @@ def render(item: Item, synth: Synth, rng: np.random.Generator,
         color = str(rng.choice(["white", "pink", "brown", "babble"]))
         n = int(item.seconds * RATE)
         if color == "babble":
-            if babble is None:
-                from vaani.speech_fixtures import babble
-            x = babble(item.seconds, 1.0, int(rng.integers(1 << 30)))
+            x = (babble or _babble_fn())(item.seconds, 1.0, int(rng.integers(1 << 30)))
         else:
             x = colored_noise(n, color, rng)
         return (x / (rms(x) + 1e-12) * db(float(rng.uniform(-45, -15)))).astype(np.float32)
