@@ -39,6 +39,23 @@ def test_training_negatives_never_say_the_name_nor_the_benchs_text():
         assert not T._is_wake(word)
 
 
+def test_hard_negatives_are_greetings_with_names_the_bench_does_not_say():
+    voices = T.train_voices(random.Random(T.SEED))
+    items = T.hard_items(voices)
+    assert len(items) == 4 * (len(T.HARD_NAMES_EN) + len(T.HARD_NAMES_HI))
+    assert 0.08 < sum(held for _, held in items) / len(items) < 0.2
+    # a held-back name is never trained on under any greeting
+    held_names = {i.text.split()[-1] for i, h in items if h}
+    assert not held_names & {i.text.split()[-1] for i, h in items if not h}
+    bench_words = {w.strip(",.!?").lower() for p in W.CLOSE_EN + W.CLOSE_HI for w in p.split()}
+    shared = bench_words - {"hey", "okay", "pani", "rani", "jaani", "पानी", "रानी", "जानी", "ओके", "हे"}
+    for item, _ in items:
+        assert not T._is_wake(item.text)
+        assert item.voice is not None and item.voice.label not in T.HELD_OUT[:2]
+        assert not {w.lower() for w in item.text.split()} & shared, item.text
+        assert item.text not in W.CLOSE_EN + W.CLOSE_HI
+
+
 def test_windows_and_their_end_times():
     emb = np.arange(20 * 96, dtype=np.float32).reshape(20, 96)
     w = T.windows(emb)
