@@ -685,7 +685,8 @@ def main(argv: list[str] | None = None) -> int:
                            "held_back_greetings": len(hard_max)} if hard_max else {}),
                        "negative_max_score": round(float(1 / (1 + np.exp(-(neg_logits.max() + shift)))), 4)},
         "steps": args.steps, "hidden": args.hidden, "dropout": args.dropout,
-        "noise": args.noise, "neg_weight": args.neg_weight, "hard_share": args.hard_share, "train_seed": args.train_seed,
+        "noise": args.noise, "neg_weight": args.neg_weight, "hard_share": args.hard_share,
+        "train_seed": args.train_seed,
         "train_seconds": round(time.time() - t0, 1), "duration_s": round(time.time() - started, 1),
         "command": "python -m training.wakeword.train " + " ".join(sys.argv[1:]),
     })
