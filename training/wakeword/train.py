@@ -212,13 +212,18 @@ def _hindi_strings(count: int) -> list[str]:
     return [" ".join(rng.choice(words, int(rng.integers(4, 10)))) + "।" for _ in range(count)]
 
 
+def voice_pools(voices: list[tuple[W.Voice, str]]) -> tuple[list[W.Voice], list[W.Voice], list[W.Voice]]:
+    """(English voices but Piper, Hindi voices, Piper's settings) of the training voices."""
+    return ([v for v, lang in voices if lang == "en" and v.engine != "piper"],
+            [v for v, lang in voices if lang == "hi"],
+            [v for v, _ in voices if v.engine == "piper"])
+
+
 def negative_items(voices: list[tuple[W.Voice, str]], seed: int) -> list[W.Item]:
     """Speech by the training voices, close words, noise and music, interleaved."""
     en, hi = negative_sentences()
     rng = random.Random(seed)
-    en_voices = [v for v, lang in voices if lang == "en" and v.engine != "piper"]
-    hi_voices = [v for v, lang in voices if lang == "hi"]
-    piper = [v for v, _ in voices if v.engine == "piper"]
+    en_voices, hi_voices, piper = voice_pools(voices)
     lanes: dict[str, list[W.Item]] = {
         "piper": [W.Item("speech-en", rng.choice(piper), s, "en") for s in rng.sample(en, len(en) // 4)],
         "en": [W.Item("speech-en", rng.choice(en_voices), s, "en") for s in en],
@@ -256,9 +261,7 @@ def hard_items(voices: list[tuple[W.Voice, str]], seed: int = SEED) -> list[tupl
     greeting by another training voice (Piper one time in four for English); the names of one
     in eight are held back, so the report can say how often a greeting still wakes the head."""
     rng = random.Random(f"{seed}:hard")
-    en_voices = [v for v, lang in voices if lang == "en" and v.engine != "piper"]
-    hi_voices = [v for v, lang in voices if lang == "hi"]
-    piper = [v for v, _ in voices if v.engine == "piper"]
+    en_voices, hi_voices, piper = voice_pools(voices)
     out: list[tuple[W.Item, bool]] = []
     for names, greetings, lang in ((HARD_NAMES_EN, HARD_GREETINGS_EN, "en"),
                                    (HARD_NAMES_HI, HARD_GREETINGS_HI, "hi")):
