@@ -86,6 +86,29 @@ def test_exported_head_matches_torch_and_loads_in_openwakeword(tmp_path):
     assert sess.get_inputs()[0].shape[1:] == [16, 96]
 
 
+def test_an_ensemble_exports_as_one_file_scoring_the_mean_logit(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    heads = []
+    for seed in range(3):
+        head, _ = T.build_head(8)
+        torch.manual_seed(seed)
+        for p in head.parameters():
+            torch.nn.init.normal_(p, std=0.3)
+        heads.append(head.eval())
+    path = tmp_path / "vaani.onnx"
+    T.export_onnx(heads, path)
+    x = np.random.default_rng(1).standard_normal((7, 16, 96)).astype(np.float32)
+    with torch.no_grad():
+        logits = torch.stack([h(torch.from_numpy(x)) for h in heads])
+        want = torch.sigmoid(logits.mean(0)).numpy()
+        single = torch.sigmoid(logits[0]).numpy()
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = sess.run(None, {sess.get_inputs()[0].name: x})[0]
+    assert got.shape == (7, 1)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(got, single, atol=1e-3)     # the heads differ: the mean is not one head
+
+
 def test_positive_example_places_the_word_after_the_lead():
     rng = np.random.default_rng(0)
     clean = (0.3 * np.sin(np.arange(8000) / 5)).astype(np.float32)

@@ -41,7 +41,8 @@ reported beside it.
 batch. Measured in ``README.md``: within the spread of reruns, so not in the shipped recipe.
 
 The head's init, batches and noise follow ``--train-seed``: two runs with the same caches
-write the same file.
+write the same file. ``--heads K`` trains K heads (seeds ``--train-seed`` .. +K-1) and writes one
+file scoring their mean logit, calibrated as one (off by default; measured in ``README.md``).
 
 Every step is cached under ``--work`` (clips, features), so a second run retrains in minutes.
 Needs the ``train`` extra (torch) and ``onnx``; the runtime needs neither.
@@ -465,32 +466,41 @@ def build_head(hidden: int, dropout: float = 0.0):
 
 def export_onnx(model: Any, path: Path) -> None:
     """The trained head as ONNX (opset 17): input ``x`` (N, 16, 96) float32, output (N, 1),
-    the sigmoid score, as openWakeWord's heads."""
+    the sigmoid score, as openWakeWord's heads. A list of heads (``--heads``) becomes one file
+    whose score is the sigmoid of their mean logit."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     from torch import nn
 
-    lin1, lin2, lin3 = [m for m in model if isinstance(m, nn.Linear)]
-    ln1, ln2 = [m for m in model if isinstance(m, nn.LayerNorm)]
+    heads = model if isinstance(model, list) else [model]
+    inits: list[Any] = []
+    nodes = [helper.make_node("Flatten", ["x"], ["f"], axis=1)]
+    for k, head in enumerate(heads):
+        lin1, lin2, lin3 = [m for m in head if isinstance(m, nn.Linear)]
+        ln1, ln2 = [m for m in head if isinstance(m, nn.LayerNorm)]
+        n = "" if len(heads) == 1 else f"_{k}"
 
-    def t(name: str, value: Any) -> Any:
-        return numpy_helper.from_array(value.detach().cpu().numpy().astype(np.float32), name)
+        def t(name: str, value: Any) -> Any:
+            return numpy_helper.from_array(value.detach().cpu().numpy().astype(np.float32), name + n)
 
-    inits = [t("w1", lin1.weight), t("b1", lin1.bias), t("g1", ln1.weight), t("c1", ln1.bias),
-             t("w2", lin2.weight), t("b2", lin2.bias), t("g2", ln2.weight), t("c2", ln2.bias),
-             t("w3", lin3.weight), t("b3", lin3.bias)]
-    nodes = [
-        helper.make_node("Flatten", ["x"], ["f"], axis=1),
-        helper.make_node("Gemm", ["f", "w1", "b1"], ["h1"], transB=1),
-        helper.make_node("LayerNormalization", ["h1", "g1", "c1"], ["n1"], axis=-1, epsilon=ln1.eps),
-        helper.make_node("Relu", ["n1"], ["r1"]),
-        helper.make_node("Gemm", ["r1", "w2", "b2"], ["h2"], transB=1),
-        helper.make_node("LayerNormalization", ["h2", "g2", "c2"], ["n2"], axis=-1, epsilon=ln2.eps),
-        helper.make_node("Relu", ["n2"], ["r2"]),
-        helper.make_node("Gemm", ["r2", "w3", "b3"], ["logit"], transB=1),
-        helper.make_node("Sigmoid", ["logit"], ["score"]),
-    ]
+        inits += [t("w1", lin1.weight), t("b1", lin1.bias), t("g1", ln1.weight), t("c1", ln1.bias),
+                  t("w2", lin2.weight), t("b2", lin2.bias), t("g2", ln2.weight), t("c2", ln2.bias),
+                  t("w3", lin3.weight), t("b3", lin3.bias)]
+        nodes += [
+            helper.make_node("Gemm", ["f", "w1" + n, "b1" + n], ["h1" + n], transB=1),
+            helper.make_node("LayerNormalization", ["h1" + n, "g1" + n, "c1" + n], ["n1" + n],
+                             axis=-1, epsilon=ln1.eps),
+            helper.make_node("Relu", ["n1" + n], ["r1" + n]),
+            helper.make_node("Gemm", ["r1" + n, "w2" + n, "b2" + n], ["h2" + n], transB=1),
+            helper.make_node("LayerNormalization", ["h2" + n, "g2" + n, "c2" + n], ["n2" + n],
+                             axis=-1, epsilon=ln2.eps),
+            helper.make_node("Relu", ["n2" + n], ["r2" + n]),
+            helper.make_node("Gemm", ["r2" + n, "w3" + n, "b3" + n], ["logit" + n], transB=1),
+        ]
+    if len(heads) > 1:
+        nodes.append(helper.make_node("Mean", [f"logit_{k}" for k in range(len(heads))], ["logit"]))
+    nodes.append(helper.make_node("Sigmoid", ["logit"], ["score"]))
     graph = helper.make_graph(
         nodes, "vaani_wake",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", WINDOW, EMB_DIM])],
@@ -505,6 +515,45 @@ def export_onnx(model: Any, path: Path) -> None:
 
 def events(scores: np.ndarray, threshold: float) -> int:
     return W.count_events(scores, threshold, FRAME_S)
+
+
+def train_head(data: dict[str, np.ndarray], args: argparse.Namespace, seed: int) -> Any:
+    """One head trained on the cached windows; ``seed`` fixes its init, batches and noise."""
+    import torch
+
+    torch.manual_seed(seed)                        # before the head exists: its init too
+    head, _ = build_head(args.hidden, args.dropout)
+    neg = torch.from_numpy(np.concatenate([data["neg"], data["bg"]]))
+    n_hard = round(384 * args.hard_share) if "hard" in data else 0
+    hard_neg = torch.from_numpy(data["hard"]) if n_hard else None
+    pos = torch.from_numpy(data["pos"])
+    opt = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.steps)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    t0 = time.time()
+    g = torch.Generator().manual_seed(seed)
+    for step in range(args.steps):
+        pi = torch.randint(len(pos), (128,), generator=g)
+        ni = torch.randint(len(neg), (384 - n_hard,), generator=g)
+        parts = [pos[pi], neg[ni]]
+        if hard_neg is not None:
+            parts.append(hard_neg[torch.randint(len(hard_neg), (n_hard,), generator=g)])
+        x = torch.cat(parts)
+        x = x + args.noise * torch.randn(x.shape, generator=g)
+        y = torch.cat([torch.ones(128), torch.zeros(384)])
+        logit = head(x).squeeze(1)
+        # negatives count more as training goes on (openWakeWord's schedule, simplified)
+        w_neg = 1.0 + (args.neg_weight - 1) * min(1.0, step / (0.5 * args.steps))
+        weight = torch.where(y > 0, torch.ones_like(y), torch.full_like(y, w_neg))
+        loss = bce(logit, y, weight=weight)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 1000 == 0 or step == args.steps - 1:
+            print(f"seed {seed} step {step}: loss {loss.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
+    head.eval()
+    return head
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -533,6 +582,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(greetings with names, HARD_NAMES_*); 0, the shipped recipe, makes none")
     p.add_argument("--train-seed", type=int, default=SEED,
                    help="seed of the head's init, batches and noise (the data keep SEED)")
+    p.add_argument("--heads", type=int, default=1,
+                   help="heads trained with seeds --train-seed, +1, ...; the file scores their "
+                        "mean logit")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
 
@@ -611,44 +663,19 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    torch.manual_seed(args.train_seed)             # before the head exists: its init too
-    head, _ = build_head(args.hidden, args.dropout)
     torch.set_num_threads(args.threads)
-    neg = torch.from_numpy(np.concatenate([data["neg"], data["bg"]]))
-    n_hard = round(384 * args.hard_share) if "hard" in data else 0
-    hard_neg = torch.from_numpy(data["hard"]) if n_hard else None
-    pos = torch.from_numpy(data["pos"])
-    opt = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.steps)
-    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    seeds = [args.train_seed + k for k in range(args.heads)]
     t0 = time.time()
-    g = torch.Generator().manual_seed(args.train_seed)
-    for step in range(args.steps):
-        pi = torch.randint(len(pos), (128,), generator=g)
-        ni = torch.randint(len(neg), (384 - n_hard,), generator=g)
-        parts = [pos[pi], neg[ni]]
-        if hard_neg is not None:
-            parts.append(hard_neg[torch.randint(len(hard_neg), (n_hard,), generator=g)])
-        x = torch.cat(parts)
-        x = x + args.noise * torch.randn(x.shape, generator=g)
-        y = torch.cat([torch.ones(128), torch.zeros(384)])
-        logit = head(x).squeeze(1)
-        # negatives count more as training goes on (openWakeWord's schedule, simplified)
-        w_neg = 1.0 + (args.neg_weight - 1) * min(1.0, step / (0.5 * args.steps))
-        weight = torch.where(y > 0, torch.ones_like(y), torch.full_like(y, w_neg))
-        loss = bce(logit, y, weight=weight)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 1000 == 0 or step == args.steps - 1:
-            print(f"step {step}: loss {loss.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
-    head.eval()
+    heads = [train_head(data, args, seed) for seed in seeds]
 
     def logits(x: np.ndarray) -> np.ndarray:
+        """The mean logit of the heads (one head: its logit), as the exported file computes."""
+        if not len(x):
+            return np.zeros(0)
         with torch.no_grad():
-            return np.concatenate([head(torch.from_numpy(x[i:i + 4096])).squeeze(1).numpy()
-                                   for i in range(0, len(x), 4096)]) if len(x) else np.zeros(0)
+            return np.concatenate([
+                torch.stack([h(torch.from_numpy(x[i:i + 4096])).squeeze(1) for h in heads]).mean(0).numpy()
+                for i in range(0, len(x), 4096)])
 
     # calibration: shift the last bias so 0.5 allows target-fa false accepts per hour
     val_hours = float(data["val_neg"].shape[0]) * FRAME_S / 3600
@@ -671,8 +698,9 @@ def main(argv: list[str] | None = None) -> int:
         if fa_per_hour(float(cand)) <= args.target_fa:
             shift = float(cand)
             break
-    with torch.no_grad():
-        list(head)[-1].bias += shift
+    with torch.no_grad():                           # mean(l_k + shift) = mean(l_k) + shift
+        for h in heads:
+            list(h)[-1].bias += shift
     frr = float(np.mean(val_pos_max_arr + shift < 0))
     hard_max, k = [], 0
     for n in data.get("val_hard_lens", []):
@@ -689,11 +717,11 @@ def main(argv: list[str] | None = None) -> int:
                        "negative_max_score": round(float(1 / (1 + np.exp(-(neg_logits.max() + shift)))), 4)},
         "steps": args.steps, "hidden": args.hidden, "dropout": args.dropout,
         "noise": args.noise, "neg_weight": args.neg_weight, "hard_share": args.hard_share,
-        "train_seed": args.train_seed,
+        "train_seed": args.train_seed, "heads": args.heads,
         "train_seconds": round(time.time() - t0, 1), "duration_s": round(time.time() - started, 1),
         "command": "python -m training.wakeword.train " + " ".join(sys.argv[1:]),
     })
-    export_onnx(head, args.out)
+    export_onnx(heads if len(heads) > 1 else heads[0], args.out)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     print(json.dumps(report["validation"], ensure_ascii=False))
