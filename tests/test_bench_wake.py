@@ -41,6 +41,37 @@ def test_false_accepts_are_traced_to_what_was_playing():
     assert wake.false_accept_sources(s, 0.5, frame, [])["false_accepts_by_kind"] == {"?": 2}
 
 
+def test_intervals_say_how_far_apart_two_systems_are_measured():
+    # exact Poisson (Garwood) limits, as in the tables
+    assert wake.poisson_interval(0) == pytest.approx((0.0, 3.689), abs=1e-3)
+    assert wake.poisson_interval(13) == pytest.approx((6.922, 22.230), abs=1e-3)
+    assert wake.poisson_interval(100) == pytest.approx((81.364, 121.627), abs=1e-3)
+    lo, hi = wake.wilson_interval(73, 432)
+    assert lo < 73 / 432 < hi and (lo, hi) == pytest.approx((0.1366, 0.2072), abs=1e-4)
+    assert wake.wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert wake.wilson_interval(0, 0) == (0.0, 1.0)
+    # 13 and 19 false accepts in 5 h overlap: not a measured difference; 2 and 40 do not
+    a, b = wake.poisson_interval(13), wake.poisson_interval(19)
+    assert a[1] > b[0]
+    assert wake.poisson_interval(2)[1] < wake.poisson_interval(40)[0]
+
+
+def test_two_systems_on_the_same_clips_are_compared_pair_by_pair():
+    def rows(scores):
+        return [{"voice": f"v{i}", "text": "hey", "augment": "clean", "max_score": x}
+                for i, x in enumerate(scores)]
+
+    a = rows([0.9, 0.9, 0.2, 0.1, 0.9, 0.9])        # misses v2, v3
+    b = rows([0.9, 0.1, 0.1, 0.1, 0.2, 0.3])        # misses v1-v5
+    got = wake.paired(a, [10.0, 50.0], b, [10.5, 30.0, 80.0], 0.5)
+    assert (got["positives"], got["missed_by_a_only"], got["missed_by_b_only"]) == (6, 0, 3)
+    assert got["frr_p"] == pytest.approx(0.25)       # 3 of 3 discordant one way: 2 / 2**3
+    assert (got["false_accepts_both"], got["false_accepts_a_only"],
+            got["false_accepts_b_only"]) == (1, 1, 2)
+    assert wake.sign_test_p(0, 20) == pytest.approx(2 / 2 ** 20)
+    assert wake.sign_test_p(5, 10) == 1.0 and wake.sign_test_p(0, 0) == 1.0
+
+
 def test_signal_helpers():
     rng = np.random.default_rng(0)
     for color in ("white", "pink", "brown"):
@@ -93,8 +124,16 @@ def test_bench_runs_end_to_end(tmp_path, capsys):
         assert r["cpu_ms_per_80ms"] > 0 and 0 < r["idle_cpu_pct"] < 100
         assert len(r["det"]) == len(wake.THRESHOLDS)
         assert sum(r["false_accepts_by_kind"].values()) == r["false_accepts"]
+        lo, hi = r["frr_ci95"]
+        assert lo <= r["frr"] <= hi and hi - lo > 0.1          # 6 positives resolve little
+        lo, hi = r["fa_per_hour_ci95"]
+        assert lo <= r["fa_per_hour"] <= hi
         assert len(r["false_accept_examples"]) == min(25, r["false_accepts"])
     assert report["systems"]["microwakeword:mww-hey-jarvis"]["licence"] == "Apache-2.0"
+    (pair,) = report["paired"]                        # both say "hey jarvis": paired
+    assert pair["positives"] == 6 and 0 <= pair["frr_p"] <= 1
+    assert pair["false_accepts_both"] + pair["false_accepts_a_only"] == \
+        report["systems"][pair["a"]]["false_accepts"]
     png = out.with_suffix(".png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
     assert "FRR" in capsys.readouterr().out

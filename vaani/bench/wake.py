@@ -30,7 +30,12 @@ stream, and idle listening (60 s of quiet room tone fed in the pipeline's 80 ms 
 one core. The machine may be shared: compare systems within one report (ratios).
 
 Outputs: the JSON report (``--out``, default ``results/wake.json``) and a DET curve PNG (FRR
-against false accepts per hour as the threshold moves; ``--png``). Goal (issue 13): FRR <= 5%
+against false accepts per hour as the threshold moves; ``--png``). FRR and false accepts per
+hour come with 95% intervals (Wilson; exact Poisson on the count): 432 positives and 5 hours
+resolve about +-4 points of FRR and a factor of 2 in a rate of 2-4 false accepts per hour.
+Systems that share a phrase are also compared pair by pair (``paired``): the clips only one
+of them missed and the false accepts only one of them made, with sign-test p values; that
+separates two heads that the intervals alone cannot. Goal (issue 13): FRR <= 5%
 at <= 0.5 false accepts per hour; idle <= 5% of one core.
 """
 
@@ -39,6 +44,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import platform
 import sys
@@ -626,6 +632,73 @@ def count_events(frame_scores: np.ndarray, threshold: float, frame_s: float) -> 
     return len(event_frames(frame_scores, threshold, frame_s))
 
 
+def wilson_interval(misses: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a rate (FRR: ``misses`` of ``n`` positives)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = misses / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _poisson_cdf(k: int, lam: float) -> float:
+    if lam <= 0:
+        return 1.0
+    return min(1.0, sum(math.exp(-lam + i * math.log(lam) - math.lgamma(i + 1)) for i in range(k + 1)))
+
+
+def poisson_interval(count: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Exact (Garwood) 95% interval of a Poisson mean from one ``count`` (false accepts in a
+    run): two counts whose intervals overlap widely are not a measured difference."""
+    def solve(f: Any, lo: float, hi: float) -> float:      # f falls from + to - on [lo, hi]
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+        return (lo + hi) / 2
+
+    top = count + 10 * math.sqrt(count + 1) + 10
+    upper = solve(lambda lam: _poisson_cdf(count, lam) - alpha / 2, 0.0, top)
+    lower = 0.0 if count == 0 else solve(
+        lambda lam: (1 - _poisson_cdf(count - 1, lam)) - alpha / 2 if lam > 0 else -1.0, top, 0.0)
+    return lower, upper
+
+
+def sign_test_p(k: int, n: int) -> float:
+    """Exact two-sided sign test: ``k`` of ``n`` discordant items went one way."""
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(k, n - k) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def paired(a_rows: list[dict[str, Any]], a_events_s: list[float],
+           b_rows: list[dict[str, Any]], b_events_s: list[float], threshold: float) -> dict[str, Any]:
+    """Two systems with the same phrase on the same clips and the same stream: which clips only
+    one of them missed, which false accepts only one of them made (within the 1 s refractory of
+    each other counts as the same), and the sign-test p of each split. Paired counts separate two
+    systems that per-system intervals cannot."""
+    def key(r: dict[str, Any]) -> tuple[str, str, str]:
+        return r["voice"], r["text"], r["augment"]
+
+    b_by = {key(r): r["max_score"] < threshold for r in b_rows}
+    both = [(r["max_score"] < threshold, b_by[key(r)]) for r in a_rows if key(r) in b_by]
+    a_only = sum(1 for x, y in both if x and not y)
+    b_only = sum(1 for x, y in both if y and not x)
+    b_left = sorted(b_events_s)
+    shared = 0
+    for t in sorted(a_events_s):
+        hit = next((u for u in b_left if abs(u - t) <= REFRACTORY_S), None)
+        if hit is not None:
+            b_left.remove(hit)
+            shared += 1
+    fa_a, fa_b = len(a_events_s) - shared, len(b_left)
+    return {"positives": len(both), "missed_by_a_only": a_only, "missed_by_b_only": b_only,
+            "frr_p": round(sign_test_p(a_only, a_only + b_only), 6),
+            "false_accepts_both": shared, "false_accepts_a_only": fa_a,
+            "false_accepts_b_only": fa_b, "fa_p": round(sign_test_p(fa_a, fa_a + fa_b), 6)}
+
+
 def false_accept_sources(frame_scores: np.ndarray, threshold: float, frame: int,
                          timeline: list[tuple[int, Any]], limit: int = 25) -> dict[str, Any]:
     """What each false accept at ``threshold`` heard: the negative item playing 0.3 s before the
@@ -734,7 +807,10 @@ def summarize(system: System, rows: list[dict[str, Any]], neg_scores: np.ndarray
         "phrase": PHRASES[system.phrase_key][0], "frame_samples": system.frame,
         "threshold": th, "positives": len(rows),
         "frr": None if frr is None else round(frr, 4),
+        "frr_ci95": None if frr is None else [round(x, 4) for x in
+                                              wilson_interval(int((maxes < th).sum()), len(maxes))],
         "false_accepts": fa, "fa_per_hour": round(fa / hours, 3) if hours else None,
+        "fa_per_hour_ci95": [round(x / hours, 3) for x in poisson_interval(fa)] if hours else None,
         "frr_by_voice_family": breakdown("family"), "frr_by_augment": breakdown("augment"),
         "frr_by_voice": breakdown("voice"),
         # chosen on these same positives and negatives: an oracle, not a held-out figure
@@ -788,18 +864,23 @@ def run(args: argparse.Namespace) -> int:
                       f"({time.time() - started:.0f} s)", flush=True)
         hours = done / 3600
         scores_file = cache / f"scores-{args.hours:g}h.npz"        # to re-read the run
-        arrays: dict[str, Any] = {
-            s.spec.replace(":", "__"): np.concatenate(neg[s.spec] or [np.zeros(0, np.float32)])
-            for s in systems}
+        stream = {s.spec: np.concatenate(neg[s.spec] or [np.zeros(0, np.float32)]) for s in systems}
+        arrays: dict[str, Any] = {k.replace(":", "__"): v for k, v in stream.items()}
         np.savez_compressed(scores_file, **arrays)
         for system in systems:
-            results[system.spec] = summarize(system, pos_rows[system.spec],
-                                             np.concatenate(neg[system.spec] or
-                                                            [np.zeros(0, np.float32)]), hours,
-                                             stats.get("timeline"))
+            results[system.spec] = summarize(system, pos_rows[system.spec], stream[system.spec],
+                                             hours, stats.get("timeline"))
             results[system.spec]["idle_cpu_pct"] = round(system.idle_cpu_pct(), 3)
             r = results[system.spec]
             r["meets_goal"] = bool(r["meets_goal"] and r["idle_cpu_pct"] <= GOAL["idle_cpu_pct"])
+        events = {s.spec: [(k + 1) * s.frame / RATE
+                           for k in event_frames(stream[s.spec], s.threshold, s.frame / RATE)]
+                  for s in systems}
+        comparisons = [{"a": a.spec, "b": b.spec,
+                        **paired(pos_rows[a.spec], events[a.spec], pos_rows[b.spec],
+                                 events[b.spec], threshold)}
+                       for i, a in enumerate(systems) for b in systems[i + 1:]
+                       if a.phrase_key == b.phrase_key]     # same phrase: same clips, paired
     report = {
         "bench": "wake",
         "command": "vaani bench wake " + " ".join(sys.argv[3:] if sys.argv[1:3] == ["bench", "wake"]
@@ -814,6 +895,7 @@ def run(args: argparse.Namespace) -> int:
         "positives": {"voices": sorted({v.label for v, _ in positive_voices()}),
                       "augmentations": list(AUGMENTS)},
         "systems": results,
+        "paired": comparisons,
         "clips_generated_this_run": synth.generated, "voice_failures": synth.failed[:20],
         "machine": {"cpus": os.cpu_count(), "load_avg": _loadavg(), "platform": platform.platform(),
                     "python": platform.python_version(),
@@ -841,11 +923,24 @@ def _print(report: dict[str, Any]) -> None:
     print(f"\nnegatives: {report['negatives']['hours']:.3f} h "
           f"({report['negatives']['unique_speech_hours']:.3f} h unique speech); "
           f"threshold {report['threshold']}")
-    print(f"{'system':40} {'FRR':>7} {'FA/h':>8} {'ms/80ms':>8} {'idle %':>7}  goal")
+    print(f"{'system':40} {'FRR':>7} {'(95% CI)':>13} {'FA/h':>8} {'(95% CI)':>13} "
+          f"{'ms/80ms':>8} {'idle %':>7}  goal")
     for name, r in report["systems"].items():
         frr = "-" if r["frr"] is None else f"{100 * r['frr']:.1f}%"
-        print(f"{name:40} {frr:>7} {r['fa_per_hour']:>8} {r['cpu_ms_per_80ms']:>8} "
-              f"{r['idle_cpu_pct']:>7}  {'met' if r['meets_goal'] else 'missed'}")
+        lo_hi = r.get("frr_ci95")
+        frr_ci = f"({100 * lo_hi[0]:.1f}-{100 * lo_hi[1]:.1f})" if lo_hi else ""
+        fa_ci = r.get("fa_per_hour_ci95")
+        fa_ci_s = f"({fa_ci[0]:.1f}-{fa_ci[1]:.1f})" if fa_ci else ""
+        print(f"{name:40} {frr:>7} {frr_ci:>13} {r['fa_per_hour']:>8} {fa_ci_s:>13} "
+              f"{r['cpu_ms_per_80ms']:>8} {r['idle_cpu_pct']:>7}  "
+              f"{'met' if r['meets_goal'] else 'missed'}")
+    print("(95% intervals: Wilson for FRR, exact Poisson for FA/h; systems whose intervals overlap "
+          "widely are not measured apart)")
+    for c in report.get("paired", []):
+        print(f"{c['a']} vs {c['b']}: missed by one only {c['missed_by_a_only']} / "
+              f"{c['missed_by_b_only']} (p {c['frr_p']:.2g}); false accepts by one only "
+              f"{c['false_accepts_a_only']} / {c['false_accepts_b_only']} (p {c['fa_p']:.2g}), "
+              f"both {c['false_accepts_both']}")
     for name, r in report["systems"].items():
         kinds = ", ".join(f"{k} {n}" for k, n in r.get("false_accepts_by_kind", {}).items())
         print(f"{name}: false accepts on {kinds or 'nothing'}")
