@@ -46,6 +46,8 @@ def test_intervals_say_how_far_apart_two_systems_are_measured():
     assert wake.poisson_interval(0) == pytest.approx((0.0, 3.689), abs=1e-3)
     assert wake.poisson_interval(13) == pytest.approx((6.922, 22.230), abs=1e-3)
     assert wake.poisson_interval(100) == pytest.approx((81.364, 121.627), abs=1e-3)
+    assert wake.poisson_interval(1000) == pytest.approx((938.97, 1063.95), rel=1e-4)   # approximated
+    assert wake.poisson_interval(500)[1] == pytest.approx(wake.poisson_interval(501)[1], rel=3e-3)
     lo, hi = wake.wilson_interval(73, 432)
     assert lo < 73 / 432 < hi and (lo, hi) == pytest.approx((0.1366, 0.2072), abs=1e-4)
     assert wake.wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
