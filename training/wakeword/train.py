@@ -42,8 +42,9 @@ batch. Measured in ``README.md``: within the spread of reruns, so not in the shi
 
 The head's init, batches and noise follow ``--train-seed``: two runs with the same caches and
 the same ``--threads`` write the same file (another thread count sums in another order and
-ends elsewhere: seed 2026 gives validation FRR 8.9% with 1 thread, 8.2% with 2). ``--heads K`` trains K heads (seeds ``--train-seed`` .. +K-1) and writes one
-file scoring their mean logit, calibrated as one (off by default; measured in ``README.md``).
+ends elsewhere: seed 2026 gives validation FRR 8.9% with 1 thread, 8.2% with 2). ``--heads K``
+trains K heads (seeds ``--train-seed`` .. +K-1) and writes one file scoring their mean logit,
+calibrated as one (off by default; measured in ``README.md``).
 
 Every step is cached under ``--work`` (clips, features), so a second run retrains in minutes.
 Needs the ``train`` extra (torch) and ``onnx``; the runtime needs neither.
@@ -518,16 +519,14 @@ def events(scores: np.ndarray, threshold: float) -> int:
     return W.count_events(scores, threshold, FRAME_S)
 
 
-def train_head(data: dict[str, np.ndarray], args: argparse.Namespace, seed: int) -> Any:
-    """One head trained on the cached windows; ``seed`` fixes its init, batches and noise."""
+def train_head(pos: Any, neg: Any, hard_neg: Any, args: argparse.Namespace, seed: int) -> Any:
+    """One head trained on the windows (torch tensors; ``hard_neg`` None without hard
+    negatives); ``seed`` fixes its init, batches and noise."""
     import torch
 
     torch.manual_seed(seed)                        # before the head exists: its init too
     head, _ = build_head(args.hidden, args.dropout)
-    neg = torch.from_numpy(np.concatenate([data["neg"], data["bg"]]))
-    n_hard = round(384 * args.hard_share) if "hard" in data else 0
-    hard_neg = torch.from_numpy(data["hard"]) if n_hard else None
-    pos = torch.from_numpy(data["pos"])
+    n_hard = round(384 * args.hard_share) if hard_neg is not None else 0
     opt = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=1e-2)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.steps)
     bce = torch.nn.functional.binary_cross_entropy_with_logits
@@ -537,7 +536,7 @@ def train_head(data: dict[str, np.ndarray], args: argparse.Namespace, seed: int)
         pi = torch.randint(len(pos), (128,), generator=g)
         ni = torch.randint(len(neg), (384 - n_hard,), generator=g)
         parts = [pos[pi], neg[ni]]
-        if hard_neg is not None:
+        if n_hard:
             parts.append(hard_neg[torch.randint(len(hard_neg), (n_hard,), generator=g)])
         x = torch.cat(parts)
         x = x + args.noise * torch.randn(x.shape, generator=g)
@@ -669,7 +668,9 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     seeds = [args.train_seed + k for k in range(args.heads)]
     t0 = time.time()
-    heads = [train_head(data, args, seed) for seed in seeds]
+    neg = torch.from_numpy(np.concatenate([data["neg"], data["bg"]]))      # 1.6 GB: once
+    hard_neg = torch.from_numpy(data["hard"]) if "hard" in data and args.hard_share > 0 else None
+    heads = [train_head(torch.from_numpy(data["pos"]), neg, hard_neg, args, seed) for seed in seeds]
 
     def logits(x: np.ndarray) -> np.ndarray:
         """The mean logit of the heads (one head: its logit), as the exported file computes."""
@@ -686,11 +687,13 @@ def main(argv: list[str] | None = None) -> int:
     for n in data["val_neg_lens"]:
         streams.append(logits(windows(data["val_neg"][k:k + n])))
         k += n
-    val_pos_max, k = [], 0
-    for n in data["val_pos_lens"]:
-        val_pos_max.append(logits(data["val_pos"][k:k + n]).max(initial=-1e9))
-        k += n
-    val_pos_max_arr = np.array(val_pos_max)
+
+    def clip_maxes(x: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """The highest logit of each clip's windows (``x`` is the clips' windows end to end)."""
+        ends = np.cumsum(lens)
+        return np.array([logits(x[e - n:e]).max(initial=-1e9) for n, e in zip(lens, ends)])
+
+    val_pos_max_arr = clip_maxes(data["val_pos"], data["val_pos_lens"])
     neg_logits = np.concatenate(streams)
 
     def fa_per_hour(shift: float) -> float:
@@ -705,10 +708,7 @@ def main(argv: list[str] | None = None) -> int:
         for h in heads:
             list(h)[-1].bias += shift
     frr = float(np.mean(val_pos_max_arr + shift < 0))
-    hard_max, k = [], 0
-    for n in data.get("val_hard_lens", []):
-        hard_max.append(logits(data["val_hard"][k:k + n]).max(initial=-1e9))
-        k += n
+    hard_max = clip_maxes(data["val_hard"], data["val_hard_lens"]) if "val_hard" in data else []
     report.update({
         "validation": {"hours": round(val_hours, 3), "logit_shift": shift,
                        "fa_per_hour_at_0.5": round(fa_per_hour(shift), 3),
@@ -716,7 +716,7 @@ def main(argv: list[str] | None = None) -> int:
                        "positives": int(len(val_pos_max_arr)),
                        **({"held_back_greetings_accepted":
                            round(float(np.mean(np.array(hard_max) + shift > 0)), 4),
-                           "held_back_greetings": len(hard_max)} if hard_max else {}),
+                           "held_back_greetings": len(hard_max)} if len(hard_max) else {}),
                        "negative_max_score": round(float(1 / (1 + np.exp(-(neg_logits.max() + shift)))), 4)},
         "steps": args.steps, "hidden": args.hidden, "dropout": args.dropout,
         "noise": args.noise, "neg_weight": args.neg_weight, "hard_share": args.hard_share,
@@ -724,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_seconds": round(time.time() - t0, 1), "duration_s": round(time.time() - started, 1),
         "command": "python -m training.wakeword.train " + " ".join(sys.argv[1:]),
     })
-    export_onnx(heads if len(heads) > 1 else heads[0], args.out)
+    export_onnx(heads, args.out)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     print(json.dumps(report["validation"], ensure_ascii=False))
