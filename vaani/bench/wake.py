@@ -260,9 +260,11 @@ def with_noise(x: np.ndarray, snr_db: float, kind: str, rng: np.random.Generator
     return np.clip(x + level * noise, -1, 1).astype(np.float32)
 
 
-def augment(x: np.ndarray, name: str, rng: np.random.Generator) -> np.ndarray:
-    from vaani.speech_fixtures import babble
-
+def augment(x: np.ndarray, name: str, rng: np.random.Generator,
+            babble: Any = None) -> np.ndarray:
+    """``x`` with the augmentation ``name`` (``AUGMENTS``); babble is the bench's own unless
+    ``babble`` (same call) is given."""
+    babble = babble or _babble_fn()
     if name == "clean":
         return x
     if name.startswith("gain"):
@@ -493,10 +495,14 @@ def render(item: Item, synth: Synth, rng: np.random.Generator,
 
 
 def negative_chunks(hours: float, synth: Synth, stats: dict[str, Any],
-                    chunk_s: float = 60.0) -> Iterator[np.ndarray]:
-    """The negative stream, ``chunk_s`` at a time, until ``hours`` of audio."""
-    items = negative_items()
-    rng = np.random.default_rng(SEED + 2)
+                    chunk_s: float = 60.0, items: list[Item] | None = None,
+                    seed: int = SEED + 2, babble: Any = None) -> Iterator[np.ndarray]:
+    """The negative stream, ``chunk_s`` at a time, until ``hours`` of audio. ``items``,
+    ``seed`` and ``babble`` default to the bench's; training's development set
+    (``training.wakeword.devset``) passes its own, rendered the same way."""
+    items = negative_items() if items is None else items
+    babble = babble or _babble_fn()
+    rng = np.random.default_rng(seed)
     target = int(hours * 3600 * RATE)
     made = 0
     buf: list[np.ndarray] = []
@@ -509,7 +515,7 @@ def negative_chunks(hours: float, synth: Synth, stats: dict[str, Any],
         if i == len(items):
             i, passes = 0, passes + 1
         item = items[i]
-        x = render(item, synth, rng)
+        x = render(item, synth, rng, babble)
         if x is not None and len(x):
             if item.kind not in ("noise", "music"):
                 if i not in unique:
@@ -519,8 +525,7 @@ def negative_chunks(hours: float, synth: Synth, stats: dict[str, Any],
                 roll = rng.random()
                 if roll < 0.2 or passes:
                     x = with_noise(x, float(rng.choice([20, 10, 5])),
-                                   str(rng.choice(["white", "pink", "babble"])), rng,
-                                   _babble_fn())
+                                   str(rng.choice(["white", "pink", "babble"])), rng, babble)
                 elif roll < 0.35:
                     x = reverb(x, rng)
                 if passes and rng.random() < 0.5:
