@@ -37,8 +37,14 @@ def test_false_accepts_are_traced_to_what_was_playing():
     first, second = got["false_accept_examples"]
     assert (first["text"], first["voice"], first["at_s"], first["score"]) == ("rani", "espeak:en-us", 4.08, 0.8)
     assert second["kind"] == "speech-hi" and second["text"] == "यह रानी है।"
+    assert got["false_accept_texts"] == 2
     assert wake.false_accept_sources(s, 0.95, frame, timeline)["false_accepts_by_kind"] == {}
     assert wake.false_accept_sources(s, 0.5, frame, [])["false_accepts_by_kind"] == {"?": 2}
+    # the same phrase heard again later is one text however often it fires
+    again = timeline + [(7 * 16000, wake.Item("close", wake.Voice("espeak", "en-gb"), "rani", "en"))]
+    s[95] = 0.9                                        # 7.68 s: "rani" again
+    got = wake.false_accept_sources(s, 0.5, frame, again)
+    assert got["false_accept_texts"] == 2 and got["false_accepts_top_texts"] == {"rani": 2, "यह रानी है।": 1}
 
 
 def test_intervals_say_how_far_apart_two_systems_are_measured():

@@ -720,6 +720,7 @@ def false_accept_sources(frame_scores: np.ndarray, threshold: float, frame: int,
 
     starts = [t for t, _ in timeline]
     by_kind: dict[str, int] = {}
+    texts: dict[str, int] = {}
     examples: list[dict[str, Any]] = []
     for k in event_frames(frame_scores, threshold, frame / RATE):
         at = (k + 1) * frame
@@ -727,11 +728,16 @@ def false_accept_sources(frame_scores: np.ndarray, threshold: float, frame: int,
         item = timeline[j][1] if j >= 0 else None
         kind = item.kind if item is not None else "?"
         by_kind[kind] = by_kind.get(kind, 0) + 1
+        text = (item.text or Path(item.path).name or item.kind) if item else "?"
+        texts[text] = texts.get(text, 0) + 1
         if len(examples) < limit:
             examples.append({"at_s": round(at / RATE, 2), "score": round(float(frame_scores[k]), 4),
                              "kind": kind, "voice": item.voice.label if item and item.voice else "",
                              "text": (item.text or Path(item.path).name) if item else ""})
+    top = sorted(texts.items(), key=lambda kv: -kv[1])
     return {"false_accepts_by_kind": dict(sorted(by_kind.items())),
+            # the stream repeats its material: many events can be one phrase heard again
+            "false_accept_texts": len(texts), "false_accepts_top_texts": dict(top[:3]),
             "false_accept_examples": examples}
 
 
@@ -955,7 +961,9 @@ def _print(report: dict[str, Any]) -> None:
               f"both {c['false_accepts_both']}")
     for name, r in report["systems"].items():
         kinds = ", ".join(f"{k} {n}" for k, n in r.get("false_accepts_by_kind", {}).items())
-        print(f"{name}: false accepts on {kinds or 'nothing'}")
+        top = ", ".join(f"{t!r} {n}" for t, n in r.get("false_accepts_top_texts", {}).items())
+        print(f"{name}: false accepts on {kinds or 'nothing'}"
+              + (f"; {r['false_accept_texts']} distinct texts, most: {top}" if top else ""))
 
 
 # -- DET curve ------------------------------------------------------------------------------
