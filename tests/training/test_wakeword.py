@@ -144,3 +144,15 @@ def test_positive_examples_are_often_heard_through_babble():
         T.positive_example(clean, rng, [], babble)
     assert 6 <= len(calls) <= 22                       # 0.75 x 0.4 of examples, about 12
 
+
+
+def test_more_positive_voices_keep_the_split_and_the_default_is_the_shipped_set():
+    default = T.train_voices(random.Random(T.SEED))
+    assert T.train_voices(random.Random(T.SEED), 7, 6) == default
+    wide = T.train_voices(random.Random(T.SEED), 20, 15)
+    assert len(wide) == len(default) + 8 * 13 + 3 * 9
+    bench = {v for v, _ in W.positive_voices()}
+    for v, _ in wide:
+        assert v not in bench
+        if v.engine == "espeak":
+            assert "+" + v.name.partition("+")[2] in T.ESPEAK_VARIANTS
