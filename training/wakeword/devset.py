@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", action="append", default=[], metavar="NAME=PATH", required=True,
                    help="an ONNX head to score (repeatable)")
-    p.add_argument("--hours", type=float, default=2.0, help="hours of dev negatives")
+    p.add_argument("--hours", type=float, default=6.0, help="hours of dev negatives")
     p.add_argument("--target-fa", type=float, default=0.5,
                    help="false accepts per hour allowed on the dev stream when choosing a threshold")
     p.add_argument("--work", type=Path, default=Path.home() / ".cache" / "vaani" / "wake-train")
