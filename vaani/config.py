@@ -60,7 +60,7 @@ class AudioConfig:
 @dataclass
 class WakeConfig:
     # VAANI's own name, "vaani" / "वाणी" (trained here: training/wakeword/, Apache-2.0): in
-    # `vaani bench wake` (results/wake.json) it misses 21.5% of held-out synthetic voices at 2.6
+    # `vaani bench wake` (results/wake.json) it misses 19.2% of held-out synthetic voices at 3.0
     # false wakes/h where microWakeWord "okay nabu" (engine "microwakeword", model
     # "mww-okay-nabu") misses 52% at 1.8; openWakeWord's "hey jarvis" is personal use only
     engine: str = "openwakeword"
