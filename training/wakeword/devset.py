@@ -89,23 +89,7 @@ def dev_voices() -> list[tuple[W.Voice, str]]:
 def dev_sentences() -> tuple[list[str], list[str]]:
     """(English, Hindi) sentences neither training nor the bench reads: generator documents
     1500-2699 (training reads 0-1499), word strings of another seed."""
-    from training.data import generators as G
-
-    en: list[str] = []
-    hi: list[str] = []
-    for i in range(1500, 2700):
-        lang = ("en", "hi")[i % 2]
-        try:
-            doc = G.generate(random.Random(f"{T.SEED}:wake:{i}"), lang)
-        except Exception:
-            continue
-        parts = ([m.get("content") or "" for m in doc.messages if m.get("role") in ("user", "assistant")]
-                 if doc.messages is not None else [doc.text or ""])
-        for part in parts:
-            for s in part.replace("।", "।\n").replace(". ", ".\n").replace("? ", "?\n").splitlines():
-                s = " ".join(s.split())
-                if 3 <= len(s) <= 140 and not T._is_wake(s) and "{" not in s and "<" not in s:
-                    (hi if any("\u0900" <= c <= "\u097f" for c in s) else en).append(s)
+    en, hi = T.generated_sentences(range(1500, 2700))
     rng = random.Random(DEV_SEED)
     words = sorted({w for s in en for w in s.lower().strip(".?!").split() if w.isalpha()})
     if len(words) > 20:
@@ -144,15 +128,7 @@ def dev_items() -> list[W.Item]:
     }
     for lane in lanes.values():
         rng.shuffle(lane)
-    out: list[W.Item] = []
-    pos = dict.fromkeys(lanes, 0)
-    while any(pos[k] < len(lanes[k]) for k in lanes):
-        for k, w in WEIGHTS.items():
-            for _ in range(w):
-                if pos[k] < len(lanes[k]):
-                    out.append(lanes[k][pos[k]])
-                    pos[k] += 1
-    return out
+    return W.interleave(lanes, WEIGHTS)
 
 
 def positive_grid() -> list[tuple[W.Voice, str, str, str]]:

@@ -166,15 +166,25 @@ def _is_wake(text: str) -> bool:
 
 def negative_sentences(n_docs: int = 1500) -> tuple[list[str], list[str]]:
     """(English, Hindi) sentences from the Chimera corpus generators and Hindi word strings."""
+    en, hi = generated_sentences(range(n_docs))
+    en += [" ".join(w) for w in _english_strings(400)]
+    hi += _hindi_strings(300)
+    bench = set().union(*W.sentences())                  # held out: the bench's own text
+    return ([s for s in dict.fromkeys(en) if s not in bench],
+            [s for s in dict.fromkeys(hi) if s not in bench])
+
+
+def generated_sentences(docs: range) -> tuple[list[str], list[str]]:
+    """(English, Hindi) sentences of the Chimera corpus generators' documents ``docs`` (each
+    seeded by its number), wake words and markup left out."""
     from training.data import generators as G
 
     en: list[str] = []
     hi: list[str] = []
-    for i in range(n_docs):
+    for i in docs:
         lang = ("en", "hi")[i % 2]
-        rng = random.Random(f"{SEED}:wake:{i}")
         try:
-            doc = G.generate(rng, lang)
+            doc = G.generate(random.Random(f"{SEED}:wake:{i}"), lang)
         except Exception:
             continue
         parts = ([m.get("content") or "" for m in doc.messages if m.get("role") in ("user", "assistant")]
@@ -184,11 +194,7 @@ def negative_sentences(n_docs: int = 1500) -> tuple[list[str], list[str]]:
                 s = " ".join(s.split())
                 if 3 <= len(s) <= 140 and not _is_wake(s) and "{" not in s and "<" not in s:
                     (hi if any("\u0900" <= c <= "\u097f" for c in s) else en).append(s)
-    en += [" ".join(w) for w in _english_strings(400)]
-    hi += _hindi_strings(300)
-    bench = set().union(*W.sentences())                  # held out: the bench's own text
-    return ([s for s in dict.fromkeys(en) if s not in bench],
-            [s for s in dict.fromkeys(hi) if s not in bench])
+    return en, hi
 
 
 def _english_strings(count: int) -> list[list[str]]:
@@ -255,16 +261,7 @@ def negative_items(voices: list[tuple[W.Voice, str]], seed: int) -> list[W.Item]
             lanes["close"].append(W.Item("close", rng.choice(hi_voices), c.format(w=word), "hi"))
     for lane in lanes.values():
         rng.shuffle(lane)
-    weights = {"piper": 1, "en": 3, "hi": 3, "close": 3, "noise": 1, "music": 1}
-    out: list[W.Item] = []
-    pos = dict.fromkeys(lanes, 0)
-    while any(pos[k] < len(lanes[k]) for k in lanes):
-        for k, w in weights.items():
-            for _ in range(w):
-                if pos[k] < len(lanes[k]):
-                    out.append(lanes[k][pos[k]])
-                    pos[k] += 1
-    return out
+    return W.interleave(lanes, {"piper": 1, "en": 3, "hi": 3, "close": 3, "noise": 1, "music": 1})
 
 
 def hard_items(voices: list[tuple[W.Voice, str]], seed: int = SEED) -> list[tuple[W.Item, bool]]:

@@ -453,10 +453,15 @@ def negative_items() -> list[Item]:
     for lane in lanes.values():
         order = rng.permutation(len(lane))
         lane[:] = [lane[i] for i in order]
+    return interleave(lanes, {"piper-en": 3, "espeak-en": 3, "festival-hi": 3, "espeak-hi": 3,
+                              "close": 3, "human": 1, "noise": 1, "music": 1})
+
+
+def interleave(lanes: dict[str, list[Item]], weights: dict[str, int]) -> list[Item]:
+    """The lanes' items in turns of ``weights[lane]`` each, until every lane is spent: any
+    prefix of the result mixes every kind in about those shares."""
     out: list[Item] = []
-    weights = {"piper-en": 3, "espeak-en": 3, "festival-hi": 3, "espeak-hi": 3, "close": 3,
-               "human": 1, "noise": 1, "music": 1}
-    pos = {k: 0 for k in lanes}
+    pos = dict.fromkeys(lanes, 0)
     while any(pos[k] < len(lanes[k]) for k in lanes):
         for k, w in weights.items():
             for _ in range(w):
